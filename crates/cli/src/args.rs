@@ -1,0 +1,163 @@
+//! The command-line grammar.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "comptoir", version, about = "Comptoir: social listening and customer care, in one program")]
+pub struct Cli {
+    /// Where the embedded default keeps its files [env: COMPTOIR_DATA_DIR] [default: ./comptoir-data]
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// A TOML configuration file (default: DATA_DIR/comptoir.toml when it exists)
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Log what happens (or set COMPTOIR_LOG=info)
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server: HTTP API, webhooks, live connectors from the configuration
+    Serve(ServeArgs),
+    /// Run the server with a simulated stream of French and English mentions
+    Demo(DemoArgs),
+    /// Import files in a source format
+    Import(ImportArgs),
+    /// Search stored mentions with the listening query language (docs/queries.md)
+    Search(SearchArgs),
+    /// Rebuild the search index from the store
+    Reindex,
+    /// Apply the store's migrations and exit
+    Migrate,
+    /// Measure the product as it runs
+    #[command(subcommand)]
+    Bench(BenchCommand),
+    /// Evaluate a model on a public benchmark, from fresh state
+    #[command(subcommand)]
+    Eval(EvalCommand),
+    /// Manage API tokens
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Manage listening topics
+    #[command(subcommand)]
+    Topic(TopicCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [env: COMPTOIR_LISTEN] [default: 127.0.0.1:8080]
+    #[arg(long)]
+    pub listen: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Simulated posts per second outside the spike
+    #[arg(long, default_value_t = 3.0)]
+    pub rate: f64,
+    /// Seconds before the simulated outage spike starts
+    #[arg(long, default_value_t = 60)]
+    pub spike_after: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// x-v2, jetstream, mastodon, rss, atom, eml, mbox, airline-csv, twcs-csv, ndjson
+    #[arg(long)]
+    pub format: String,
+    /// Print one JSON object with the counts instead of a summary
+    #[arg(long)]
+    pub json: bool,
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SortArg {
+    Relevance,
+    Newest,
+    Oldest,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query (`*` matches everything)
+    pub query: String,
+    #[arg(long)]
+    pub json: bool,
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    pub sort: SortArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// The full ingestion pipeline on the embedded default, from a fresh data directory
+    Ingest(BenchIngestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchIngestArgs {
+    #[arg(long)]
+    pub format: String,
+    pub file: PathBuf,
+    /// Replay the file this many times, with fresh ids
+    #[arg(long, default_value_t = 1)]
+    pub repeat: usize,
+    /// 1: all stages on one thread; 2: stateless stages on a second thread
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// Run the spike detector over NAB series (<category>/<file>.csv) and write
+    /// OUTDIR/<category>/<file>.csv with timestamp,value,anomaly_score
+    Anomalies {
+        #[arg(long)]
+        nab_dir: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token; prints the token alone as the last line of stdout
+    Create {
+        /// A label to recognise the token by
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TopicCommand {
+    /// Add a listening topic
+    Add {
+        name: String,
+        query: String,
+        /// Keep only these languages (repeatable), e.g. --lang fr
+        #[arg(long = "lang")]
+        languages: Vec<String>,
+        #[arg(long, default_value = "")]
+        owner: String,
+    },
+    /// List the listening topics
+    List,
+    /// Remove a listening topic by id
+    Remove { id: i64 },
+}

@@ -1,0 +1,201 @@
+//! One function per subcommand.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use connectors::Format;
+use service::{App, BatchReport, Config, ImportOptions, Origin, Sort};
+
+use crate::args::*;
+use crate::output;
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let load = || Config::load(cli.config.as_deref(), cli.data_dir.as_deref()).context("configuration");
+    match cli.command {
+        Command::Serve(args) => serve(load()?, args),
+        Command::Demo(args) => demo(cli.data_dir.is_some() || std::env::var_os("COMPTOIR_DATA_DIR").is_some(), load()?, args),
+        Command::Import(args) => import(load()?, args),
+        Command::Search(args) => search(load()?, args),
+        Command::Reindex => reindex(load()?),
+        Command::Migrate => {
+            let config = load()?;
+            let app = App::open(config)?;
+            app.store().migrate()?;
+            eprintln!("migrations applied ({})", app.store().backend());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(BenchCommand::Ingest(args)) => bench_ingest(args),
+        Command::Eval(EvalCommand::Anomalies { nab_dir, out }) => {
+            let summary = service::eval::eval_anomalies(&nab_dir, &out)?;
+            eprintln!("scored {} series ({} rows) into {}", summary.series, summary.rows, out.display());
+            println!("{}", serde_json::to_string(&summary)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token(TokenCommand::Create { label }) => {
+            let app = App::open(load()?)?;
+            let token = app.create_api_token(&label)?;
+            eprintln!("API token created (shown once; send it as `Authorization: Bearer TOKEN`):");
+            println!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Topic(command) => topic(load()?, command),
+    }
+}
+
+fn serve(mut config: Config, args: ServeArgs) -> Result<ExitCode> {
+    if let Some(listen) = args.listen {
+        config.listen = listen;
+    }
+    let app = Arc::new(App::open(config)?);
+    run_server(app, "serve".into(), |_| {})
+}
+
+fn demo(data_dir_chosen: bool, mut config: Config, args: DemoArgs) -> Result<ExitCode> {
+    if !data_dir_chosen {
+        config.data_dir = std::env::temp_dir().join(format!("comptoir-demo-{}", std::process::id()));
+    }
+    config.listen = args.listen;
+    let app = Arc::new(App::open(config)?);
+    if app.list_topics()?.is_empty() {
+        for (name, query) in service::demo::DEMO_TOPICS {
+            app.create_topic(&domain::NewListeningTopic { name: name.into(), query: query.into(), languages: vec![], owner: "demo".into() })?;
+        }
+    }
+    let token = app.create_api_token("demo")?;
+    let options = service::demo::DemoOptions { rate: args.rate, spike_after: Duration::from_secs(args.spike_after), ..Default::default() };
+    run_server(app, "demo: simulated stream of X, Bluesky and Mastodon posts".into(), move |state| {
+        let address = state.app.config.listen.clone();
+        println!("Comptoir demo is running: open http://{address}/");
+        println!("Data directory: {}", state.app.config.data_dir.display());
+        println!("API token: {token}");
+        println!("Try: curl -H 'Authorization: Bearer {token}' 'http://{address}/api/v1/search?q=retard*&sort=newest'");
+        println!("Press Ctrl-C to stop.");
+        tokio::spawn(service::demo::run_demo_stream(state.ingest.clone(), options));
+    })
+}
+
+fn run_server(app: Arc<App>, mode: String, on_start: impl FnOnce(&web::AppState)) -> Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        let listen = app.config.listen.clone();
+        let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+        let ingest = service::start_ingest_thread(app.clone(), app.config.ingest.queue_batches * 16);
+        let state = web::AppState { app: app.clone(), ingest: ingest.clone(), mode: mode.into() };
+        service::live::start_live_connectors(app.clone(), ingest);
+        on_start(&state);
+        eprintln!("listening on http://{}", listener.local_addr()?);
+        web::serve(listener, state).await?;
+        eprintln!("stopping");
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import(config: Config, args: ImportArgs) -> Result<ExitCode> {
+    let format: Format = args.format.parse()?;
+    let app = App::open(config)?;
+    let mut total = BatchReport::default();
+    let mut unreadable = Vec::new();
+    for path in &args.files {
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                unreadable.push(format!("{}: {error}", path.display()));
+                continue;
+            }
+        };
+        let records = match connectors::read_records(format, &bytes) {
+            Ok(records) => records,
+            Err(error) => {
+                unreadable.push(format!("{}: {error}", path.display()));
+                continue;
+            }
+        };
+        let origin = Origin { format: format.name().to_string(), origin: path.display().to_string() };
+        let progress = output::progress_bar(records.len() as u64, &path.display().to_string());
+        let report = service::import_records(&app, records, &origin, ImportOptions::from_config(&app), &|done| progress.set_position(done))?;
+        progress.finish_and_clear();
+        total.add(&report);
+    }
+    if !app.writer().has_index() {
+        eprintln!("note: a running Comptoir server owns the search index; it will index these mentions within seconds");
+    }
+    for problem in &unreadable {
+        eprintln!("error: cannot read {problem}");
+    }
+    if args.json {
+        output::print_import_json(&total, &unreadable);
+    } else {
+        output::print_import_summary(&total);
+    }
+    Ok(if unreadable.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+}
+
+fn search(config: Config, args: SearchArgs) -> Result<ExitCode> {
+    let app = App::open(config)?;
+    let sort = match args.sort {
+        SortArg::Relevance => Sort::Relevance,
+        SortArg::Newest => Sort::Newest,
+        SortArg::Oldest => Sort::Oldest,
+    };
+    let found = match app.search(&args.query, sort, args.limit, args.offset) {
+        Ok(found) => found,
+        Err(error @ service::ServiceError::Query(_)) => bail!("{error}"),
+        Err(error) => return Err(error.into()),
+    };
+    if args.json {
+        println!("{}", serde_json::to_string(&found)?);
+    } else {
+        output::print_search(&found);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn reindex(config: Config) -> Result<ExitCode> {
+    let app = App::open(config)?;
+    let total = app.store().count_mentions()?;
+    let progress = output::progress_bar(total, "reindex");
+    let indexed = app.reindex(&|done| progress.set_position(done))?;
+    progress.finish_and_clear();
+    eprintln!("reindexed {indexed} mentions");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench_ingest(args: BenchIngestArgs) -> Result<ExitCode> {
+    let format: Format = args.format.parse()?;
+    let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+    let dir = tempfile::tempdir()?;
+    let result = service::bench::bench_ingest(format, &bytes, args.repeat, args.threads, dir.path())?;
+    if args.json {
+        println!("{}", serde_json::to_string(&result)?);
+    } else {
+        println!(
+            "{} mentions in {:.2} s: {:.0} mentions/s ({} thread(s), parse {:.2} s)",
+            result.mentions, result.seconds, result.mentions_per_sec, result.threads, result.parse_seconds
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn topic(config: Config, command: TopicCommand) -> Result<ExitCode> {
+    let app = App::open(config)?;
+    match command {
+        TopicCommand::Add { name, query, languages, owner } => {
+            let topic = app.create_topic(&domain::NewListeningTopic { name, query, languages, owner })?;
+            println!("{}", topic.id);
+        }
+        TopicCommand::List => {
+            for topic in app.list_topics()? {
+                println!("{}\t{}\t{}\t{}", topic.id, topic.topic.name, topic.topic.query, topic.topic.languages.join(","));
+            }
+        }
+        TopicCommand::Remove { id } => {
+            if !app.delete_topic(domain::TopicId(id))? {
+                bail!("no topic {id}");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,182 @@
+//! The analyser: one call gives a mention its whole enrichment.
+
+use domain::{Author, AuthorType, Enrichment, Intent, Sentiment, SentimentLabel};
+
+use crate::author::{author_type, AuthorBehaviour};
+use crate::error::NlpError;
+use crate::features::{prepare, PreparedText};
+use crate::intent::classify_intent;
+use crate::language::detect_language;
+use crate::model::Model;
+use crate::reason::{keyword_reason, DEFAULT_REASONS};
+
+/// Version of the hand-written rules (intent, author type, reason keywords, lexicon);
+/// part of every enrichment's `model_version`. Raise it when a rule changes.
+pub const RULES_VERSION: u32 = 1;
+
+/// Reason given to a negative mention no model or keyword explains.
+const OTHER_REASON: &str = "other";
+
+/// The models an [`Analyzer`] uses.
+#[derive(Debug, Clone)]
+pub struct AnalyzerModels {
+    /// Sentiment for English, and for any language without its own model.
+    pub english_sentiment: Model,
+    /// Sentiment for French; `None` uses the English model for French too.
+    pub french_sentiment: Option<Model>,
+    /// Complaint reason; `None` uses the keyword rules alone (default taxonomy).
+    pub reason: Option<Model>,
+}
+
+/// Runs every enrichment on a text. Immutable once built: share it between threads.
+#[derive(Debug, Clone)]
+pub struct Analyzer {
+    models: AnalyzerModels,
+    version: String,
+}
+
+#[cfg(feature = "embedded-models")]
+mod embedded {
+    pub const ENGLISH_SENTIMENT: &[u8] =
+        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models/sentiment-en.cptm"));
+    pub const FRENCH_SENTIMENT: &[u8] =
+        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models/sentiment-fr.cptm"));
+    pub const REASON: &[u8] =
+        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models/reason-en.cptm"));
+}
+
+#[cfg(feature = "embedded-models")]
+impl Default for Analyzer {
+    /// The analyser with the models shipped in `models/` (embedded in the binary).
+    /// Their training data is non-commercial: see `models/README.md`.
+    fn default() -> Analyzer {
+        let load = |bytes: &[u8]| Model::from_bytes(bytes).expect("shipped models are valid");
+        Analyzer::with_models(AnalyzerModels {
+            english_sentiment: load(embedded::ENGLISH_SENTIMENT),
+            french_sentiment: Some(load(embedded::FRENCH_SENTIMENT)),
+            reason: Some(load(embedded::REASON)),
+        })
+        .expect("shipped models have the expected labels")
+    }
+}
+
+impl Analyzer {
+    /// An analyser with the given models; sentiment models must have exactly the labels
+    /// `negative`, `neutral`, `positive`.
+    pub fn with_models(models: AnalyzerModels) -> Result<Analyzer, NlpError> {
+        for model in std::iter::once(&models.english_sentiment).chain(&models.french_sentiment) {
+            let labels: Vec<&str> = model.labels().iter().map(String::as_str).collect();
+            if labels != ["negative", "neutral", "positive"] {
+                return Err(NlpError::InvalidModel(format!(
+                    "a sentiment model needs the labels negative, neutral, positive; {} has {labels:?}",
+                    model.card().task
+                )));
+            }
+        }
+        let mut parts: Vec<String> = std::iter::once(&models.english_sentiment)
+            .chain(&models.french_sentiment)
+            .chain(&models.reason)
+            .map(Model::version)
+            .collect();
+        parts.push(format!("rules:{RULES_VERSION}"));
+        Ok(Analyzer { version: parts.join(","), models })
+    }
+
+    /// Identifies the models and rules, as stored with every enrichment.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// Enriches one mention. `language` is the ISO 639-1 code when known; otherwise it is
+    /// detected. The author's behaviour is unknown here: see [`Analyzer::analyze_with_behaviour`].
+    pub fn analyze(&self, text: &str, language: Option<&str>, author: &Author) -> Enrichment {
+        self.analyze_with_behaviour(text, language, author, &AuthorBehaviour::default())
+    }
+
+    pub fn analyze_with_behaviour(
+        &self,
+        text: &str,
+        language: Option<&str>,
+        author: &Author,
+        behaviour: &AuthorBehaviour,
+    ) -> Enrichment {
+        let prepared = prepare(text);
+        let french = is_french(text, language);
+        let sentiment = self.sentiment_of(&prepared, french);
+        let intent = classify_intent(text, &prepared, sentiment);
+        let reason = self.reason_of(&prepared, french, sentiment, intent);
+        let mut author_type = author_type(author, behaviour);
+        if author_type == AuthorType::Customer && intent == Intent::PurchaseIntent {
+            author_type = AuthorType::Prospect;
+        }
+        Enrichment {
+            sentiment: sentiment.label,
+            sentiment_confidence: sentiment.confidence,
+            reason,
+            intent,
+            author_type,
+            model_version: self.version.clone(),
+        }
+    }
+
+    /// Sentiment alone.
+    pub fn sentiment(&self, text: &str, language: Option<&str>) -> Sentiment {
+        self.sentiment_of(&prepare(text), is_french(text, language))
+    }
+
+    fn sentiment_of(&self, prepared: &PreparedText, french: bool) -> Sentiment {
+        let model = match (&self.models.french_sentiment, french) {
+            (Some(french_model), true) => french_model,
+            _ => &self.models.english_sentiment,
+        };
+        let prediction = model.predict_prepared(prepared);
+        let label = SentimentLabel::parse(prediction.label).expect("labels checked in with_models");
+        Sentiment { label, confidence: prediction.confidence }
+    }
+
+    /// A reason for complaints and outage reports (and any negative post); `None` else.
+    fn reason_of(
+        &self,
+        prepared: &PreparedText,
+        french: bool,
+        sentiment: Sentiment,
+        intent: Intent,
+    ) -> Option<String> {
+        let complains = matches!(intent, Intent::Complaint | Intent::OutageReport);
+        if !complains && sentiment.label != SentimentLabel::Negative {
+            return None;
+        }
+        let model = self.models.reason.as_ref();
+        let model_knows = |label: &str| model.is_some_and(|m| m.labels().iter().any(|l| l == label));
+        // The keyword rules speak the default taxonomy; with a brand's own taxonomy they
+        // only give the labels that taxonomy also has.
+        let default_taxonomy =
+            model.is_none_or(|m| m.labels().iter().all(|l| DEFAULT_REASONS.contains(&l.as_str())));
+        let allowed = |label: &str| default_taxonomy || model_knows(label);
+        if intent == Intent::OutageReport && allowed("outage") {
+            return Some("outage".into());
+        }
+        let keywords = keyword_reason(&prepared.tokens).filter(|(label, _)| allowed(label));
+        let prediction = model.filter(|_| !french).map(|m| m.predict_prepared(prepared));
+        let reason = match (prediction, keywords) {
+            // The keywords know reasons the model was never shown (billing, outage): they
+            // win when they are clear or the model hesitates.
+            (Some(prediction), Some((label, hits)))
+                if !model_knows(label) && (hits >= 2 || prediction.confidence < 0.6) =>
+            {
+                label.to_string()
+            }
+            (Some(prediction), _) => prediction.label.to_string(),
+            (None, Some((label, _))) => label.to_string(),
+            (None, None) => OTHER_REASON.to_string(),
+        };
+        Some(reason)
+    }
+}
+
+fn is_french(text: &str, language: Option<&str>) -> bool {
+    match language {
+        Some(code) => code.eq_ignore_ascii_case("fr"),
+        None => detect_language(text).is_some_and(|guess| guess.code == "fr"),
+    }
+}

@@ -1,0 +1,219 @@
+//! The search index: open or create it, write mentions, commit with the store's sequence
+//! number, and search.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use domain::{MentionId, StoredMention};
+use listen::matcher::{body_text, MatchDoc};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Schema};
+use tantivy::tokenizer::TokenStream;
+use tantivy::{DateTime, DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term};
+
+use crate::facets::{FacetCollector, Facets};
+use crate::request::{Hit, SearchRequest, SearchResults, Sort};
+use crate::schema::{self, names, Fields, SCHEMA_VERSION};
+use crate::translate::{flag, to_tantivy};
+use crate::{tokenizer, Result, SearchError};
+
+/// Memory the writer buffers before flushing a segment.
+const WRITER_HEAP_BYTES: usize = 96 * 1024 * 1024;
+
+/// The tantivy index of stored mentions. Derived data: `reindex` rebuilds it from the store.
+pub struct SearchIndex {
+    index: Index,
+    fields: Fields,
+    /// `None` when another process holds the index's writer lock: this one only reads.
+    writer: Option<Mutex<IndexWriter>>,
+    reader: IndexReader,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it when absent. An index built with another
+    /// schema is reported as [`SearchError::SchemaMismatch`]: the caller rebuilds it.
+    pub fn open(dir: &Path) -> Result<SearchIndex> {
+        std::fs::create_dir_all(dir)?;
+        let (schema, fields) = schema::build();
+        let directory = tantivy::directory::MmapDirectory::open(dir)?;
+        let mismatch = |found: String| SearchError::SchemaMismatch { path: dir.display().to_string(), found };
+        if Index::exists(&directory)? {
+            let index = Index::open(directory)?;
+            if index.schema() != schema {
+                return Err(mismatch("different fields".to_string()));
+            }
+            let payload = index.load_metas()?.payload;
+            if let Some(version) = payload.as_deref().and_then(payload_version)
+                && version != SCHEMA_VERSION
+            {
+                return Err(mismatch(format!("version {version}, expected {SCHEMA_VERSION}")));
+            }
+            return SearchIndex::with_index(index, fields);
+        }
+        SearchIndex::with_index(Index::create(directory, schema, Default::default())?, fields)
+    }
+
+    /// A fresh index in memory, for tests.
+    pub fn open_in_ram() -> Result<SearchIndex> {
+        let (schema, fields) = schema::build();
+        SearchIndex::with_index(Index::create_in_ram(schema), fields)
+    }
+
+    fn with_index(index: Index, fields: Fields) -> Result<SearchIndex> {
+        tokenizer::register(index.tokenizers());
+        let writer = match index.writer(WRITER_HEAP_BYTES) {
+            Ok(writer) => Some(Mutex::new(writer)),
+            Err(tantivy::TantivyError::LockFailure(..)) => None,
+            Err(error) => return Err(error.into()),
+        };
+        // A read-only index follows the commits of the process that writes it.
+        let policy = if writer.is_some() { ReloadPolicy::Manual } else { ReloadPolicy::OnCommitWithDelay };
+        let reader = index.reader_builder().reload_policy(policy).try_into()?;
+        Ok(SearchIndex { index, fields, writer, reader })
+    }
+
+    /// Whether this process may write the index (no other process holds its lock).
+    pub fn is_writable(&self) -> bool {
+        self.writer.is_some()
+    }
+
+    fn writer(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>> {
+        let writer = self.writer.as_ref().ok_or(SearchError::ReadOnly)?;
+        Ok(writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+    }
+
+    /// Adds mentions, replacing any indexed mention with the same id. Visible after
+    /// [`SearchIndex::commit`].
+    pub fn add_mentions(&self, mentions: &[StoredMention]) -> Result<()> {
+        let writer = self.writer()?;
+        for stored in mentions {
+            writer.delete_term(self.id_term(stored.id));
+            writer.add_document(self.document(stored))?;
+        }
+        Ok(())
+    }
+
+    /// Removes mentions by id. Visible after [`SearchIndex::commit`].
+    pub fn delete_mentions(&self, ids: &[MentionId]) -> Result<()> {
+        let writer = self.writer()?;
+        for &id in ids {
+            writer.delete_term(self.id_term(id));
+        }
+        Ok(())
+    }
+
+    /// Makes every change visible and durable, recording `seq`: the store's change
+    /// sequence number the index is now up to date with.
+    pub fn commit(&self, seq: i64) -> Result<()> {
+        let mut writer = self.writer()?;
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&format!("{SCHEMA_VERSION}:{seq}"));
+        prepared.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// The sequence number of the last commit; 0 for a new or cleared index.
+    pub fn indexed_seq(&self) -> Result<i64> {
+        let payload = self.index.load_metas()?.payload;
+        let seq = payload.as_deref().and_then(|payload| payload.split_once(':')).and_then(|(_, seq)| seq.parse().ok());
+        Ok(seq.unwrap_or(0))
+    }
+
+    /// Removes every mention and commits with sequence number 0, before a reindex.
+    pub fn clear(&self) -> Result<()> {
+        self.writer()?.delete_all_documents()?;
+        self.commit(0)
+    }
+
+    /// Runs a search: the total and facets cover all matches, the hits one page.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        let matching = to_tantivy(request.query.root(), &self.fields)?;
+        let searcher = self.reader.searcher();
+        let (total, counts) = searcher.search(&matching, &(Count, FacetCollector))?;
+        let facets = Facets::from_counts(counts);
+        if request.limit == 0 || request.offset >= total {
+            return Ok(SearchResults { total, hits: Vec::new(), facets });
+        }
+        let page = TopDocs::with_limit(request.limit).and_offset(request.offset);
+        let addresses: Vec<(f32, DocAddress)> = match request.sort {
+            Sort::Relevance => searcher.search(&self.with_relevance_boosts(matching, &request.query), &page.order_by_score())?,
+            Sort::Newest | Sort::Oldest => {
+                let order = if request.sort == Sort::Newest { Order::Desc } else { Order::Asc };
+                let by_date = page.order_by_fast_field::<DateTime>(names::CREATED_AT, order);
+                searcher.search(&matching, &by_date)?.into_iter().map(|(_, address)| (0.0, address)).collect()
+            }
+        };
+        let mut hits = Vec::with_capacity(addresses.len());
+        for (score, address) in addresses {
+            let ids = searcher.segment_reader(address.segment_ord).fast_fields().u64(names::ID)?;
+            if let Some(id) = ids.first(address.doc_id) {
+                hits.push(Hit { id: MentionId(id as i64), score });
+            }
+        }
+        Ok(SearchResults { total, hits, facets })
+    }
+
+    /// Adds optional clauses on the stemmed fields: they change the ranking, never the
+    /// set of matches, which the required clause alone decides.
+    fn with_relevance_boosts(&self, matching: Box<dyn Query>, query: &listen::Query) -> Box<dyn Query> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, matching)];
+        for (field, analyzer_name) in [(self.fields.body_fr, tokenizer::FRENCH), (self.fields.body_en, tokenizer::ENGLISH)] {
+            let Some(mut analyzer) = self.index.tokenizers().get(analyzer_name) else { continue };
+            for word in query.positive_words() {
+                let mut stream = analyzer.token_stream(word);
+                while let Some(token) = stream.next() {
+                    let term = Term::from_field_text(field, &token.text);
+                    clauses.push((Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))));
+                }
+            }
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    fn id_term(&self, id: MentionId) -> Term {
+        Term::from_field_u64(self.fields.id, id.0 as u64)
+    }
+
+    fn document(&self, stored: &StoredMention) -> TantivyDocument {
+        let fields = &self.fields;
+        let mention = &stored.mention;
+        let match_doc = MatchDoc::from_mention(mention);
+        let body = body_text(mention);
+        let mut document = TantivyDocument::default();
+        document.add_u64(fields.id, stored.id.0 as u64);
+        document.add_text(fields.body, &body);
+        document.add_text(fields.body_fr, &body);
+        document.add_text(fields.body_en, &body);
+        for hashtag in match_doc.hashtags() {
+            document.add_text(fields.hashtags, hashtag);
+        }
+        for handle in match_doc.mentioned() {
+            document.add_text(fields.mentioned, handle);
+        }
+        if !match_doc.author().is_empty() {
+            document.add_text(fields.author, match_doc.author());
+        }
+        document.add_text(fields.source, match_doc.source().as_str());
+        if let Some(language) = match_doc.language() {
+            document.add_text(fields.lang, language);
+        }
+        let flags = [(match_doc.is_reply(), flag::REPLY), (match_doc.is_repost(), flag::REPOST), (match_doc.has_link(), flag::LINK)];
+        for (_, name) in flags.into_iter().filter(|(is_set, _)| *is_set) {
+            document.add_text(fields.flags, name);
+        }
+        document.add_date(fields.created_at, DateTime::from_timestamp_secs(mention.created_at.timestamp()));
+        document.add_text(fields.day, mention.created_at.format("%Y-%m-%d").to_string());
+        document
+    }
+}
+
+fn payload_version(payload: &str) -> Option<u32> {
+    payload.split_once(':').and_then(|(version, _)| version.parse().ok())
+}
+
+/// The schema this version of Comptoir builds (for diagnostics).
+pub fn current_schema() -> Schema {
+    schema::build().0
+}

@@ -1,0 +1,15 @@
+#![doc = include_str!("../README.md")]
+
+mod error;
+mod facets;
+mod index;
+mod positional;
+mod request;
+mod schema;
+mod tokenizer;
+mod translate;
+
+pub use error::{Result, SearchError};
+pub use index::{current_schema, SearchIndex};
+pub use request::{Facets, Hit, SearchRequest, SearchResults, Sort};
+pub use schema::SCHEMA_VERSION;

@@ -1,0 +1,182 @@
+//! The application: the store, the search index, the pipeline's writer and topics,
+//! opened together from a [`Config`].
+
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use domain::{ListeningTopic, NewListeningTopic, StoredMention, TopicId};
+use listen::TopicMatcher;
+use search::{SearchIndex, SearchRequest, Sort};
+use sha2::{Digest, Sha256};
+use store::Store;
+
+use crate::counters::Counters;
+use crate::writer::Writer;
+use crate::{Config, ServiceError};
+
+/// One search's answer: every match counted, one page of mentions returned.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SearchOutput {
+    pub total: usize,
+    pub mentions: Vec<StoredMention>,
+    pub facets: search::Facets,
+}
+
+pub struct App {
+    pub config: Config,
+    store: Arc<dyn Store>,
+    index: Arc<SearchIndex>,
+    writer: Mutex<Writer>,
+    topics: RwLock<Arc<TopicMatcher>>,
+    counters: Arc<Counters>,
+}
+
+impl App {
+    /// Opens the store (applying migrations) and the index, and brings the index in line
+    /// with the store. When another process (a running server) owns the index, this one
+    /// writes the store only and that process indexes what it wrote.
+    pub fn open(config: Config) -> Result<App, ServiceError> {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(ServiceError::io(format!("cannot create the data directory {}", config.data_dir.display())))?;
+        let store: Arc<dyn Store> = Arc::from(store::open(&config.store_url())?);
+        let index = Arc::new(open_index(&config.index_dir())?);
+        let counters = Arc::new(Counters::default());
+        let writer_index = index.is_writable().then(|| index.clone());
+        if writer_index.is_none() {
+            tracing::warn!("the search index is in use by another Comptoir process: it will index what this one stores");
+        }
+        let writer = Writer::new(store.clone(), writer_index, counters.clone())?;
+        let app = App {
+            config,
+            store,
+            index,
+            writer: Mutex::new(writer),
+            topics: RwLock::new(Arc::new(TopicMatcher::default())),
+            counters,
+        };
+        app.reload_topics()?;
+        Ok(app)
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn counters(&self) -> &Arc<Counters> {
+        &self.counters
+    }
+
+    pub fn topics(&self) -> Arc<TopicMatcher> {
+        self.topics.read().expect("topics lock").clone()
+    }
+
+    /// The pipeline's sequential stage (one per process).
+    pub fn writer(&self) -> MutexGuard<'_, Writer> {
+        self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Searches stored mentions with the listening query language.
+    pub fn search(&self, query: &str, sort: Sort, limit: usize, offset: usize) -> Result<SearchOutput, ServiceError> {
+        let parsed = listen::parse(query)?;
+        let results = self.index.search(&SearchRequest { query: parsed, sort, limit, offset })?;
+        let ids: Vec<_> = results.hits.iter().map(|hit| hit.id).collect();
+        let mut found = self.store.get_mentions(&ids)?;
+        // Keep the index's order; a mention deleted since the last index commit is skipped.
+        found.sort_by_key(|mention| ids.iter().position(|id| *id == mention.id));
+        Ok(SearchOutput { total: results.total, mentions: found, facets: results.facets })
+    }
+
+    pub fn get_mention(&self, id: domain::MentionId) -> Result<Option<StoredMention>, ServiceError> {
+        Ok(self.store.get_mention(id)?)
+    }
+
+    /// How many records are in quarantine, and the latest `limit` of them.
+    pub fn quarantine(&self, limit: usize) -> Result<(u64, Vec<store::QuarantinedRecord>), ServiceError> {
+        Ok((self.store.count_quarantine()?, self.store.list_quarantine(limit)?))
+    }
+
+    /// Rebuilds the search index from the store.
+    pub fn reindex(&self, progress: &dyn Fn(u64)) -> Result<u64, ServiceError> {
+        let mut writer = self.writer();
+        if !writer.has_index() {
+            return Err(ServiceError::Invalid(
+                "the search index is in use by a running Comptoir server; stop it, then reindex".into(),
+            ));
+        }
+        self.index.clear()?;
+        let mut after_seq = 0;
+        let mut indexed = 0u64;
+        loop {
+            let changes = self.store.changes_since(after_seq, 10_000)?;
+            if changes.upserted.is_empty() && changes.deleted.is_empty() {
+                break;
+            }
+            self.index.add_mentions(&changes.upserted)?;
+            self.index.delete_mentions(&changes.deleted)?;
+            indexed += changes.upserted.len() as u64;
+            after_seq = changes.last_seq;
+            progress(indexed);
+        }
+        self.index.commit(after_seq)?;
+        *writer = Writer::new(self.store.clone(), Some(self.index.clone()), self.counters.clone())?;
+        Ok(indexed)
+    }
+
+    pub fn create_topic(&self, topic: &NewListeningTopic) -> Result<ListeningTopic, ServiceError> {
+        if topic.name.trim().is_empty() {
+            return Err(ServiceError::Invalid("a topic needs a name".into()));
+        }
+        listen::parse(&topic.query)?;
+        let created = self.store.create_topic(topic)?;
+        self.reload_topics()?;
+        Ok(created)
+    }
+
+    pub fn list_topics(&self) -> Result<Vec<ListeningTopic>, ServiceError> {
+        Ok(self.store.list_topics()?)
+    }
+
+    pub fn delete_topic(&self, id: TopicId) -> Result<bool, ServiceError> {
+        let deleted = self.store.delete_topic(id)?;
+        self.reload_topics()?;
+        Ok(deleted)
+    }
+
+    fn reload_topics(&self) -> Result<(), ServiceError> {
+        let topics = self.store.list_topics()?;
+        let matcher = TopicMatcher::new(
+            topics.iter().map(|t| (t.topic.name.as_str(), t.topic.query.as_str(), t.topic.languages.as_slice())),
+        )
+        .map_err(|error| ServiceError::Invalid(format!("topic {:?}: {}", error.topic, error.error)))?;
+        *self.topics.write().expect("topics lock") = Arc::new(matcher);
+        Ok(())
+    }
+
+    /// Creates an API token and returns its secret (shown once; only a hash is stored).
+    pub fn create_api_token(&self, label: &str) -> Result<String, ServiceError> {
+        let secret = format!("cpt_{}", hex::encode(rand::random::<[u8; 24]>()));
+        self.store.create_api_token(label, &token_digest(&secret))?;
+        Ok(secret)
+    }
+
+    /// Whether a bearer token is one we issued.
+    pub fn verify_api_token(&self, secret: &str) -> Result<bool, ServiceError> {
+        Ok(self.store.find_api_token(&token_digest(secret))?.is_some())
+    }
+}
+
+/// Opens the index; one built by another version is derived data: it is rebuilt from
+/// the store (the writer catches up from sequence 0).
+fn open_index(dir: &std::path::Path) -> Result<SearchIndex, ServiceError> {
+    match SearchIndex::open(dir) {
+        Err(search::SearchError::SchemaMismatch { found, .. }) => {
+            tracing::warn!(%found, "the search index has another schema: rebuilding it from the store");
+            std::fs::remove_dir_all(dir).map_err(ServiceError::io(format!("cannot remove {}", dir.display())))?;
+            Ok(SearchIndex::open(dir)?)
+        }
+        other => Ok(other?),
+    }
+}
+
+fn token_digest(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}

@@ -1,0 +1,70 @@
+//! `comptoir bench ingest`: the full pipeline (parse, normalise, de-duplicate, detect the
+//! language, match topics, commit durably, index) on the embedded default, from a fresh
+//! data directory, with replayed copies given fresh ids so none is skipped.
+
+use std::path::Path;
+use std::time::Instant;
+
+use connectors::{Format, Record};
+use domain::IngestEvent;
+
+use crate::import::{import_records, ImportOptions};
+use crate::prepare::Origin;
+use crate::{App, Config, ServiceError};
+
+/// What `bench ingest` measured.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct IngestBench {
+    pub mentions: u64,
+    pub seconds: f64,
+    pub mentions_per_sec: f64,
+    pub threads: usize,
+    pub repeat: usize,
+    pub parse_seconds: f64,
+    pub stored: u64,
+    pub quarantined: u64,
+}
+
+/// Runs the ingest benchmark in `data_dir` (which should be empty).
+pub fn bench_ingest(format: Format, bytes: &[u8], repeat: usize, threads: usize, data_dir: &Path) -> Result<IngestBench, ServiceError> {
+    let config = Config { data_dir: data_dir.to_path_buf(), ..Config::default() };
+    let app = App::open(config)?;
+    for (name, query) in crate::demo::DEMO_TOPICS {
+        app.create_topic(&domain::NewListeningTopic { name: name.into(), query: query.into(), languages: vec![], owner: "bench".into() })?;
+    }
+    let origin = Origin { format: format.name().to_string(), origin: "bench".to_string() };
+    let options = ImportOptions { threads, ..ImportOptions::from_config(&app) };
+    let started = Instant::now();
+    let mut records = Vec::new();
+    for copy in 0..repeat.max(1) {
+        records.extend(connectors::read_records(format, bytes)?.into_iter().map(|record| fresh_id(record, copy)));
+    }
+    let parse_seconds = started.elapsed().as_secs_f64();
+    let report = import_records(&app, records, &origin, options, &|_| {})?;
+    let seconds = started.elapsed().as_secs_f64();
+    let mentions = report.read;
+    Ok(IngestBench {
+        mentions,
+        seconds,
+        mentions_per_sec: mentions as f64 / seconds,
+        threads,
+        repeat,
+        parse_seconds,
+        stored: report.stored,
+        quarantined: report.quarantined,
+    })
+}
+
+/// Gives the `copy`-th replay of a record its own external id.
+fn fresh_id(record: Record, copy: usize) -> Record {
+    if copy == 0 {
+        return record;
+    }
+    match record {
+        Record::Event { position, event: IngestEvent::Upsert(mut mention) } => {
+            mention.external_id = format!("{}-r{copy}", mention.external_id);
+            Record::Event { position, event: IngestEvent::Upsert(mention) }
+        }
+        other => other,
+    }
+}

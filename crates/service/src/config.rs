@@ -1,0 +1,181 @@
+//! Configuration: a TOML file plus `COMPTOIR_*` environment overrides.
+//!
+//! Precedence, lowest first: built-in defaults, the TOML file (`--config FILE`, else
+//! `DATA_DIR/comptoir.toml` when it exists), environment variables, command-line flags.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::ServiceError;
+
+/// Everything Comptoir needs to run.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where the embedded default keeps its files (`comptoir.db`, `index/`).
+    pub data_dir: PathBuf,
+    /// `sqlite://PATH` or `postgres://…`; empty means `DATA_DIR/comptoir.db`.
+    pub database_url: String,
+    /// Address the HTTP server listens on.
+    pub listen: String,
+    pub ingest: IngestConfig,
+    pub meta: MetaConfig,
+    pub connectors: ConnectorsConfig,
+}
+
+/// Tuning of the ingestion pipeline.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IngestConfig {
+    /// Mentions written to the store in one transaction.
+    pub batch_size: usize,
+    /// Batches waiting between two stages before the producer is slowed down.
+    pub queue_batches: usize,
+    /// Largest HTTP ingest request body, in bytes.
+    pub max_body_bytes: usize,
+}
+
+/// Meta Graph API webhooks (Facebook pages, Messenger, Instagram).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetaConfig {
+    /// The app secret that signs `X-Hub-Signature-256`; webhooks are refused without it.
+    pub app_secret: String,
+    /// The token Meta echoes in the subscription handshake.
+    pub verify_token: String,
+}
+
+/// Live sources to follow while `comptoir serve` runs.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConnectorsConfig {
+    /// Bluesky Jetstream `subscribe` URL, e.g. `wss://jetstream2.us-east.bsky.network/subscribe`.
+    pub jetstream_url: Option<String>,
+    /// Mastodon instance base URL and an access token for the streaming API.
+    pub mastodon_url: Option<String>,
+    pub mastodon_token: Option<String>,
+    /// X API base URL (`https://api.x.com`) and bearer token for the filtered stream.
+    pub x_url: Option<String>,
+    pub x_bearer_token: Option<String>,
+    /// RSS/Atom feeds polled with ETag / If-Modified-Since.
+    pub feeds: Vec<String>,
+    /// Seconds between two polls of a feed.
+    pub feed_poll_seconds: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("comptoir-data"),
+            database_url: String::new(),
+            listen: "127.0.0.1:8080".to_string(),
+            ingest: IngestConfig::default(),
+            meta: MetaConfig::default(),
+            connectors: ConnectorsConfig::default(),
+        }
+    }
+}
+
+impl Default for IngestConfig {
+    fn default() -> Self {
+        IngestConfig { batch_size: 2048, queue_batches: 4, max_body_bytes: 16 * 1024 * 1024 }
+    }
+}
+
+impl Config {
+    /// Loads the file (if any) and applies the environment overrides.
+    pub fn load(file: Option<&Path>, data_dir_override: Option<&Path>) -> Result<Config, ServiceError> {
+        let data_dir_hint = data_dir_override
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("COMPTOIR_DATA_DIR").map(PathBuf::from));
+        let default_file = data_dir_hint.as_ref().map(|dir| dir.join("comptoir.toml"));
+        let file = match file {
+            Some(path) => Some(path.to_path_buf()),
+            None => default_file.filter(|path| path.exists()),
+        };
+        let mut config = match &file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|error| {
+                    ServiceError::Config(format!("cannot read {}: {error}", path.display()))
+                })?;
+                toml::from_str(&text).map_err(|error| {
+                    ServiceError::Config(format!("{}: {error}", path.display()))
+                })?
+            }
+            None => Config::default(),
+        };
+        config.apply_env(|name| std::env::var(name).ok())?;
+        if let Some(dir) = data_dir_override {
+            config.data_dir = dir.to_path_buf();
+        }
+        Ok(config)
+    }
+
+    /// Applies `COMPTOIR_*` variables (`lookup` is `std::env::var` outside tests).
+    pub fn apply_env(&mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<(), ServiceError> {
+        if let Some(value) = lookup("COMPTOIR_DATA_DIR") {
+            self.data_dir = PathBuf::from(value);
+        }
+        if let Some(value) = lookup("COMPTOIR_DATABASE_URL") {
+            self.database_url = value;
+        }
+        if let Some(value) = lookup("COMPTOIR_LISTEN") {
+            self.listen = value;
+        }
+        if let Some(value) = lookup("COMPTOIR_META_APP_SECRET") {
+            self.meta.app_secret = value;
+        }
+        if let Some(value) = lookup("COMPTOIR_META_VERIFY_TOKEN") {
+            self.meta.verify_token = value;
+        }
+        if let Some(value) = lookup("COMPTOIR_INGEST_BATCH_SIZE") {
+            self.ingest.batch_size = value.parse().map_err(|_| {
+                ServiceError::Config(format!("COMPTOIR_INGEST_BATCH_SIZE={value:?} is not a number"))
+            })?;
+        }
+        if self.ingest.batch_size == 0 || self.ingest.queue_batches == 0 {
+            return Err(ServiceError::Config("ingest batch_size and queue_batches must be at least 1".into()));
+        }
+        Ok(())
+    }
+
+    /// The store URL, defaulting to the SQLite file under the data directory.
+    pub fn store_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!("sqlite://{}", self.data_dir.join("comptoir.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    pub fn index_dir(&self) -> PathBuf {
+        self.data_dir.join("index")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let mut config: Config = toml::from_str("listen = \"0.0.0.0:9000\"\n[ingest]\nbatch_size = 10\n").unwrap();
+        assert_eq!(config.ingest.batch_size, 10);
+        config
+            .apply_env(|name| (name == "COMPTOIR_LISTEN").then(|| "127.0.0.1:1".to_string()))
+            .unwrap();
+        assert_eq!(config.listen, "127.0.0.1:1");
+        assert!(config.store_url().starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_numbers_are_errors() {
+        assert!(toml::from_str::<Config>("lisen = 1").is_err());
+        let mut config = Config::default();
+        let error = config
+            .apply_env(|name| (name == "COMPTOIR_INGEST_BATCH_SIZE").then(|| "lots".to_string()))
+            .unwrap_err();
+        assert!(error.to_string().contains("lots"));
+    }
+}

@@ -1,0 +1,256 @@
+//! Conversions shared by both adapters: a [`MentionWrite`] to column values, column values
+//! back to a [`StoredMention`], timestamps, and the merge behind `changes_since`.
+//!
+//! Both backends store the same columns with the same meaning, so the rules live here once:
+//! timestamps are kept to the microsecond (PostgreSQL's precision), engagement counts are
+//! signed 64-bit integers, lists and the author are JSON.
+
+use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
+use domain::{Author, Mention, MentionId, MentionLinks, PublicMetrics, Source, StoredMention};
+
+use crate::{Changes, MentionWrite, Result, StoreError};
+
+/// The precision both backends keep; what is written is what is read back.
+pub(crate) fn stored_timestamp(timestamp: DateTime<Utc>) -> DateTime<Utc> {
+    timestamp.trunc_subsecs(6)
+}
+
+/// The current time as it will be stored.
+pub(crate) fn now() -> DateTime<Utc> {
+    stored_timestamp(Utc::now())
+}
+
+/// SQLite keeps timestamps as fixed-width RFC 3339 text, which sorts chronologically.
+pub(crate) fn timestamp_to_text(timestamp: DateTime<Utc>) -> String {
+    timestamp.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+pub(crate) fn timestamp_from_text(text: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|timestamp| timestamp.with_timezone(&Utc))
+        .map_err(|error| StoreError::Corrupt(format!("timestamp {text:?}: {error}")))
+}
+
+pub(crate) fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    // Serialising domain types (strings, numbers, derived structs) cannot fail.
+    serde_json::to_string(value).expect("domain types serialise to JSON")
+}
+
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(column: &str, json: &str) -> Result<T> {
+    serde_json::from_str(json)
+        .map_err(|error| StoreError::Corrupt(format!("column {column}: {error}")))
+}
+
+/// Counts above `i64::MAX` cannot come from a real source; they are stored saturated.
+fn count_to_column(count: u64) -> i64 {
+    i64::try_from(count).unwrap_or(i64::MAX)
+}
+
+fn count_from_column(column: &str, value: i64) -> Result<u64> {
+    u64::try_from(value).map_err(|_| StoreError::Corrupt(format!("column {column}: {value} < 0")))
+}
+
+/// The column values of one mention, ready to bind, in schema order.
+pub(crate) struct MentionColumns<'a> {
+    pub source: &'static str,
+    pub external_id: &'a str,
+    pub url: Option<&'a str>,
+    pub author_handle: &'a str,
+    pub author_json: String,
+    pub title: Option<&'a str>,
+    pub text: &'a str,
+    pub language: Option<&'a str>,
+    pub created_at: DateTime<Utc>,
+    pub in_reply_to: Option<&'a str>,
+    pub quoted: Option<&'a str>,
+    pub reposted: Option<&'a str>,
+    pub thread_id: Option<&'a str>,
+    pub likes: i64,
+    pub reposts: i64,
+    pub replies: i64,
+    pub quotes: i64,
+    pub hashtags_json: String,
+    pub mentioned_json: String,
+    pub urls_json: String,
+    pub raw: &'a str,
+    pub duplicate_of: Option<i64>,
+    pub topics_json: String,
+}
+
+impl<'a> MentionColumns<'a> {
+    pub(crate) fn encode(write: &'a MentionWrite) -> Self {
+        let mention = &write.mention;
+        MentionColumns {
+            source: mention.source.as_str(),
+            external_id: &mention.external_id,
+            url: mention.url.as_deref(),
+            author_handle: &mention.author.handle,
+            author_json: to_json(&mention.author),
+            title: mention.title.as_deref(),
+            text: &mention.text,
+            language: mention.language.as_deref(),
+            created_at: stored_timestamp(mention.created_at),
+            in_reply_to: mention.links.in_reply_to.as_deref(),
+            quoted: mention.links.quoted.as_deref(),
+            reposted: mention.links.reposted.as_deref(),
+            thread_id: mention.links.thread_id.as_deref(),
+            likes: count_to_column(mention.metrics.likes),
+            reposts: count_to_column(mention.metrics.reposts),
+            replies: count_to_column(mention.metrics.replies),
+            quotes: count_to_column(mention.metrics.quotes),
+            hashtags_json: to_json(&mention.hashtags),
+            mentioned_json: to_json(&mention.mentioned),
+            urls_json: to_json(&mention.urls),
+            raw: &mention.raw,
+            duplicate_of: write.duplicate_of.map(|id| id.0),
+            topics_json: to_json(&write.topics),
+        }
+    }
+}
+
+/// The columns every mention query selects, in the order [`MentionRow`] reads them.
+pub(crate) const MENTION_SELECT_COLUMNS: &str = "id, source, external_id, url, author, title, \
+     text, language, created_at, in_reply_to, quoted, reposted, thread_id, likes, reposts, \
+     replies, quotes, hashtags, mentioned, urls, raw, duplicate_of, topics, ingested_at, seq";
+
+/// One stored mention as read from either backend, before decoding.
+pub(crate) struct MentionRow {
+    pub id: i64,
+    pub source: String,
+    pub external_id: String,
+    pub url: Option<String>,
+    pub author_json: String,
+    pub title: Option<String>,
+    pub text: String,
+    pub language: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub in_reply_to: Option<String>,
+    pub quoted: Option<String>,
+    pub reposted: Option<String>,
+    pub thread_id: Option<String>,
+    pub likes: i64,
+    pub reposts: i64,
+    pub replies: i64,
+    pub quotes: i64,
+    pub hashtags_json: String,
+    pub mentioned_json: String,
+    pub urls_json: String,
+    pub raw: String,
+    pub duplicate_of: Option<i64>,
+    pub topics_json: String,
+    pub ingested_at: DateTime<Utc>,
+    pub seq: i64,
+}
+
+impl MentionRow {
+    pub(crate) fn decode(self) -> Result<StoredMention> {
+        let source: Source = self
+            .source
+            .parse()
+            .map_err(|error| StoreError::Corrupt(format!("column source: {error}")))?;
+        let author: Author = from_json("author", &self.author_json)?;
+        let mention = Mention {
+            source,
+            external_id: self.external_id,
+            url: self.url,
+            author,
+            title: self.title,
+            text: self.text,
+            language: self.language,
+            created_at: self.created_at,
+            links: MentionLinks {
+                in_reply_to: self.in_reply_to,
+                quoted: self.quoted,
+                reposted: self.reposted,
+                thread_id: self.thread_id,
+            },
+            metrics: PublicMetrics {
+                likes: count_from_column("likes", self.likes)?,
+                reposts: count_from_column("reposts", self.reposts)?,
+                replies: count_from_column("replies", self.replies)?,
+                quotes: count_from_column("quotes", self.quotes)?,
+            },
+            hashtags: from_json("hashtags", &self.hashtags_json)?,
+            mentioned: from_json("mentioned", &self.mentioned_json)?,
+            urls: from_json("urls", &self.urls_json)?,
+            raw: self.raw,
+        };
+        Ok(StoredMention {
+            id: MentionId(self.id),
+            mention,
+            duplicate_of: self.duplicate_of.map(MentionId),
+            topics: from_json("topics", &self.topics_json)?,
+            ingested_at: self.ingested_at,
+        })
+    }
+}
+
+/// Merges the upserts and tombstones after `after_seq` (each already sorted by seq and cut
+/// to `limit`) into at most `limit` changes with the lowest seqs, so that passing
+/// `last_seq` back pages through every change exactly once.
+pub(crate) fn merge_changes(
+    after_seq: i64,
+    limit: usize,
+    upserted: Vec<(i64, StoredMention)>,
+    deleted: Vec<(i64, MentionId)>,
+) -> Changes {
+    let mut changes = Changes {
+        last_seq: after_seq,
+        ..Changes::default()
+    };
+    let mut upserted = upserted.into_iter().peekable();
+    let mut deleted = deleted.into_iter().peekable();
+    for _ in 0..limit {
+        let next_upsert_seq = upserted.peek().map(|(seq, _)| *seq);
+        let next_delete_seq = deleted.peek().map(|(seq, _)| *seq);
+        let take_upsert = match (next_upsert_seq, next_delete_seq) {
+            (None, None) => break,
+            (Some(upsert_seq), Some(delete_seq)) => upsert_seq < delete_seq,
+            (upsert_seq, _) => upsert_seq.is_some(),
+        };
+        if take_upsert {
+            let (seq, mention) = upserted.next().expect("peeked");
+            changes.upserted.push(mention);
+            changes.last_seq = seq;
+        } else {
+            let (seq, id) = deleted.next().expect("peeked");
+            changes.deleted.push(id);
+            changes.last_seq = seq;
+        }
+    }
+    changes
+}
+
+/// Orders found mentions as the caller's ids, skipping ids that are not stored.
+pub(crate) fn in_requested_order(
+    ids: &[MentionId],
+    found: Vec<StoredMention>,
+) -> Vec<StoredMention> {
+    let mut by_id: std::collections::HashMap<MentionId, StoredMention> = found
+        .into_iter()
+        .map(|mention| (mention.id, mention))
+        .collect();
+    ids.iter().filter_map(|id| by_id.remove(id)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_keep_microseconds_as_fixed_width_text() {
+        let timestamp = DateTime::parse_from_rfc3339("2024-03-01T10:20:30.123456789Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let stored = stored_timestamp(timestamp);
+        let text = timestamp_to_text(stored);
+        assert_eq!(text, "2024-03-01T10:20:30.123456Z");
+        assert_eq!(timestamp_from_text(&text).unwrap(), stored);
+    }
+
+    #[test]
+    fn negative_counts_are_corrupt_data() {
+        assert!(count_from_column("likes", -1).is_err());
+        assert_eq!(count_to_column(u64::MAX), i64::MAX);
+    }
+}

@@ -1,0 +1,151 @@
+//! The persistence port and its two adapters: SQLite (the embedded default) and
+//! PostgreSQL. The store is the source of truth; the search index is derived from it.
+//!
+//! Every change to a mention (insert, edit, delete) takes the next value of one global
+//! change sequence (`seq`). The search index records the last `seq` it applied, so after
+//! a crash [`Store::changes_since`] tells exactly what the index missed.
+//!
+#![doc = include_str!("../README.md")]
+
+mod codec;
+mod error;
+mod migrations;
+mod postgres_store;
+mod sqlite_store;
+
+use chrono::{DateTime, Utc};
+use domain::{
+    ListeningTopic, Mention, MentionId, NewListeningTopic, QuarantineRecord, Source, StoredMention,
+    TopicId,
+};
+
+pub use error::StoreError;
+pub use postgres_store::PostgresStore;
+pub use sqlite_store::SqliteStore;
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A mention ready to be written: the mention plus what the pipeline derived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MentionWrite {
+    pub mention: Mention,
+    /// The stored original this mention copies (repost, near-duplicate), if any.
+    pub duplicate_of: Option<MentionId>,
+    pub topics: Vec<String>,
+}
+
+/// What happened to one mention of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteOutcome {
+    /// Stored for the first time, with this id and change sequence.
+    Inserted { id: MentionId, seq: i64 },
+    /// A mention with the same (source, external id) was already stored: nothing changed.
+    Duplicate { id: MentionId },
+}
+
+/// Mentions changed or removed after a given change sequence, in sequence order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    pub upserted: Vec<StoredMention>,
+    pub deleted: Vec<MentionId>,
+    /// The highest sequence included (the caller passes it back next time).
+    pub last_seq: i64,
+}
+
+/// A stored API token (only its SHA-256 hash is kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: i64,
+    pub label: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A stored quarantine record with its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuarantinedRecord {
+    pub id: i64,
+    pub record: QuarantineRecord,
+}
+
+/// The persistence port. Timestamps are kept in UTC to the microsecond (finer digits are
+/// cut), identically on both backends.
+///
+/// Implementations are synchronous and thread-safe; async callers run them on blocking
+/// threads (`tokio::task::spawn_blocking`). This is a must, not only good manners: the
+/// PostgreSQL adapter uses the sync `postgres` client, which runs its own Tokio runtime
+/// and panics when called from inside an async context.
+pub trait Store: Send + Sync {
+    /// Which backend this is (`sqlite` or `postgres`), for logs and health pages.
+    fn backend(&self) -> &'static str;
+
+    /// Applies the migrations not yet applied (idempotent; also done at open).
+    fn migrate(&self) -> Result<()>;
+
+    /// Writes a batch in one transaction, durably (committed before it returns).
+    /// Returns one outcome per input, in order. A mention whose (source, external id) is
+    /// already stored, or appears earlier in the same batch, is a `Duplicate`.
+    fn insert_mentions(&self, batch: &[MentionWrite]) -> Result<Vec<WriteOutcome>>;
+
+    /// Replaces a stored mention by a newer version from the source (an edit).
+    /// Returns the id, or `None` when no such mention is stored. The mention keeps its id
+    /// and `ingested_at` and takes a new change sequence.
+    fn update_mention(&self, write: &MentionWrite) -> Result<Option<MentionId>>;
+
+    /// Removes a mention deleted at the source. Returns its id, or `None` if unknown.
+    fn delete_mention(&self, source: Source, external_id: &str) -> Result<Option<MentionId>>;
+
+    fn get_mention(&self, id: MentionId) -> Result<Option<StoredMention>>;
+
+    /// The stored mentions among `ids`, in the order of `ids`; unknown ids are skipped and
+    /// an id given twice is returned once.
+    fn get_mentions(&self, ids: &[MentionId]) -> Result<Vec<StoredMention>>;
+
+    fn find_mention(&self, source: Source, external_id: &str) -> Result<Option<StoredMention>>;
+
+    fn count_mentions(&self) -> Result<u64>;
+
+    /// Changes with a sequence greater than `after_seq`, at most `limit` upserts+deletes,
+    /// the lowest sequences first: passing `last_seq` back pages through every change.
+    /// An edited mention appears once, at the sequence of its latest version; a deleted one
+    /// only as a tombstone in `deleted`. `last_seq` is `after_seq` when nothing changed.
+    fn changes_since(&self, after_seq: i64, limit: usize) -> Result<Changes>;
+
+    /// The highest change sequence so far (0 for an empty store).
+    fn last_seq(&self) -> Result<i64>;
+
+    fn quarantine(&self, records: &[QuarantineRecord]) -> Result<()>;
+
+    /// The most recent quarantined records, newest first.
+    fn list_quarantine(&self, limit: usize) -> Result<Vec<QuarantinedRecord>>;
+
+    fn count_quarantine(&self) -> Result<u64>;
+
+    /// Fails with [`StoreError::Conflict`] when a topic of the same name exists.
+    fn create_topic(&self, topic: &NewListeningTopic) -> Result<ListeningTopic>;
+
+    fn list_topics(&self) -> Result<Vec<ListeningTopic>>;
+
+    fn delete_topic(&self, id: TopicId) -> Result<bool>;
+
+    /// Stores a new API token by the SHA-256 hex digest of its secret
+    /// ([`StoreError::Conflict`] if that digest is already stored).
+    fn create_api_token(&self, label: &str, token_sha256_hex: &str) -> Result<ApiToken>;
+
+    /// Finds the token whose secret hashes to this digest.
+    fn find_api_token(&self, token_sha256_hex: &str) -> Result<Option<ApiToken>>;
+
+    /// A small key/value table for durable process state (connector cursors, ETags).
+    fn get_state(&self, key: &str) -> Result<Option<String>>;
+
+    fn set_state(&self, key: &str, value: &str) -> Result<()>;
+}
+
+/// Opens a store from a URL: `sqlite://PATH` (or a bare path) or `postgres://…`
+/// (`postgresql://…` too), and applies pending migrations.
+pub fn open(url: &str) -> Result<Box<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(Box::new(PostgresStore::connect(url)?));
+    }
+    let path = url.strip_prefix("sqlite://").unwrap_or(url);
+    Ok(Box::new(SqliteStore::open(std::path::Path::new(path))?))
+}

@@ -1,0 +1,60 @@
+//! The schema migrations of both backends, embedded in the binary.
+//!
+//! Each backend has its own folder (`migrations/sqlite`, `migrations/postgres`) of files
+//! named `NNNN_name.sql`. They are applied in version order at open, each in its own
+//! transaction together with its row in `schema_migrations(version, name, applied_at)`,
+//! so a migration is applied entirely or not at all and never twice.
+
+/// One schema change.
+pub(crate) struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// Creates the bookkeeping table itself; the same SQL is valid on both backends.
+pub(crate) const CREATE_SCHEMA_MIGRATIONS: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
+     version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+
+pub(crate) const SQLITE: &[Migration] = &[Migration {
+    version: 1,
+    name: "initial",
+    sql: include_str!("../migrations/sqlite/0001_initial.sql"),
+}];
+
+pub(crate) const POSTGRES: &[Migration] = &[Migration {
+    version: 1,
+    name: "initial",
+    sql: include_str!("../migrations/postgres/0001_initial.sql"),
+}];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every file of a migration folder is listed, in order, under its own version and name.
+    fn assert_lists_every_file(folder: &str, migrations: &[Migration]) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(folder);
+        let mut file_names: Vec<String> = std::fs::read_dir(&path)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        file_names.sort();
+        let listed: Vec<String> = migrations
+            .iter()
+            .map(|migration| format!("{:04}_{}.sql", migration.version, migration.name))
+            .collect();
+        assert_eq!(
+            file_names, listed,
+            "migrations/{folder} and the embedded list differ"
+        );
+    }
+
+    #[test]
+    fn every_migration_file_is_embedded() {
+        assert_lists_every_file("sqlite", SQLITE);
+        assert_lists_every_file("postgres", POSTGRES);
+    }
+}

@@ -1,0 +1,250 @@
+//! The PostgreSQL adapter, for deployments that already run PostgreSQL.
+//!
+//! Two `postgres::Client`s (a writer and a reader), each behind a mutex. The `postgres`
+//! crate is the synchronous client: it runs its own Tokio runtime and PANICS when called
+//! from inside an async context, so async callers must use `tokio::task::spawn_blocking`
+//! (as they must for SQLite anyway, which blocks on disk).
+//!
+//! Tables live in the first schema of the search path: `public` by default, or the schema
+//! given to [`PostgresStore::connect_with_schema`] (each test gets its own).
+
+mod mentions;
+mod records;
+
+use std::sync::{Mutex, MutexGuard};
+
+use domain::{
+    ListeningTopic, MentionId, NewListeningTopic, QuarantineRecord, Source, StoredMention, TopicId,
+};
+use postgres::{Client, Config, NoTls};
+
+use crate::codec::{now, timestamp_to_text};
+use crate::migrations::{CREATE_SCHEMA_MIGRATIONS, POSTGRES as MIGRATIONS};
+use crate::{
+    ApiToken, Changes, MentionWrite, QuarantinedRecord, Result, Store, StoreError, WriteOutcome,
+};
+
+/// Serialises concurrent migrations (several processes starting at once).
+const MIGRATION_LOCK_KEY: i64 = 0x636f_6d70_746f_6972; // "comptoir"
+
+/// The store in a PostgreSQL database.
+pub struct PostgresStore {
+    writer: Mutex<Client>,
+    reader: Mutex<Client>,
+}
+
+impl PostgresStore {
+    /// Connects with a libpq-style URL or key/value string and applies pending migrations.
+    /// For a local Unix socket: `postgres:///DBNAME?host=/var/run/postgresql` (the user
+    /// defaults to the OS user).
+    pub fn connect(url: &str) -> Result<Self> {
+        Self::connect_in(url, None)
+    }
+
+    /// Like [`PostgresStore::connect`], with every table in `schema` (created if missing).
+    /// The name must be a plain identifier: ASCII letters, digits and `_`.
+    pub fn connect_with_schema(url: &str, schema: &str) -> Result<Self> {
+        Self::connect_in(url, Some(schema))
+    }
+
+    fn connect_in(url: &str, schema: Option<&str>) -> Result<Self> {
+        let config: Config = url
+            .parse()
+            .map_err(|error: postgres::Error| StoreError::Open {
+                path: "(PostgreSQL connection string)".to_string(),
+                reason: error.to_string(),
+            })?;
+        let target = describe(&config);
+        if let Some(schema) = schema {
+            check_schema_name(schema, &target)?;
+        }
+        let open_client = || -> Result<Client> {
+            let mut client = config.connect(NoTls).map_err(|error| StoreError::Open {
+                path: target.clone(),
+                reason: error.to_string(),
+            })?;
+            if let Some(schema) = schema {
+                // Identifiers cannot be bound as parameters; the name was checked above.
+                client.batch_execute(&format!(
+                    "CREATE SCHEMA IF NOT EXISTS \"{schema}\"; SET search_path TO \"{schema}\""
+                ))?;
+            }
+            Ok(client)
+        };
+        let store = PostgresStore {
+            writer: Mutex::new(open_client()?),
+            reader: Mutex::new(open_client()?),
+        };
+        store.migrate()?;
+        tracing::debug!(target = %target, "connected to the PostgreSQL store");
+        Ok(store)
+    }
+
+    fn writer(&self) -> MutexGuard<'_, Client> {
+        self.writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn reader(&self) -> MutexGuard<'_, Client> {
+        self.reader
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Where we connect, for errors and logs, without the password.
+fn describe(config: &Config) -> String {
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .map(|host| match host {
+            postgres::config::Host::Tcp(name) => name.clone(),
+            #[cfg(unix)]
+            postgres::config::Host::Unix(path) => path.display().to_string(),
+        })
+        .collect();
+    format!(
+        "PostgreSQL database {:?} on {}",
+        config.get_dbname().unwrap_or("(default)"),
+        hosts.join(",")
+    )
+}
+
+fn check_schema_name(schema: &str, target: &str) -> Result<()> {
+    let plain = !schema.is_empty()
+        && schema.len() <= 63
+        && schema
+            .chars()
+            .all(|character| character.is_ascii_alphanumeric() || character == '_')
+        && !schema.starts_with(|character: char| character.is_ascii_digit());
+    if plain {
+        return Ok(());
+    }
+    Err(StoreError::Open {
+        path: target.to_string(),
+        reason: format!("schema name {schema:?} is not a plain identifier"),
+    })
+}
+
+fn apply_pending_migrations(client: &mut Client) -> Result<()> {
+    let mut transaction = client.transaction()?;
+    transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK_KEY])?;
+    transaction.batch_execute(CREATE_SCHEMA_MIGRATIONS)?;
+    transaction.commit()?;
+    for migration in MIGRATIONS {
+        let mut transaction = client.transaction()?;
+        transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK_KEY])?;
+        let already_applied: bool = transaction
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)",
+                &[&migration.version],
+            )?
+            .get(0);
+        if already_applied {
+            continue;
+        }
+        transaction.batch_execute(migration.sql)?;
+        transaction.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            &[
+                &migration.version,
+                &migration.name,
+                &timestamp_to_text(now()),
+            ],
+        )?;
+        transaction.commit()?;
+        tracing::info!(
+            version = migration.version,
+            name = migration.name,
+            "applied a PostgreSQL migration"
+        );
+    }
+    Ok(())
+}
+
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn migrate(&self) -> Result<()> {
+        apply_pending_migrations(&mut self.writer())
+    }
+
+    fn insert_mentions(&self, batch: &[MentionWrite]) -> Result<Vec<WriteOutcome>> {
+        mentions::insert_mentions(&mut self.writer(), batch)
+    }
+
+    fn update_mention(&self, write: &MentionWrite) -> Result<Option<MentionId>> {
+        mentions::update_mention(&mut self.writer(), write)
+    }
+
+    fn delete_mention(&self, source: Source, external_id: &str) -> Result<Option<MentionId>> {
+        mentions::delete_mention(&mut self.writer(), source, external_id)
+    }
+
+    fn get_mention(&self, id: MentionId) -> Result<Option<StoredMention>> {
+        mentions::get_mention(&mut self.reader(), id)
+    }
+
+    fn get_mentions(&self, ids: &[MentionId]) -> Result<Vec<StoredMention>> {
+        mentions::get_mentions(&mut self.reader(), ids)
+    }
+
+    fn find_mention(&self, source: Source, external_id: &str) -> Result<Option<StoredMention>> {
+        mentions::find_mention(&mut self.reader(), source, external_id)
+    }
+
+    fn count_mentions(&self) -> Result<u64> {
+        records::count(&mut self.reader(), "SELECT COUNT(*) FROM mentions")
+    }
+
+    fn changes_since(&self, after_seq: i64, limit: usize) -> Result<Changes> {
+        mentions::changes_since(&mut self.reader(), after_seq, limit)
+    }
+
+    fn last_seq(&self) -> Result<i64> {
+        mentions::last_seq(&mut self.reader())
+    }
+
+    fn quarantine(&self, records: &[QuarantineRecord]) -> Result<()> {
+        records::quarantine(&mut self.writer(), records)
+    }
+
+    fn list_quarantine(&self, limit: usize) -> Result<Vec<QuarantinedRecord>> {
+        records::list_quarantine(&mut self.reader(), limit)
+    }
+
+    fn count_quarantine(&self) -> Result<u64> {
+        records::count(&mut self.reader(), "SELECT COUNT(*) FROM quarantine")
+    }
+
+    fn create_topic(&self, topic: &NewListeningTopic) -> Result<ListeningTopic> {
+        records::create_topic(&mut self.writer(), topic)
+    }
+
+    fn list_topics(&self) -> Result<Vec<ListeningTopic>> {
+        records::list_topics(&mut self.reader())
+    }
+
+    fn delete_topic(&self, id: TopicId) -> Result<bool> {
+        records::delete_topic(&mut self.writer(), id)
+    }
+
+    fn create_api_token(&self, label: &str, token_sha256_hex: &str) -> Result<ApiToken> {
+        records::create_api_token(&mut self.writer(), label, token_sha256_hex)
+    }
+
+    fn find_api_token(&self, token_sha256_hex: &str) -> Result<Option<ApiToken>> {
+        records::find_api_token(&mut self.reader(), token_sha256_hex)
+    }
+
+    fn get_state(&self, key: &str) -> Result<Option<String>> {
+        records::get_state(&mut self.reader(), key)
+    }
+
+    fn set_state(&self, key: &str, value: &str) -> Result<()> {
+        records::set_state(&mut self.writer(), key, value)
+    }
+}

@@ -1,0 +1,25 @@
+//! The store's one test suite, run against every backend (in the style of quickwit's
+//! metastore tests): each test in `suite/` is a function over a [`suite::TestStore`], and
+//! `store_suite!` turns it into one `#[test]` per backend. PostgreSQL runs when
+//! `COMPTOIR_TEST_POSTGRES_URL` is set, each test in a fresh schema dropped at the end.
+
+mod suite;
+
+store_suite! {
+    mentions::migrations_are_idempotent,
+    mentions::insert_and_get_round_trip_every_field,
+    mentions::duplicates_within_a_batch_and_across_batches_keep_the_first_id,
+    mentions::a_large_batch_keeps_its_order,
+    mentions::update_keeps_the_id_and_takes_a_new_seq,
+    mentions::delete_removes_the_mention_and_never_reuses_its_id,
+    mentions::get_mentions_follows_the_requested_order,
+    mentions::count_mentions_counts_stored_mentions,
+    mentions::written_data_survives_a_reopen,
+    changes::an_empty_store_has_no_changes,
+    changes::changes_since_reports_inserts_edits_and_deletes_once_in_seq_order,
+    changes::changes_since_pages_through_the_union_of_upserts_and_deletes,
+    records::quarantine_round_trips_newest_first,
+    records::topics_are_created_listed_and_deleted_with_unique_names,
+    records::api_tokens_are_found_by_digest_only,
+    records::state_values_are_overwritten,
+}

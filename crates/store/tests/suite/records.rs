@@ -1,0 +1,103 @@
+//! Everything but mentions: quarantine, listening topics, API tokens, process state.
+
+use domain::{ErrorKind, NewListeningTopic, QuarantineRecord};
+
+use super::TestStore;
+use super::fixtures::at;
+
+fn rejected(position: usize, reason: &str) -> QuarantineRecord {
+    QuarantineRecord {
+        format: "airline-csv".to_string(),
+        origin: "Tweets.csv".to_string(),
+        position: format!("line {position}"),
+        reason: reason.to_string(),
+        raw: format!("570306133677760513,neutral,\"é😡\",{position}"),
+        received_at: at(position as i64, 654_321),
+    }
+}
+
+pub fn quarantine_round_trips_newest_first(test_store: &mut TestStore) {
+    let store = test_store.store();
+    assert_eq!(store.count_quarantine().unwrap(), 0);
+    assert!(store.list_quarantine(10).unwrap().is_empty());
+    store
+        .quarantine(&[rejected(1, "missing text"), rejected(2, "bad date")])
+        .unwrap();
+    store
+        .quarantine(&[rejected(3, "text over 64 KiB")])
+        .unwrap();
+    store.quarantine(&[]).unwrap();
+
+    assert_eq!(store.count_quarantine().unwrap(), 3);
+    let listed = store.list_quarantine(2).unwrap();
+    let records: Vec<QuarantineRecord> =
+        listed.iter().map(|listed| listed.record.clone()).collect();
+    assert_eq!(
+        records,
+        [rejected(3, "text over 64 KiB"), rejected(2, "bad date")]
+    );
+    assert!(listed[0].id > listed[1].id);
+}
+
+fn topic(name: &str) -> NewListeningTopic {
+    NewListeningTopic {
+        name: name.to_string(),
+        query: "(united OR \"united airlines\") AND -job lang:en".to_string(),
+        languages: vec!["en".to_string(), "fr".to_string()],
+        owner: "care-team@example.com".to_string(),
+    }
+}
+
+pub fn topics_are_created_listed_and_deleted_with_unique_names(test_store: &mut TestStore) {
+    let store = test_store.store();
+    let airline = store.create_topic(&topic("Airline 🛫")).unwrap();
+    let mut competitors = topic("Competitors");
+    competitors.languages.clear();
+    competitors.owner.clear();
+    let competitors = store.create_topic(&competitors).unwrap();
+    assert_eq!(airline.topic, topic("Airline 🛫"));
+    assert_eq!(
+        store.list_topics().unwrap(),
+        [airline.clone(), competitors.clone()]
+    );
+
+    let conflict = store.create_topic(&topic("Airline 🛫")).unwrap_err();
+    assert_eq!(conflict.kind(), ErrorKind::Conflict);
+    assert!(conflict.to_string().contains("Airline 🛫"));
+
+    assert!(store.delete_topic(airline.id).unwrap());
+    assert!(!store.delete_topic(airline.id).unwrap());
+    assert_eq!(store.list_topics().unwrap(), [competitors]);
+    // The name is free again.
+    store.create_topic(&topic("Airline 🛫")).unwrap();
+}
+
+pub fn api_tokens_are_found_by_digest_only(test_store: &mut TestStore) {
+    let store = test_store.store();
+    let digest = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    let created = store.create_api_token("ingest bot", digest).unwrap();
+    assert_eq!(created.label, "ingest bot");
+    assert_eq!(store.find_api_token(digest).unwrap(), Some(created));
+    assert_eq!(
+        store.find_api_token(&digest.replace('9', "8")).unwrap(),
+        None
+    );
+    let conflict = store.create_api_token("another", digest).unwrap_err();
+    assert_eq!(conflict.kind(), ErrorKind::Conflict);
+}
+
+pub fn state_values_are_overwritten(test_store: &mut TestStore) {
+    let store = test_store.store();
+    assert_eq!(store.get_state("x.cursor").unwrap(), None);
+    store.set_state("x.cursor", "1001").unwrap();
+    store.set_state("rss.etag", "\"abc\"").unwrap();
+    store.set_state("x.cursor", "2002 ✓").unwrap();
+    assert_eq!(
+        store.get_state("x.cursor").unwrap().as_deref(),
+        Some("2002 ✓")
+    );
+    assert_eq!(
+        store.get_state("rss.etag").unwrap().as_deref(),
+        Some("\"abc\"")
+    );
+}

@@ -1,0 +1,35 @@
+//! Listening topics: `GET/POST /api/v1/topics`, `DELETE /api/v1/topics/{id}`.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use domain::{NewListeningTopic, TopicId};
+use serde_json::{json, Value};
+
+use crate::auth::ApiCaller;
+use crate::{ApiError, AppState};
+
+pub async fn list(State(state): State<AppState>, _caller: ApiCaller) -> Result<Json<Value>, ApiError> {
+    let app = state.app.clone();
+    let topics = tokio::task::spawn_blocking(move || app.list_topics()).await??;
+    Ok(Json(json!({ "topics": topics })))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    body: Result<Json<NewListeningTopic>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let Json(topic) = body.map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))?;
+    let app = state.app.clone();
+    let created = tokio::task::spawn_blocking(move || app.create_topic(&topic)).await??;
+    Ok((StatusCode::CREATED, Json(serde_json::to_value(created).map_err(ApiError::internal)?)))
+}
+
+pub async fn remove(State(state): State<AppState>, _caller: ApiCaller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    let id: i64 = id.parse().map_err(|_| ApiError::bad_request(format!("{id:?} is not a topic id")))?;
+    let app = state.app.clone();
+    let deleted = tokio::task::spawn_blocking(move || app.delete_topic(TopicId(id))).await??;
+    if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found(format!("no topic {id}"))) }
+}

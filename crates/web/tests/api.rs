@@ -1,0 +1,155 @@
+//! The HTTP API through the router, without a server (axum's `oneshot`).
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::Value;
+use service::{App, Config};
+use sha2::Sha256;
+use tower::ServiceExt;
+
+struct TestApp {
+    router: Router,
+    token: String,
+    _dir: tempfile::TempDir,
+}
+
+fn test_app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config { data_dir: dir.path().to_path_buf(), ..Config::default() };
+    config.ingest.max_body_bytes = 64 * 1024;
+    config.meta.app_secret = "app-secret".into();
+    config.meta.verify_token = "verify-me".into();
+    let app = Arc::new(App::open(config).unwrap());
+    let token = app.create_api_token("test").unwrap();
+    let ingest = service::start_ingest_thread(app.clone(), 8);
+    let router = web::router(web::AppState { app, ingest, mode: "test".into() });
+    TestApp { router, token, _dir: dir }
+}
+
+impl TestApp {
+    async fn send(&self, request: Request<Body>) -> (StatusCode, String, Value) {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let content_type = response.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        (status, content_type, body)
+    }
+
+    fn post_mentions(&self, content_type: &str, body: impl Into<Body>) -> Request<Body> {
+        Request::post("/api/v1/mentions")
+            .header(header::AUTHORIZATION, format!("Bearer {}", self.token))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(body.into())
+            .unwrap()
+    }
+
+    /// Search is near-real-time: the index commits about once a second.
+    async fn search_until(&self, uri: &str, total: u64) -> Value {
+        let mut body = Value::Null;
+        for _ in 0..50 {
+            let (status, _, answer) = self.send(self.get(uri)).await;
+            assert_eq!(status, StatusCode::OK, "{answer}");
+            body = answer;
+            if body["total"] == total {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        body
+    }
+
+    fn get(&self, uri: &str) -> Request<Body> {
+        Request::get(uri).header(header::AUTHORIZATION, format!("Bearer {}", self.token)).body(Body::empty()).unwrap()
+    }
+}
+
+const GOOD: &str = r#"{"source":"mastodon","external_id":"m1","author":{"handle":"zoe@mastodon.social"},"text":"Colis perdu, service client injoignable #laposte","created_at":"2026-11-20T10:00:00Z"}"#;
+
+#[tokio::test]
+async fn ingest_one_mention_then_an_ndjson_batch_then_search() {
+    let app = test_app();
+    let (status, _, body) = app.send(app.post_mentions("application/json", GOOD)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["stored"], 1);
+
+    let batch = format!("{}\n{{broken\n{}\n", GOOD, GOOD.replace("m1", "m2").replace("Colis perdu", "Paquet abîmé"));
+    let (status, _, body) = app.send(app.post_mentions("application/x-ndjson", batch)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!((body["read"].as_u64(), body["stored"].as_u64(), body["duplicates"].as_u64(), body["quarantined"].as_u64()), (Some(3), Some(1), Some(1), Some(1)));
+    assert_eq!(body["rejected"][0]["position"], "line 2");
+
+    let body = app.search_until("/api/v1/search?q=%23laposte&sort=newest", 2).await;
+    assert_eq!(body["total"], 2, "{body}");
+    assert_eq!(body["facets"]["by_source"][0][0], "mastodon");
+
+    let (status, _, body) = app.send(app.get("/api/v1/quarantine")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["total"], 1);
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_problem_document_never_a_500() {
+    let app = test_app();
+    let no_token = Request::post("/api/v1/mentions").header(header::CONTENT_TYPE, "application/json").body(Body::from(GOOD)).unwrap();
+    assert_eq!(app.send(no_token).await.0, StatusCode::UNAUTHORIZED);
+
+    let (status, content_type, body) = app.send(app.post_mentions("text/csv", GOOD)).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(content_type, "application/problem+json");
+    assert_eq!(body["status"], 415);
+
+    let (status, _, body) = app.send(app.post_mentions("application/json", "{\"source\": 12")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("line 1"), "{body}");
+
+    let huge = format!(r#"{{"source":"x","external_id":"big","author":{{"handle":"a"}},"text":"{}","created_at":"2026-11-20T10:00:00Z"}}"#, "a".repeat(100 * 1024));
+    let (status, content_type, _) = app.send(app.post_mentions("application/json", huge)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(content_type, "application/problem+json");
+
+    let (status, _, body) = app.send(app.get("/api/v1/search?q=%28unclosed")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["detail"].as_str().unwrap().contains("invalid query"), "{body}");
+
+    let (status, _, _) = app.send(app.get("/api/v1/search?q=x&sort=sideways")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, _) = app.send(app.get("/api/v1/mentions/abc")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, _) = app.send(app.get("/api/v1/mentions/999")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let topic = Request::post("/api/v1/topics")
+        .header(header::AUTHORIZATION, format!("Bearer {}", app.token))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"name":"t","query":"a NEAR/x b"}"#))
+        .unwrap();
+    assert_eq!(app.send(topic).await.0, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn meta_webhooks_check_the_handshake_and_the_signature() {
+    let app = test_app();
+    let handshake = Request::get("/webhooks/meta?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444").body(Body::empty()).unwrap();
+    let (status, _, body) = app.send(handshake).await;
+    assert_eq!((status, body.to_string()), (StatusCode::OK, "1158201444".to_string()), "the challenge is echoed verbatim");
+    let wrong = Request::get("/webhooks/meta?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1").body(Body::empty()).unwrap();
+    assert_eq!(app.send(wrong).await.0, StatusCode::FORBIDDEN);
+
+    let payload = r#"{"object":"page","entry":[{"id":"100","time":1700000000,"changes":[{"field":"feed","value":{"item":"comment","verb":"add","comment_id":"100_200_300","post_id":"100_200","parent_id":"100_200","from":{"id":"42","name":"Jeanne Martin"},"message":"Toujours pas remboursée, c'est scandaleux","created_time":1700000000}}]}]}"#;
+    let mut mac = Hmac::<Sha256>::new_from_slice(b"app-secret").unwrap();
+    mac.update(payload.as_bytes());
+    let signature = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+    let signed = |signature: &str| {
+        Request::post("/webhooks/meta").header("x-hub-signature-256", signature).header(header::CONTENT_TYPE, "application/json").body(Body::from(payload)).unwrap()
+    };
+    assert_eq!(app.send(signed("sha256=00")).await.0, StatusCode::UNAUTHORIZED);
+    let (status, _, body) = app.send(signed(&signature)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["stored"], 1);
+    let body = app.search_until("/api/v1/search?q=source:facebook", 1).await;
+    assert_eq!(body["total"], 1, "{body}");
+}
