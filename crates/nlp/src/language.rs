@@ -43,7 +43,8 @@ pub fn detect_language(text: &str) -> Option<LanguageGuess> {
     if french + english >= 2 || (words <= 3 && french + english >= 1) {
         let (code, winner, loser) =
             if french > english { ("fr", french, english) } else { ("en", english, french) };
-        if winner >= loser * 2 && winner > loser {
+        // A quarter of the words must be cues: "nos" or "y" alone do not make Spanish French.
+        if winner >= loser * 2 && winner > loser && winner * 4 >= words {
             let confidence = (winner as f32 / (winner + loser) as f32).min(0.99);
             return Some(LanguageGuess { code, confidence });
         }

@@ -1,6 +1,4 @@
-//! Understanding social posts: language, sentiment, complaint reason, intent, author
-//! type and real influence. Pure compute, no I/O: the shipped models are embedded in
-//! the binary. See `docs/understanding.md` for the method and the figures.
+#![doc = include_str!("../README.md")]
 
 mod analyzer;
 mod author;
