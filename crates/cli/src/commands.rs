@@ -49,7 +49,7 @@ fn serve(mut config: Config, args: ServeArgs) -> Result<ExitCode> {
         config.listen = listen;
     }
     let app = Arc::new(App::open(config)?);
-    run_server(app, "serve".into(), |_| {})
+    run_server(app, "serve".into(), |_, address| eprintln!("Comptoir is listening on http://{address}/"))
 }
 
 fn demo(data_dir_chosen: bool, mut config: Config, args: DemoArgs) -> Result<ExitCode> {
@@ -65,8 +65,7 @@ fn demo(data_dir_chosen: bool, mut config: Config, args: DemoArgs) -> Result<Exi
     }
     let token = app.create_api_token("demo")?;
     let options = service::demo::DemoOptions { rate: args.rate, spike_after: Duration::from_secs(args.spike_after), ..Default::default() };
-    run_server(app, "demo: simulated stream of X, Bluesky and Mastodon posts".into(), move |state| {
-        let address = state.app.config.listen.clone();
+    run_server(app, "demo: simulated stream of X, Bluesky and Mastodon posts".into(), move |state, address| {
         println!("Comptoir demo is running: open http://{address}/");
         println!("Data directory: {}", state.app.config.data_dir.display());
         println!("API token: {token}");
@@ -76,7 +75,7 @@ fn demo(data_dir_chosen: bool, mut config: Config, args: DemoArgs) -> Result<Exi
     })
 }
 
-fn run_server(app: Arc<App>, mode: String, on_start: impl FnOnce(&web::AppState)) -> Result<ExitCode> {
+fn run_server(app: Arc<App>, mode: String, on_start: impl FnOnce(&web::AppState, std::net::SocketAddr)) -> Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let listen = app.config.listen.clone();
@@ -84,8 +83,7 @@ fn run_server(app: Arc<App>, mode: String, on_start: impl FnOnce(&web::AppState)
         let ingest = service::start_ingest_thread(app.clone(), app.config.ingest.queue_batches * 16);
         let state = web::AppState { app: app.clone(), ingest: ingest.clone(), mode: mode.into() };
         service::live::start_live_connectors(app.clone(), ingest);
-        on_start(&state);
-        eprintln!("listening on http://{}", listener.local_addr()?);
+        on_start(&state, listener.local_addr()?);
         web::serve(listener, state).await?;
         eprintln!("stopping");
         anyhow::Ok(())

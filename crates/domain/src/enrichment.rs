@@ -16,8 +16,11 @@ pub enum SentimentLabel {
 }
 
 impl SentimentLabel {
-    pub const ALL: [SentimentLabel; 3] =
-        [SentimentLabel::Negative, SentimentLabel::Neutral, SentimentLabel::Positive];
+    pub const ALL: [SentimentLabel; 3] = [
+        SentimentLabel::Negative,
+        SentimentLabel::Neutral,
+        SentimentLabel::Positive,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -154,7 +157,10 @@ mod tests {
 
     #[test]
     fn sentiment_labels_parse_loosely() {
-        assert_eq!(SentimentLabel::parse(" Positive "), Some(SentimentLabel::Positive));
+        assert_eq!(
+            SentimentLabel::parse(" Positive "),
+            Some(SentimentLabel::Positive)
+        );
         assert_eq!(SentimentLabel::parse("mixed"), None);
     }
 }

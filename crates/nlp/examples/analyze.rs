@@ -12,6 +12,9 @@ fn main() {
             _ => (None, line.as_str()),
         };
         let enrichment = analyzer.analyze(text, language, &author);
-        println!("{text}\n  {}", serde_json::to_string(&enrichment).expect("serialisable"));
+        println!(
+            "{text}\n  {}",
+            serde_json::to_string(&enrichment).expect("serialisable")
+        );
     }
 }

@@ -8,12 +8,28 @@ use domain::Author;
 use nlp::{Analyzer, InfluenceState};
 
 fn main() -> anyhow::Result<()> {
-    let path = std::env::args().nth(1).ok_or_else(|| anyhow::anyhow!("usage: throughput FILE.csv"))?;
+    let path = std::env::args()
+        .nth(1)
+        .ok_or_else(|| anyhow::anyhow!("usage: throughput FILE.csv"))?;
     let mut reader = csv::Reader::from_path(&path)?;
-    let text_column = reader.headers()?.iter().position(|h| h == "text").ok_or_else(|| anyhow::anyhow!("no text column"))?;
-    let texts: Vec<String> = reader.records().filter_map(Result::ok).map(|r| r[text_column].to_string()).collect();
+    let text_column = reader
+        .headers()?
+        .iter()
+        .position(|h| h == "text")
+        .ok_or_else(|| anyhow::anyhow!("no text column"))?;
+    let texts: Vec<String> = reader
+        .records()
+        .filter_map(Result::ok)
+        .map(|r| r[text_column].to_string())
+        .collect();
     let analyzer = Analyzer::default();
-    let author = Author { handle: "someone".into(), bio: Some("dad, runner, coffee lover".into()), followers: Some(250), following: Some(300), ..Author::default() };
+    let author = Author {
+        handle: "someone".into(),
+        bio: Some("dad, runner, coffee lover".into()),
+        followers: Some(250),
+        following: Some(300),
+        ..Author::default()
+    };
     let mut influence = InfluenceState::default();
     let rounds = 5;
     measure(&analyzer, &texts, &author, Some("en"), rounds);
@@ -27,12 +43,23 @@ fn main() -> anyhow::Result<()> {
             influence.observe_post(&Default::default(), author.followers);
         }
     }
-    report("language detected here", started, rounds * texts.len(), negatives);
+    report(
+        "language detected here",
+        started,
+        rounds * texts.len(),
+        negatives,
+    );
     Ok(())
 }
 
 /// Language given, as the pipeline does after its own detection.
-fn measure(analyzer: &Analyzer, texts: &[String], author: &Author, language: Option<&str>, rounds: usize) {
+fn measure(
+    analyzer: &Analyzer,
+    texts: &[String],
+    author: &Author,
+    language: Option<&str>,
+    rounds: usize,
+) {
     let started = Instant::now();
     let mut negatives = 0usize;
     for _ in 0..rounds {

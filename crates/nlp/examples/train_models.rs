@@ -17,7 +17,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use nlp::{airline_reason_to_taxonomy, cross_validated_predictions, score, train_classifier, ModelCard, TrainOptions};
+use nlp::{
+    ModelCard, TrainOptions, airline_reason_to_taxonomy, cross_validated_predictions, score,
+    train_classifier,
+};
 
 #[derive(Parser)]
 struct Arguments {
@@ -64,16 +67,36 @@ fn main() -> Result<()> {
     let tweeteval = read_text_label(&arguments.tweeteval, "tweeteval")?;
     let french = read_text_label(&arguments.french, "deft2017")?;
     let mut report = String::new();
-    writeln!(report, "Cross-validation: {} folds, stratified, seed {}", arguments.folds, arguments.seed)?;
+    writeln!(
+        report,
+        "Cross-validation: {} folds, stratified, seed {}",
+        arguments.folds, arguments.seed
+    )?;
 
-    let english: Vec<Example> = airline.iter().map(|(sentiment, _)| sentiment).cloned().chain(tweeteval).collect();
+    let english: Vec<Example> = airline
+        .iter()
+        .map(|(sentiment, _)| sentiment)
+        .cloned()
+        .chain(tweeteval)
+        .collect();
     // Hyper-parameters per task: the best macro-F1 of `--grid` (differences were small).
     let english_options = TrainOptions {
         learning_rate: 0.2,
         balance_classes: false,
-        ..options(&arguments, "sentiment-en", ENGLISH_PROVENANCE, NON_COMMERCIAL)
+        ..options(
+            &arguments,
+            "sentiment-en",
+            ENGLISH_PROVENANCE,
+            NON_COMMERCIAL,
+        )
     };
-    cross_validate_by_source(&english, &english_options, arguments.folds, "English sentiment", &mut report)?;
+    cross_validate_by_source(
+        &english,
+        &english_options,
+        arguments.folds,
+        "English sentiment",
+        &mut report,
+    )?;
 
     let french_options = TrainOptions {
         learning_rate: 1.0,
@@ -83,16 +106,40 @@ fn main() -> Result<()> {
     // The French model also learns from the general English tweets: emoji, emoticons and
     // lexicon cues are shared features, and DEFT (mostly climate and politics news) has
     // few of them. Cross-validated DEFT macro-F1 is unchanged (61.9 against 62.1 alone).
-    let french: Vec<Example> =
-        french.into_iter().chain(english.iter().filter(|e| e.source == "tweeteval").cloned()).collect();
-    cross_validate_by_source(&french, &french_options, arguments.folds, "French sentiment (model trained on French + TweetEval)", &mut report)?;
+    let french: Vec<Example> = french
+        .into_iter()
+        .chain(english.iter().filter(|e| e.source == "tweeteval").cloned())
+        .collect();
+    cross_validate_by_source(
+        &french,
+        &french_options,
+        arguments.folds,
+        "French sentiment (model trained on French + TweetEval)",
+        &mut report,
+    )?;
 
-    let reasons: Vec<Example> = airline.iter().filter_map(|(_, reason)| reason.clone()).collect();
-    let reason_options = TrainOptions { hash_bits: 16, ..options(&arguments, "reason-en", REASON_PROVENANCE, NON_COMMERCIAL) };
-    cross_validate_by_source(&reasons, &reason_options, arguments.folds, "Complaint reason (airline negatives)", &mut report)?;
+    let reasons: Vec<Example> = airline
+        .iter()
+        .filter_map(|(_, reason)| reason.clone())
+        .collect();
+    let reason_options = TrainOptions {
+        hash_bits: 16,
+        ..options(&arguments, "reason-en", REASON_PROVENANCE, NON_COMMERCIAL)
+    };
+    cross_validate_by_source(
+        &reasons,
+        &reason_options,
+        arguments.folds,
+        "Complaint reason (airline negatives)",
+        &mut report,
+    )?;
 
     if arguments.grid {
-        for (title, examples, base) in [("en", &english, &english_options), ("fr", &french, &french_options), ("reason", &reasons, &reason_options)] {
+        for (title, examples, base) in [
+            ("en", &english, &english_options),
+            ("fr", &french, &french_options),
+            ("reason", &reasons, &reason_options),
+        ] {
             search_grid(title, examples, base, arguments.folds)?;
         }
         return Ok(());
@@ -115,7 +162,12 @@ fn main() -> Result<()> {
         let model = train_classifier(&pairs(examples), options)?;
         let bytes = model.to_bytes();
         std::fs::write(arguments.out.join(file), &bytes)?;
-        let line = format!("wrote {file}: {} bytes, version {}, {} examples", bytes.len(), model.version(), examples.len());
+        let line = format!(
+            "wrote {file}: {} bytes, version {}, {} examples",
+            bytes.len(),
+            model.version(),
+            examples.len()
+        );
         println!("{line}");
         writeln!(report, "{line}")?;
     }
@@ -123,8 +175,10 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-const NON_COMMERCIAL: &str = "CC BY-NC-SA 4.0 (inherited from the training data): non-commercial use only";
-const RESEARCH_ONLY: &str = "research and testing use only (DEFT 2017 terms and Twitter terms apply)";
+const NON_COMMERCIAL: &str =
+    "CC BY-NC-SA 4.0 (inherited from the training data): non-commercial use only";
+const RESEARCH_ONLY: &str =
+    "research and testing use only (DEFT 2017 terms and Twitter terms apply)";
 const ENGLISH_PROVENANCE: &str = "Twitter US Airline Sentiment (Crowdflower, Kaggle), 70% development part, CC BY-NC-SA 4.0; TweetEval sentiment validation split (SemEval-2017 4A), research use; crates/nlp/examples/train_models.rs";
 const FRENCH_PROVENANCE: &str = "DEFT 2017 French tweets as unified in UMSAB (cardiffnlp/xlm-t), train+val splits, research use; plus the TweetEval sentiment validation split (SemEval-2017 4A), research use; crates/nlp/examples/train_models.rs";
 const REASON_PROVENANCE: &str = "Twitter US Airline Sentiment negative tweets, negativereason mapped to the default taxonomy, CC BY-NC-SA 4.0; crates/nlp/examples/train_models.rs";
@@ -132,17 +186,29 @@ const REASON_PROVENANCE: &str = "Twitter US Airline Sentiment negative tweets, n
 /// How the bilingual keyword rules alone (used for French) do on the English airline
 /// negatives: a rough check, since they were written for both languages.
 fn report_reason_keywords(reasons: &[Example], report: &mut String) -> Result<()> {
-    let truth: Vec<&str> = reasons.iter().map(|example| example.label.as_str()).collect();
-    let predicted: Vec<&str> =
-        reasons.iter().map(|example| nlp::reason_from_keywords(&example.text).unwrap_or("other")).collect();
-    writeln!(report, "\n## Reason keyword rules alone (no training), airline negatives")?;
+    let truth: Vec<&str> = reasons
+        .iter()
+        .map(|example| example.label.as_str())
+        .collect();
+    let predicted: Vec<&str> = reasons
+        .iter()
+        .map(|example| nlp::reason_from_keywords(&example.text).unwrap_or("other"))
+        .collect();
+    writeln!(
+        report,
+        "\n## Reason keyword rules alone (no training), airline negatives"
+    )?;
     writeln!(report, "airline: {}", score(&truth, &predicted))?;
     Ok(())
 }
 
 /// No intent labels exist: as a proxy, the intents given to airline tweets held out
 /// from a sentiment model trained on the other 80% (every fifth tweet is held out).
-fn report_intent_proxy(english: &[Example], options: &TrainOptions, report: &mut String) -> Result<()> {
+fn report_intent_proxy(
+    english: &[Example],
+    options: &TrainOptions,
+    report: &mut String,
+) -> Result<()> {
     let training: Vec<(String, String)> = english
         .iter()
         .enumerate()
@@ -155,25 +221,47 @@ fn report_intent_proxy(english: &[Example], options: &TrainOptions, report: &mut
         reason: None,
     })?;
     let author = domain::Author::default();
-    writeln!(report, "\n## Intent proxy: intents of held-out airline tweets by gold sentiment")?;
+    writeln!(
+        report,
+        "\n## Intent proxy: intents of held-out airline tweets by gold sentiment"
+    )?;
     for sentiment in ["negative", "neutral", "positive"] {
         let mut counts: HashMap<&str, usize> = HashMap::new();
         let held_out: Vec<&Example> = english
             .iter()
             .enumerate()
-            .filter(|(index, example)| index % 5 == 0 && example.source == "airline" && example.label == sentiment)
+            .filter(|(index, example)| {
+                index % 5 == 0 && example.source == "airline" && example.label == sentiment
+            })
             .map(|(_, example)| example)
             .collect();
         for example in &held_out {
-            *counts.entry(analyzer.analyze(&example.text, Some("en"), &author).intent.as_str()).or_default() += 1;
+            *counts
+                .entry(
+                    analyzer
+                        .analyze(&example.text, Some("en"), &author)
+                        .intent
+                        .as_str(),
+                )
+                .or_default() += 1;
         }
         let mut counts: Vec<(&str, usize)> = counts.into_iter().collect();
         counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         let shares: Vec<String> = counts
             .iter()
-            .map(|(intent, count)| format!("{intent} {:.1}%", 100.0 * *count as f64 / held_out.len() as f64))
+            .map(|(intent, count)| {
+                format!(
+                    "{intent} {:.1}%",
+                    100.0 * *count as f64 / held_out.len() as f64
+                )
+            })
             .collect();
-        writeln!(report, "{sentiment} (n={}): {}", held_out.len(), shares.join(", "))?;
+        writeln!(
+            report,
+            "{sentiment} (n={}): {}",
+            held_out.len(),
+            shares.join(", ")
+        )?;
     }
     Ok(())
 }
@@ -187,7 +275,8 @@ fn report_hand_labelled_intent(
     options: &TrainOptions,
     report: &mut String,
 ) -> Result<()> {
-    let labels_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/intent_sample_twcs.csv");
+    let labels_path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/intent_sample_twcs.csv");
     let mut labels: HashMap<String, String> = HashMap::new();
     for record in csv::Reader::from_path(&labels_path)?.records() {
         let record = record?;
@@ -205,17 +294,30 @@ fn report_hand_labelled_intent(
         let record = record?;
         if let Some(label) = labels.get(&record[0]) {
             truth.push(label.clone());
-            predicted.push(analyzer.analyze(&record[4], None, &author).intent.as_str().to_string());
+            predicted.push(
+                analyzer
+                    .analyze(&record[4], None, &author)
+                    .intent
+                    .as_str()
+                    .to_string(),
+            );
         }
     }
-    writeln!(report, "\n## Intent on 50 hand-labelled inbound twcs tweets (labels: models/intent_sample_twcs.csv)")?;
+    writeln!(
+        report,
+        "\n## Intent on 50 hand-labelled inbound twcs tweets (labels: models/intent_sample_twcs.csv)"
+    )?;
     writeln!(report, "twcs: {}", score(&truth, &predicted))?;
     Ok(())
 }
 
 fn options(arguments: &Arguments, task: &str, provenance: &str, licence: &str) -> TrainOptions {
     TrainOptions {
-        card: ModelCard { task: task.into(), provenance: provenance.into(), licence: licence.into() },
+        card: ModelCard {
+            task: task.into(),
+            provenance: provenance.into(),
+            licence: licence.into(),
+        },
         seed: arguments.seed,
         ..TrainOptions::default()
     }
@@ -227,9 +329,19 @@ fn search_grid(title: &str, examples: &[Example], base: &TrainOptions, folds: us
         for epochs in [10, 20] {
             for l2 in [1e-6] {
                 for balance_classes in [true, false] {
-                    let options = TrainOptions { learning_rate, epochs, l2, balance_classes, ..base.clone() };
+                    let options = TrainOptions {
+                        learning_rate,
+                        epochs,
+                        l2,
+                        balance_classes,
+                        ..base.clone()
+                    };
                     let scores = nlp::cross_validate(&examples, &options, folds)?;
-                    println!("{title} lr={learning_rate} epochs={epochs} l2={l2} balance={balance_classes}: accuracy={:.1} macro-F1={:.1}", 100.0 * scores.accuracy, 100.0 * scores.macro_f1);
+                    println!(
+                        "{title} lr={learning_rate} epochs={epochs} l2={l2} balance={balance_classes}: accuracy={:.1} macro-F1={:.1}",
+                        100.0 * scores.accuracy,
+                        100.0 * scores.macro_f1
+                    );
                 }
             }
         }
@@ -238,7 +350,10 @@ fn search_grid(title: &str, examples: &[Example], base: &TrainOptions, folds: us
 }
 
 fn pairs(examples: &[Example]) -> Vec<(String, String)> {
-    examples.iter().map(|example| (example.text.clone(), example.label.clone())).collect()
+    examples
+        .iter()
+        .map(|example| (example.text.clone(), example.label.clone()))
+        .collect()
 }
 
 /// Out-of-fold predictions over all `examples`, scored as a whole and per source.
@@ -268,16 +383,35 @@ fn cross_validate_by_source(
 /// Airline tweets as (sentiment example, reason example for negatives). Rows repeated
 /// with the same tweet id are kept once; ids whose copies disagree are dropped.
 fn read_airline(path: &Path) -> Result<Vec<(Example, Option<Example>)>> {
-    let mut reader = csv::Reader::from_path(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("reading {}", path.display()))?;
     let headers = reader.headers()?.clone();
-    let column = |name: &str| headers.iter().position(|h| h == name).with_context(|| format!("no column {name}"));
-    let (id, sentiment, reason, text) = (column("tweet_id")?, column("airline_sentiment")?, column("negativereason")?, column("text")?);
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .with_context(|| format!("no column {name}"))
+    };
+    let (id, sentiment, reason, text) = (
+        column("tweet_id")?,
+        column("airline_sentiment")?,
+        column("negativereason")?,
+        column("text")?,
+    );
     let mut rows: Vec<(String, String, String, String)> = Vec::new();
     let mut labels_by_id: HashMap<String, Vec<(String, String)>> = HashMap::new();
     for record in reader.records() {
         let record = record?;
-        let row = (record[id].to_string(), record[sentiment].to_string(), record[reason].to_string(), record[text].to_string());
-        labels_by_id.entry(row.0.clone()).or_default().push((row.1.clone(), row.2.clone()));
+        let row = (
+            record[id].to_string(),
+            record[sentiment].to_string(),
+            record[reason].to_string(),
+            record[text].to_string(),
+        );
+        labels_by_id
+            .entry(row.0.clone())
+            .or_default()
+            .push((row.1.clone(), row.2.clone()));
         rows.push(row);
     }
     let mut seen = std::collections::HashSet::new();
@@ -289,21 +423,43 @@ fn read_airline(path: &Path) -> Result<Vec<(Example, Option<Example>)>> {
         }
         let reason_example = airline_reason_to_taxonomy(&reason)
             .filter(|_| sentiment == "negative")
-            .map(|mapped| Example { text: text.clone(), label: mapped.to_string(), source: "airline" });
-        examples.push((Example { text, label: sentiment, source: "airline" }, reason_example));
+            .map(|mapped| Example {
+                text: text.clone(),
+                label: mapped.to_string(),
+                source: "airline",
+            });
+        examples.push((
+            Example {
+                text,
+                label: sentiment,
+                source: "airline",
+            },
+            reason_example,
+        ));
     }
     Ok(examples)
 }
 
 fn read_text_label(path: &Path, source: &'static str) -> Result<Vec<Example>> {
-    let mut reader = csv::Reader::from_path(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("reading {}", path.display()))?;
     let headers = reader.headers()?.clone();
-    let text = headers.iter().position(|h| h == "text").context("no text column")?;
-    let label = headers.iter().position(|h| h == "label").context("no label column")?;
+    let text = headers
+        .iter()
+        .position(|h| h == "text")
+        .context("no text column")?;
+    let label = headers
+        .iter()
+        .position(|h| h == "label")
+        .context("no label column")?;
     let mut examples = Vec::new();
     for record in reader.records() {
         let record = record?;
-        examples.push(Example { text: record[text].to_string(), label: record[label].to_string(), source });
+        examples.push(Example {
+            text: record[text].to_string(),
+            label: record[label].to_string(),
+            source,
+        });
     }
     Ok(examples)
 }

@@ -2,13 +2,13 @@
 
 use domain::{Author, AuthorType, Enrichment, Intent, Sentiment, SentimentLabel};
 
-use crate::author::{author_type, AuthorBehaviour};
+use crate::author::{AuthorBehaviour, author_type};
 use crate::error::NlpError;
-use crate::features::{prepare, PreparedText};
+use crate::features::{PreparedText, prepare};
 use crate::intent::classify_intent;
 use crate::language::detect_language;
 use crate::model::Model;
-use crate::reason::{keyword_reason, DEFAULT_REASONS};
+use crate::reason::{DEFAULT_REASONS, keyword_reason};
 
 /// Version of the hand-written rules (intent, author type, reason keywords, lexicon);
 /// part of every enrichment's `model_version`. Raise it when a rule changes.
@@ -37,12 +37,18 @@ pub struct Analyzer {
 
 #[cfg(feature = "embedded-models")]
 mod embedded {
-    pub const ENGLISH_SENTIMENT: &[u8] =
-        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models/sentiment-en.cptm"));
-    pub const FRENCH_SENTIMENT: &[u8] =
-        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models/sentiment-fr.cptm"));
-    pub const REASON: &[u8] =
-        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models/reason-en.cptm"));
+    pub const ENGLISH_SENTIMENT: &[u8] = include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../models/sentiment-en.cptm"
+    ));
+    pub const FRENCH_SENTIMENT: &[u8] = include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../models/sentiment-fr.cptm"
+    ));
+    pub const REASON: &[u8] = include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../models/reason-en.cptm"
+    ));
 }
 
 #[cfg(feature = "embedded-models")]
@@ -79,7 +85,10 @@ impl Analyzer {
             .map(Model::version)
             .collect();
         parts.push(format!("rules:{RULES_VERSION}"));
-        Ok(Analyzer { version: parts.join(","), models })
+        Ok(Analyzer {
+            version: parts.join(","),
+            models,
+        })
     }
 
     /// Identifies the models and rules, as stored with every enrichment.
@@ -131,7 +140,10 @@ impl Analyzer {
         };
         let prediction = model.predict_prepared(prepared);
         let label = SentimentLabel::parse(prediction.label).expect("labels checked in with_models");
-        Sentiment { label, confidence: prediction.confidence }
+        Sentiment {
+            label,
+            confidence: prediction.confidence,
+        }
     }
 
     /// A reason for complaints and outage reports (and any negative post); `None` else.
@@ -147,17 +159,23 @@ impl Analyzer {
             return None;
         }
         let model = self.models.reason.as_ref();
-        let model_knows = |label: &str| model.is_some_and(|m| m.labels().iter().any(|l| l == label));
+        let model_knows =
+            |label: &str| model.is_some_and(|m| m.labels().iter().any(|l| l == label));
         // The keyword rules speak the default taxonomy; with a brand's own taxonomy they
         // only give the labels that taxonomy also has.
-        let default_taxonomy =
-            model.is_none_or(|m| m.labels().iter().all(|l| DEFAULT_REASONS.contains(&l.as_str())));
+        let default_taxonomy = model.is_none_or(|m| {
+            m.labels()
+                .iter()
+                .all(|l| DEFAULT_REASONS.contains(&l.as_str()))
+        });
         let allowed = |label: &str| default_taxonomy || model_knows(label);
         if intent == Intent::OutageReport && allowed("outage") {
             return Some("outage".into());
         }
         let keywords = keyword_reason(&prepared.tokens).filter(|(label, _)| allowed(label));
-        let prediction = model.filter(|_| !french).map(|m| m.predict_prepared(prepared));
+        let prediction = model
+            .filter(|_| !french)
+            .map(|m| m.predict_prepared(prepared));
         let reason = match (prediction, keywords) {
             // The keywords know reasons the model was never shown (billing, outage): they
             // win when they are clear or the model hesitates.

@@ -19,7 +19,7 @@
 
 use domain::{Author, AuthorType};
 
-use crate::text::{phrase_set, tokenize, PhraseSet};
+use crate::text::{PhraseSet, phrase_set, tokenize};
 
 /// What the service observed of an author over time; every field is optional.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -32,36 +32,48 @@ pub struct AuthorBehaviour {
     pub account_age_days: Option<f64>,
 }
 
-const BOT_WORDS: &[&str] = &["bot", "automated", "automatique", "autopost", "auto-post", "flux rss", "rss feed", "not a human"];
+#[rustfmt::skip]
+const BOT_WORDS: &[&str] = &[
+    "bot", "automated", "automatique", "autopost", "auto-post", "flux rss", "rss feed",
+    "not a human",
+];
+#[rustfmt::skip]
 const BRAND_WORDS: &[&str] = &[
-    "official", "officiel", "officielle", "compte officiel", "customer service", "customer care",
-    "customer support", "service client", "service clients", "support team", "help team",
-    "here to help", "la pour vous aider", "nous repondons", "we reply", "we respond",
+    "official", "officiel", "officielle", "compte officiel", "customer service",
+    "customer care", "customer support", "service client", "service clients", "support team",
+    "help team", "here to help", "la pour vous aider", "nous repondons", "we reply",
+    "we respond",
 ];
 const BRAND_HANDLE_SUFFIXES: &[&str] = &["help", "support", "care", "cares", "sav", "service"];
+#[rustfmt::skip]
 const MEDIA_WORDS: &[&str] = &[
     "journalist", "journaliste", "reporter", "editor", "redacteur", "redactrice", "redaction",
     "correspondent", "correspondant", "correspondante", "news", "breaking", "actu", "actus",
-    "actualite", "actualites", "infos", "media", "medias", "magazine", "newspaper", "quotidien",
-    "presse", "press", "radio", "chroniqueur", "chroniqueuse", "columnist", "newsroom",
+    "actualite", "actualites", "infos", "media", "medias", "magazine", "newspaper",
+    "quotidien", "presse", "press", "radio", "chroniqueur", "chroniqueuse", "columnist",
+    "newsroom",
 ];
+#[rustfmt::skip]
 const EMPLOYEE_WORDS: &[&str] = &[
-    "employee", "employe", "employee at", "i work at", "i work for", "working at", "working for",
-    "salarie", "salariee", "travaille chez", "travaille a", "proud to work", "fier de travailler",
-    "fiere de travailler", "flight attendant", "cheminot", "cheminote", "team member",
-    "staff at", "conseiller clientele", "conseillere clientele",
+    "employee", "employe", "employee at", "i work at", "i work for", "working at",
+    "working for", "salarie", "salariee", "travaille chez", "travaille a", "proud to work",
+    "fier de travailler", "fiere de travailler", "flight attendant", "cheminot", "cheminote",
+    "team member", "staff at", "conseiller clientele", "conseillere clientele",
 ];
+#[rustfmt::skip]
 const ACTIVIST_WORDS: &[&str] = &[
-    "activist", "activiste", "militant", "militante", "campaigner", "advocate", "advocacy", "ngo",
-    "ong", "collectif", "syndicat", "syndicaliste", "boycott", "climate", "climat", "ecologiste",
-    "feminist", "feministe", "petition", "extinction", "greenpeace", "attac", "mobilisation",
-    "human rights", "droits humains", "justice sociale", "social justice",
+    "activist", "activiste", "militant", "militante", "campaigner", "advocate", "advocacy",
+    "ngo", "ong", "collectif", "syndicat", "syndicaliste", "boycott", "climate", "climat",
+    "ecologiste", "feminist", "feministe", "petition", "extinction", "greenpeace", "attac",
+    "mobilisation", "human rights", "droits humains", "justice sociale", "social justice",
 ];
+#[rustfmt::skip]
 const CREATOR_WORDS: &[&str] = &[
-    "influencer", "influenceur", "influenceuse", "creator", "content creator", "createur de contenu",
-    "creatrice de contenu", "youtuber", "youtubeur", "youtubeuse", "blogger", "blogueur",
-    "blogueuse", "instagrammer", "tiktoker", "streamer", "twitch", "business inquiries",
-    "business enquiries", "contact pro", "collab", "partnerships", "ambassador", "ambassadrice",
+    "influencer", "influenceur", "influenceuse", "creator", "content creator",
+    "createur de contenu", "creatrice de contenu", "youtuber", "youtubeur", "youtubeuse",
+    "blogger", "blogueur", "blogueuse", "instagrammer", "tiktoker", "streamer", "twitch",
+    "business inquiries", "business enquiries", "contact pro", "collab", "partnerships",
+    "ambassador", "ambassadrice",
 ];
 
 /// The author's type from their profile and behaviour (rules in the module docs).
@@ -73,7 +85,11 @@ pub fn author_type(author: &Author, behaviour: &AuthorBehaviour) -> AuthorType {
     if says(phrase_set!(BOT_WORDS)) || handle.ends_with("bot") || behaves_like_a_bot(behaviour) {
         return AuthorType::Bot;
     }
-    if says(phrase_set!(BRAND_WORDS)) || BRAND_HANDLE_SUFFIXES.iter().any(|suffix| handle.ends_with(suffix)) {
+    if says(phrase_set!(BRAND_WORDS))
+        || BRAND_HANDLE_SUFFIXES
+            .iter()
+            .any(|suffix| handle.ends_with(suffix))
+    {
         return AuthorType::BrandOrOfficial;
     }
     if says(phrase_set!(MEDIA_WORDS)) {
@@ -95,7 +111,9 @@ pub fn author_type(author: &Author, behaviour: &AuthorBehaviour) -> AuthorType {
 }
 
 fn behaves_like_a_bot(behaviour: &AuthorBehaviour) -> bool {
-    let Some(posts_per_day) = behaviour.posts_per_day else { return false };
+    let Some(posts_per_day) = behaviour.posts_per_day else {
+        return false;
+    };
     let mostly_reposts = behaviour.repost_ratio.is_some_and(|ratio| ratio > 0.9);
     let young = behaviour.account_age_days.is_some_and(|days| days < 30.0);
     posts_per_day > 150.0 || (posts_per_day > 50.0 && (mostly_reposts || young))
@@ -132,23 +150,73 @@ mod tests {
 
     #[test]
     fn profiles_give_their_type() {
-        assert_eq!(kind(&author("AmazonHelp", "We're here to help", 2_000_000, 10)), AuthorType::BrandOrOfficial);
-        assert_eq!(kind(&author("sncf", "Compte officiel de la SNCF", 500_000, 100)), AuthorType::BrandOrOfficial);
-        assert_eq!(kind(&author("jdoe", "Journaliste @lemonde, avis perso", 8_000, 900)), AuthorType::JournalistOrMedia);
-        assert_eq!(kind(&author("amy", "Flight attendant @united. Views my own", 300, 200)), AuthorType::Employee);
-        assert_eq!(kind(&author("zoe", "Militante écologiste 🌍", 2_000, 1_500)), AuthorType::Activist);
-        assert_eq!(kind(&author("lea", "Créatrice de contenu ✨ contact pro: lea@x.fr", 40_000, 900)), AuthorType::Influencer);
-        assert_eq!(kind(&author("big", "", 120_000, 300)), AuthorType::Influencer);
-        assert_eq!(kind(&author("bob", "dad, runner, coffee", 150, 300)), AuthorType::Customer);
+        assert_eq!(
+            kind(&author("AmazonHelp", "We're here to help", 2_000_000, 10)),
+            AuthorType::BrandOrOfficial
+        );
+        assert_eq!(
+            kind(&author("sncf", "Compte officiel de la SNCF", 500_000, 100)),
+            AuthorType::BrandOrOfficial
+        );
+        assert_eq!(
+            kind(&author(
+                "jdoe",
+                "Journaliste @lemonde, avis perso",
+                8_000,
+                900
+            )),
+            AuthorType::JournalistOrMedia
+        );
+        assert_eq!(
+            kind(&author(
+                "amy",
+                "Flight attendant @united. Views my own",
+                300,
+                200
+            )),
+            AuthorType::Employee
+        );
+        assert_eq!(
+            kind(&author("zoe", "Militante écologiste 🌍", 2_000, 1_500)),
+            AuthorType::Activist
+        );
+        assert_eq!(
+            kind(&author(
+                "lea",
+                "Créatrice de contenu ✨ contact pro: lea@x.fr",
+                40_000,
+                900
+            )),
+            AuthorType::Influencer
+        );
+        assert_eq!(
+            kind(&author("big", "", 120_000, 300)),
+            AuthorType::Influencer
+        );
+        assert_eq!(
+            kind(&author("bob", "dad, runner, coffee", 150, 300)),
+            AuthorType::Customer
+        );
         assert_eq!(kind(&author("news_bot", "", 10, 0)), AuthorType::Bot);
     }
 
     #[test]
     fn behaviour_reveals_bots() {
         let plain = author("x1234", "", 5, 4_000);
-        let busy = AuthorBehaviour { posts_per_day: Some(400.0), ..AuthorBehaviour::default() };
-        let reposter = AuthorBehaviour { posts_per_day: Some(80.0), repost_ratio: Some(0.97), account_age_days: Some(400.0) };
-        let busy_human = AuthorBehaviour { posts_per_day: Some(80.0), repost_ratio: Some(0.3), account_age_days: Some(400.0) };
+        let busy = AuthorBehaviour {
+            posts_per_day: Some(400.0),
+            ..AuthorBehaviour::default()
+        };
+        let reposter = AuthorBehaviour {
+            posts_per_day: Some(80.0),
+            repost_ratio: Some(0.97),
+            account_age_days: Some(400.0),
+        };
+        let busy_human = AuthorBehaviour {
+            posts_per_day: Some(80.0),
+            repost_ratio: Some(0.3),
+            account_age_days: Some(400.0),
+        };
         assert_eq!(author_type(&plain, &busy), AuthorType::Bot);
         assert_eq!(author_type(&plain, &reposter), AuthorType::Bot);
         assert_eq!(author_type(&plain, &busy_human), AuthorType::Customer);

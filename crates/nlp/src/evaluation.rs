@@ -4,7 +4,7 @@
 use std::fmt;
 
 use crate::error::NlpError;
-use crate::model::{train_classifier, SplitMix64, TrainOptions};
+use crate::model::{SplitMix64, TrainOptions, train_classifier};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClassScore {
@@ -30,17 +30,26 @@ pub struct Scores {
 /// Scores predictions against the truth; labels are those seen in either list.
 pub fn score<T: AsRef<str>, P: AsRef<str>>(truth: &[T], predicted: &[P]) -> Scores {
     assert_eq!(truth.len(), predicted.len(), "one prediction per example");
-    let mut labels: Vec<&str> =
-        truth.iter().map(AsRef::as_ref).chain(predicted.iter().map(AsRef::as_ref)).collect();
+    let mut labels: Vec<&str> = truth
+        .iter()
+        .map(AsRef::as_ref)
+        .chain(predicted.iter().map(AsRef::as_ref))
+        .collect();
     labels.sort_unstable();
     labels.dedup();
-    let pairs: Vec<(&str, &str)> =
-        truth.iter().map(AsRef::as_ref).zip(predicted.iter().map(AsRef::as_ref)).collect();
+    let pairs: Vec<(&str, &str)> = truth
+        .iter()
+        .map(AsRef::as_ref)
+        .zip(predicted.iter().map(AsRef::as_ref))
+        .collect();
     let correct = pairs.iter().filter(|(t, p)| t == p).count();
     let classes: Vec<ClassScore> = labels
         .iter()
         .map(|label| {
-            let true_positive = pairs.iter().filter(|(t, p)| t == label && p == label).count();
+            let true_positive = pairs
+                .iter()
+                .filter(|(t, p)| t == label && p == label)
+                .count();
             let support = pairs.iter().filter(|(t, _)| t == label).count();
             let predicted_count = pairs.iter().filter(|(_, p)| p == label).count();
             let precision = ratio(true_positive, predicted_count);
@@ -50,7 +59,13 @@ pub fn score<T: AsRef<str>, P: AsRef<str>>(truth: &[T], predicted: &[P]) -> Scor
             } else {
                 0.0
             };
-            ClassScore { label: label.to_string(), precision, recall, f1, support }
+            ClassScore {
+                label: label.to_string(),
+                precision,
+                recall,
+                f1,
+                support,
+            }
         })
         .collect();
     // Labels that only appear among the predictions do not count in the macro averages.
@@ -68,7 +83,11 @@ pub fn score<T: AsRef<str>, P: AsRef<str>>(truth: &[T], predicted: &[P]) -> Scor
 }
 
 fn ratio(numerator: usize, denominator: usize) -> f64 {
-    if denominator == 0 { 0.0 } else { numerator as f64 / denominator as f64 }
+    if denominator == 0 {
+        0.0
+    } else {
+        numerator as f64 / denominator as f64
+    }
 }
 
 /// Out-of-fold predictions: example `i` is predicted by a model trained on the folds
@@ -79,7 +98,9 @@ pub fn cross_validated_predictions(
     folds: usize,
 ) -> Result<Vec<String>, NlpError> {
     if folds < 2 || examples.len() < folds {
-        return Err(NlpError::InvalidTrainingData("need at least two folds and one example per fold".into()));
+        return Err(NlpError::InvalidTrainingData(
+            "need at least two folds and one example per fold".into(),
+        ));
     }
     let fold_of = stratified_folds(examples, folds, options.seed);
     let mut predictions = vec![String::new(); examples.len()];
@@ -166,11 +187,19 @@ mod tests {
 
     #[test]
     fn folds_are_stratified() {
-        let examples: Vec<(String, String)> =
-            (0..20).map(|i| (format!("t{i}"), if i % 4 == 0 { "rare" } else { "common" }.to_string())).collect();
+        let examples: Vec<(String, String)> = (0..20)
+            .map(|i| {
+                (
+                    format!("t{i}"),
+                    if i % 4 == 0 { "rare" } else { "common" }.to_string(),
+                )
+            })
+            .collect();
         let fold_of = stratified_folds(&examples, 5, 1);
         for fold in 0..5 {
-            let rare = (0..20).filter(|i| fold_of[*i] == fold && examples[*i].1 == "rare").count();
+            let rare = (0..20)
+                .filter(|i| fold_of[*i] == fold && examples[*i].1 == "rare")
+                .count();
             assert_eq!(rare, 1);
         }
     }

@@ -18,7 +18,7 @@
 //! then refused instead of silently scoring garbage.
 
 use crate::lexicon::{self, Polarity};
-use crate::text::{tokenize, Token, TokenKind};
+use crate::text::{Token, TokenKind, tokenize};
 
 /// Version of the feature extraction; stored in every model file.
 pub const FEATURE_SET_VERSION: u32 = 1;
@@ -95,7 +95,11 @@ impl Collector {
 
     /// Records a lexicon cue of `polarity`, seen inside a negation scope or not.
     fn cue(&mut self, polarity: Polarity, negated: bool, intensified: bool) {
-        let effective = if negated { -polarity.signum() } else { polarity.signum() };
+        let effective = if negated {
+            -polarity.signum()
+        } else {
+            polarity.signum()
+        };
         let name = match (polarity.signum(), negated) {
             (1, false) => "positive",
             (-1, false) => "negative",
@@ -137,7 +141,10 @@ pub(crate) fn prepare(text: &str) -> PreparedText {
     let value = 1.0 / (collector.hashes.len().max(1) as f32).sqrt();
     PreparedText {
         tokens,
-        features: Features { hashes: collector.hashes, value },
+        features: Features {
+            hashes: collector.hashes,
+            value,
+        },
         positive_cues: collector.positive_cues,
         negative_cues: collector.negative_cues,
     }
@@ -172,7 +179,9 @@ fn add_phrases(tokens: &[Token], collector: &mut Collector) -> Vec<bool> {
             }
         }
         if matched > 0 {
-            consumed[start..start + matched].iter_mut().for_each(|flag| *flag = true);
+            consumed[start..start + matched]
+                .iter_mut()
+                .for_each(|flag| *flag = true);
             start += matched;
         } else {
             start += 1;
@@ -209,7 +218,11 @@ fn add_words_and_cues(tokens: &[Token], consumed: &[bool], collector: &mut Colle
             Some(squeezed) if lexicon::word_polarity(word).is_none() => squeezed.as_str(),
             _ => word,
         };
-        let word_namespace = if negated { namespace::NEGATED_WORD } else { namespace::WORD };
+        let word_namespace = if negated {
+            namespace::NEGATED_WORD
+        } else {
+            namespace::WORD
+        };
         collector.add(word_namespace, &[word.as_bytes()]);
         if token.kind == TokenKind::HashtagWord {
             collector.add(namespace::HASHTAG, &[word.as_bytes()]);
@@ -237,9 +250,17 @@ fn add_words_and_cues(tokens: &[Token], consumed: &[bool], collector: &mut Colle
             intensify_next = true;
             continue;
         }
-        collector.cue(polarity, negated, intensify_next || token.elongated || token.shouted);
+        collector.cue(
+            polarity,
+            negated,
+            intensify_next || token.elongated || token.shouted,
+        );
         if token.kind == TokenKind::Emoji {
-            collector.flag(if polarity > 0 { "emoji_positive" } else { "emoji_negative" });
+            collector.flag(if polarity > 0 {
+                "emoji_positive"
+            } else {
+                "emoji_negative"
+            });
         }
         intensify_next = false;
     }
@@ -293,7 +314,10 @@ fn add_bigrams(tokens: &[Token], collector: &mut Collector) {
         if pair.iter().any(|token| token.is_boundary()) {
             continue;
         }
-        collector.add(namespace::BIGRAM, &[pair[0].text.as_bytes(), pair[1].text.as_bytes()]);
+        collector.add(
+            namespace::BIGRAM,
+            &[pair[0].text.as_bytes(), pair[1].text.as_bytes()],
+        );
     }
 }
 
@@ -338,7 +362,10 @@ mod tests {
     use super::*;
 
     fn has_flag(prepared: &PreparedText, name: &str) -> bool {
-        prepared.features.hashes.contains(&hash_parts(namespace::CUE, &[name.as_bytes()]))
+        prepared
+            .features
+            .hashes
+            .contains(&hash_parts(namespace::CUE, &[name.as_bytes()]))
     }
 
     #[test]
@@ -354,7 +381,10 @@ mod tests {
     #[test]
     fn phrases_are_read_before_negation() {
         let pas_terrible = prepare("franchement c'est pas terrible");
-        assert_eq!((pas_terrible.positive_cues, pas_terrible.negative_cues), (0, 1));
+        assert_eq!(
+            (pas_terrible.positive_cues, pas_terrible.negative_cues),
+            (0, 1)
+        );
         let not_bad = prepare("not bad at all");
         assert_eq!((not_bad.positive_cues, not_bad.negative_cues), (1, 0));
     }
@@ -381,12 +411,32 @@ mod tests {
     fn intensifiers_and_irony_are_flagged() {
         let prepared = prepare("trop bien");
         assert_eq!(prepared.positive_cues, 1);
-        assert!(prepared.features.hashes.contains(&hash_parts(
-            namespace::CUE,
-            &[b"intensified", b"positive"]
-        )));
-        assert!(has_flag(&prepare("great job losing my bag again 🙄"), "irony_marker"));
-        assert!(has_flag(&prepare("great job, lost my bag"), "ironic_praise"));
+        assert!(
+            prepared
+                .features
+                .hashes
+                .contains(&hash_parts(namespace::CUE, &[b"intensified", b"positive"]))
+        );
+        assert!(has_flag(
+            &prepare("great job losing my bag again 🙄"),
+            "irony_marker"
+        ));
+        assert!(has_flag(
+            &prepare("great job, lost my bag"),
+            "ironic_praise"
+        ));
+    }
+
+    #[test]
+    fn odd_inputs_do_not_panic() {
+        let long_word = "a".repeat(10_000);
+        for text in [
+            "", "#", "@", "'", "n'", "'n", "&amp;", "&", "::::", "http", ":-", "<", "^", "…",
+            "e\u{301}\u{301}", "🙂\u{200d}🙂\u{fe0f}", "#_", "@_", "pas", "ne plus", &long_word,
+        ] {
+            let prepared = prepare(text);
+            assert!(prepared.features.value.is_finite());
+        }
     }
 
     #[test]

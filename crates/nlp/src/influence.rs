@@ -63,7 +63,12 @@ impl InfluenceState {
     }
 
     /// Accounts for the growth of a post already observed (new likes, reposts…).
-    pub fn revise_post(&mut self, before: &PublicMetrics, after: &PublicMetrics, followers: Option<u64>) {
+    pub fn revise_post(
+        &mut self,
+        before: &PublicMetrics,
+        after: &PublicMetrics,
+        followers: Option<u64>,
+    ) {
         if self.posts == 0 {
             return self.observe_post(after, followers);
         }
@@ -89,7 +94,9 @@ impl InfluenceState {
 }
 
 fn weighted_engagement(metrics: &PublicMetrics) -> f64 {
-    metrics.likes as f64 + 2.0 * metrics.replies as f64 + 3.0 * (metrics.reposts + metrics.quotes) as f64
+    metrics.likes as f64
+        + 2.0 * metrics.replies as f64
+        + 3.0 * (metrics.reposts + metrics.quotes) as f64
 }
 
 #[cfg(test)]
@@ -97,7 +104,12 @@ mod tests {
     use super::*;
 
     fn metrics(likes: u64, reposts: u64, replies: u64) -> PublicMetrics {
-        PublicMetrics { likes, reposts, replies, quotes: 0 }
+        PublicMetrics {
+            likes,
+            reposts,
+            replies,
+            quotes: 0,
+        }
     }
 
     fn after_posts(count: usize, post: PublicMetrics, followers: u64) -> InfluenceState {
@@ -112,8 +124,16 @@ mod tests {
     fn engagement_beats_follower_count() {
         let celebrity = after_posts(100, metrics(100, 0, 0), 1_000_000);
         let local_voice = after_posts(100, metrics(110, 20, 15), 2_000);
-        assert!((celebrity.score() - 40.0).abs() < 2.0, "{}", celebrity.score());
-        assert!((local_voice.score() - 71.0).abs() < 2.0, "{}", local_voice.score());
+        assert!(
+            (celebrity.score() - 40.0).abs() < 2.0,
+            "{}",
+            celebrity.score()
+        );
+        assert!(
+            (local_voice.score() - 71.0).abs() < 2.0,
+            "{}",
+            local_voice.score()
+        );
     }
 
     #[test]
@@ -134,6 +154,9 @@ mod tests {
         }
         assert!(state.score() > before);
         let json = serde_json::to_string(&state).unwrap();
-        assert_eq!(serde_json::from_str::<InfluenceState>(&json).unwrap(), state);
+        assert_eq!(
+            serde_json::from_str::<InfluenceState>(&json).unwrap(),
+            state
+        );
     }
 }

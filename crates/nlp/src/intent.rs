@@ -17,17 +17,19 @@
 use domain::{Intent, Sentiment, SentimentLabel};
 
 use crate::features::PreparedText;
-use crate::text::{phrase_set, TokenKind};
+use crate::text::{TokenKind, phrase_set};
 
 /// Phrases are matched on the folded tokens (`can't` is `cant`, `j'aimerais` is
 /// `j' aimerais`, `?` is a token).
+#[rustfmt::skip]
 const SPAM_PHRASES: &[&str] = &[
     "follow me", "follow back", "followback", "check out my", "giveaway", "click here",
     "free followers", "get followers", "crypto", "bitcoin", "airdrop", "promo code",
-    "onlyfans", "earn money", "make money", "casino", "link in bio", "jeu concours",
-    "gagnez", "clique ici", "lien en bio", "abonnez vous", "rt to win", "retweet to win",
+    "onlyfans", "earn money", "make money", "casino", "link in bio", "jeu concours", "gagnez",
+    "clique ici", "lien en bio", "abonnez vous", "rt to win", "retweet to win",
 ];
 
+#[rustfmt::skip]
 const OUTAGE_PHRASES: &[&str] = &[
     "is down", "are down", "was down", "its down", "down again", "site down", "app down",
     "server down", "service down", "website down", "outage", "not working", "doesnt work",
@@ -35,30 +37,33 @@ const OUTAGE_PHRASES: &[&str] = &[
     "cant login", "cant connect", "cannot connect", "unable to connect", "unable to log",
     "no service", "no signal", "no internet", "keeps crashing", "crashed", "crashing",
     "server error", "en panne", "hors service", "ne marche pas", "ne marche plus",
-    "ne fonctionne pas", "ne fonctionne plus", "marche pas", "fonctionne pas", "plus de reseau",
-    "pas de reseau", "coupure", "inaccessible", "plante", "impossible de se connecter",
-    "impossible de me connecter", "down ?", "down ?!",
+    "ne fonctionne pas", "ne fonctionne plus", "marche pas", "fonctionne pas",
+    "plus de reseau", "pas de reseau", "coupure", "inaccessible", "plante",
+    "impossible de se connecter", "impossible de me connecter", "down ?", "down ?!",
 ];
 
+#[rustfmt::skip]
 const PURCHASE_PHRASES: &[&str] = &[
-    "want to buy", "wanna buy", "looking to buy", "thinking of buying", "thinking about buying",
-    "planning to buy", "where can i buy", "where to buy", "how much is", "how much does",
-    "how much for", "price of", "interested in buying", "want to order", "want to subscribe",
-    "sign up for", "any deals", "je veux acheter", "j' aimerais acheter", "je voudrais acheter",
-    "envie d' acheter", "je compte acheter", "ou acheter", "combien coute", "combien ca coute",
-    "quel est le prix", "quel prix", "un devis", "je voudrais commander", "m' abonner",
-    "souscrire", "interesse par", "interessee par", "je cherche un", "je cherche une",
+    "want to buy", "wanna buy", "looking to buy", "thinking of buying",
+    "thinking about buying", "planning to buy", "where can i buy", "where to buy",
+    "how much is", "how much does", "how much for", "price of", "interested in buying",
+    "want to order", "want to subscribe", "sign up for", "any deals", "je veux acheter",
+    "j' aimerais acheter", "je voudrais acheter", "envie d' acheter", "je compte acheter",
+    "ou acheter", "combien coute", "combien ca coute", "quel est le prix", "quel prix",
+    "un devis", "je voudrais commander", "m' abonner", "souscrire", "interesse par",
+    "interessee par", "je cherche un", "je cherche une",
 ];
 
+#[rustfmt::skip]
 const SUGGESTION_PHRASES: &[&str] = &[
     "you should", "u should", "you guys should", "should add", "please add", "would be nice",
-    "would be great", "would be cool", "feature request", "suggestion", "i suggest",
-    "my idea", "an idea", "how about", "wish you would", "wish you had", "why not add",
-    "vous devriez", "tu devrais", "il faudrait", "ce serait bien", "ce serait top",
-    "serait bien de", "pourquoi ne pas", "je suggere", "je propose", "une idee", "ajoutez",
-    "pensez a",
+    "would be great", "would be cool", "feature request", "suggestion", "i suggest", "my idea",
+    "an idea", "how about", "wish you would", "wish you had", "why not add", "vous devriez",
+    "tu devrais", "il faudrait", "ce serait bien", "ce serait top", "serait bien de",
+    "pourquoi ne pas", "je suggere", "je propose", "une idee", "ajoutez", "pensez a",
 ];
 
+#[rustfmt::skip]
 const QUESTION_OPENERS: &[&str] = &[
     "how", "what", "why", "when", "where", "who", "which", "can", "could", "is", "are", "do",
     "does", "did", "will", "would", "anyone", "any", "comment", "pourquoi", "quand", "ou",
@@ -70,7 +75,11 @@ const COMPLAINT_CONFIDENCE: f32 = 0.7;
 
 /// The intent of `text`, already prepared as `prepared`, given its sentiment.
 pub(crate) fn classify_intent(text: &str, prepared: &PreparedText, sentiment: Sentiment) -> Intent {
-    let words: Vec<&str> = prepared.tokens.iter().map(|token| token.text.as_str()).collect();
+    let words: Vec<&str> = prepared
+        .tokens
+        .iter()
+        .map(|token| token.text.as_str())
+        .collect();
     if is_noise(text, prepared) || phrase_set!(SPAM_PHRASES).occurs_in(&words) {
         return Intent::SpamOrNoise;
     }
@@ -104,14 +113,24 @@ fn is_noise(text: &str, prepared: &PreparedText) -> bool {
             *character == '#' && text[index + 1..].starts_with(|next: char| next.is_alphanumeric())
         })
         .count();
-    let links = prepared.tokens.iter().filter(|token| token.kind == TokenKind::Url).count();
-    let has_content =
-        prepared.tokens.iter().any(|token| token.is_word() || token.kind == TokenKind::Emoji);
+    let links = prepared
+        .tokens
+        .iter()
+        .filter(|token| token.kind == TokenKind::Url)
+        .count();
+    let has_content = prepared
+        .tokens
+        .iter()
+        .any(|token| token.is_word() || token.kind == TokenKind::Emoji);
     !has_content || hashtags >= 5 || links >= 3
 }
 
 fn is_question(prepared: &PreparedText) -> bool {
-    if prepared.tokens.iter().any(|token| token.text == "?" || token.text == "?!") {
+    if prepared
+        .tokens
+        .iter()
+        .any(|token| token.text == "?" || token.text == "?!")
+    {
         return true;
     }
     prepared
@@ -133,17 +152,57 @@ mod tests {
     #[test]
     fn clear_examples_get_their_intent() {
         use SentimentLabel::*;
-        assert_eq!(intent("How do I change my booking?", Neutral, 0.6), Intent::Question);
-        assert_eq!(intent("@acme your site is down again", Negative, 0.8), Intent::OutageReport);
-        assert_eq!(intent("l'appli ne marche plus depuis ce matin", Negative, 0.8), Intent::OutageReport);
-        assert_eq!(intent("I want to buy the new model, how much is it?", Neutral, 0.5), Intent::PurchaseIntent);
-        assert_eq!(intent("combien coûte l'abonnement ?", Neutral, 0.5), Intent::PurchaseIntent);
-        assert_eq!(intent("You should add a dark mode", Neutral, 0.5), Intent::Suggestion);
-        assert_eq!(intent("ce serait bien d'avoir plus de trains le soir", Neutral, 0.5), Intent::Suggestion);
-        assert_eq!(intent("Why is my flight late AGAIN??", Negative, 0.9), Intent::Complaint);
-        assert_eq!(intent("Thanks for the quick help!", Positive, 0.9), Intent::Praise);
-        assert_eq!(intent("Follow me and RT to win a free iPhone", Positive, 0.6), Intent::SpamOrNoise);
-        assert_eq!(intent("#a #b #c #d #e #f", Neutral, 0.6), Intent::SpamOrNoise);
-        assert_eq!(intent("@acme https://t.co/x", Neutral, 0.6), Intent::SpamOrNoise);
+        assert_eq!(
+            intent("How do I change my booking?", Neutral, 0.6),
+            Intent::Question
+        );
+        assert_eq!(
+            intent("@acme your site is down again", Negative, 0.8),
+            Intent::OutageReport
+        );
+        assert_eq!(
+            intent("l'appli ne marche plus depuis ce matin", Negative, 0.8),
+            Intent::OutageReport
+        );
+        assert_eq!(
+            intent("I want to buy the new model, how much is it?", Neutral, 0.5),
+            Intent::PurchaseIntent
+        );
+        assert_eq!(
+            intent("combien coûte l'abonnement ?", Neutral, 0.5),
+            Intent::PurchaseIntent
+        );
+        assert_eq!(
+            intent("You should add a dark mode", Neutral, 0.5),
+            Intent::Suggestion
+        );
+        assert_eq!(
+            intent(
+                "ce serait bien d'avoir plus de trains le soir",
+                Neutral,
+                0.5
+            ),
+            Intent::Suggestion
+        );
+        assert_eq!(
+            intent("Why is my flight late AGAIN??", Negative, 0.9),
+            Intent::Complaint
+        );
+        assert_eq!(
+            intent("Thanks for the quick help!", Positive, 0.9),
+            Intent::Praise
+        );
+        assert_eq!(
+            intent("Follow me and RT to win a free iPhone", Positive, 0.6),
+            Intent::SpamOrNoise
+        );
+        assert_eq!(
+            intent("#a #b #c #d #e #f", Neutral, 0.6),
+            Intent::SpamOrNoise
+        );
+        assert_eq!(
+            intent("@acme https://t.co/x", Neutral, 0.6),
+            Intent::SpamOrNoise
+        );
     }
 }

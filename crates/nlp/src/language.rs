@@ -37,6 +37,21 @@ const ENGLISH_WORDS: &[&str] = &[
     "service", "would", "could", "should", "am", "by", "about", "there", "one", "time",
 ];
 
+/// The cue lists sorted once, for binary search on every word of every mention.
+static FRENCH_SORTED: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| sorted(FRENCH_WORDS));
+static ENGLISH_SORTED: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| sorted(ENGLISH_WORDS));
+
+fn sorted(words: &[&'static str]) -> Vec<&'static str> {
+    let mut words = words.to_vec();
+    words.sort_unstable();
+    words.dedup();
+    words
+}
+
+fn is_listed(sorted: &[&str], word: &str) -> bool {
+    sorted.binary_search(&word).is_ok()
+}
+
 /// Detects the language of a short text; `None` when nothing can be told.
 pub fn detect_language(text: &str) -> Option<LanguageGuess> {
     let (french, english, words) = count_cues(text);
@@ -70,10 +85,10 @@ fn count_cues(text: &str) -> (u32, u32, u32) {
         } else {
             word
         };
-        if FRENCH_WORDS.contains(&word) {
+        if is_listed(&FRENCH_SORTED, word) {
             french += 1;
         }
-        if ENGLISH_WORDS.contains(&word) {
+        if is_listed(&ENGLISH_SORTED, word) {
             english += 1;
         }
         if word.contains(['é', 'è', 'ê', 'à', 'ç', 'ù', 'â', 'î', 'ô', 'û', 'ë', 'ï', 'œ']) {

@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 /// Polarity of a cue: -2 strongly negative … +2 strongly positive.
 pub(crate) type Polarity = i8;
 
+#[rustfmt::skip]
 const POSITIVE_WORDS: &[&str] = &[
     // English
     "good", "great", "love", "loved", "loving", "lovely", "awesome", "amazing", "excellent",
@@ -31,28 +32,29 @@ const POSITIVE_WORDS: &[&str] = &[
     "felicitations", "cool", "sympa", "agreable", "rapide", "efficace", "efficaces",
     "impeccable", "nickel", "chouette", "genialissime", "extra", "incroyable", "merveilleux",
     "recommande", "facile", "gentil", "gentille", "aimable", "serviable", "professionnel",
-    "mdr", "ptdr", "jtm", "kiffe", "kif", "ouf", "dingue", "satisfait", "satisfaite",
-    "reussi", "reussite", "victoire", "beau", "belle", "joie", "bonheur", "espoir",
-    "progres", "ameliore", "amelioration", "solution", "positif", "positive", "fier", "fiere",
-    "gg", "banger", "topissime", "genialement", "adorable", "meilleur", "meilleure",
+    "mdr", "ptdr", "jtm", "kiffe", "kif", "ouf", "dingue", "satisfait", "satisfaite", "reussi",
+    "reussite", "victoire", "beau", "belle", "joie", "bonheur", "espoir", "progres",
+    "ameliore", "amelioration", "solution", "positif", "positive", "fier", "fiere", "gg",
+    "banger", "topissime", "genialement", "adorable", "meilleur", "meilleure",
 ];
 
+#[rustfmt::skip]
 const NEGATIVE_WORDS: &[&str] = &[
     // English
     "bad", "worst", "terrible", "horrible", "awful", "hate", "hated", "sucks", "suck",
     "sucked", "poor", "disappointed", "disappointing", "disappointment", "angry", "mad",
     "annoyed", "annoying", "frustrated", "frustrating", "ridiculous", "unacceptable", "rude",
     "useless", "pathetic", "fail", "failed", "fails", "failure", "delayed", "delay", "delays",
-    "cancelled", "canceled", "lost", "broken", "damaged", "stuck", "wait", "waiting",
-    "waited", "late", "never", "worse", "nightmare", "disgusting", "shame", "shameful",
-    "sad", "upset", "wtf", "smh", "ugh", "fml", "sorry", "problem", "problems", "issue",
-    "issues", "complaint", "refund", "hold", "incompetent", "joke", "garbage", "trash",
-    "crap", "scam", "ripoff", "horrendous", "miserable", "stranded", "missed", "misery",
-    "unhappy", "unprofessional", "lame", "meh", "slow", "dirty", "noisy", "error", "bug",
-    "down", "outage", "crash", "crashed", "crashes", "hell", "disaster", "mess", "fuck",
-    "fucking", "shit", "shitty", "damn", "bs", "furious", "livid", "appalling", "lies",
-    "lied", "liar", "worry", "worried", "scared", "dead", "died", "kill", "killed", "war",
-    "attack", "sick", "pain", "hurt", "cry", "crying", "tired", "boring", "stupid", "idiot",
+    "cancelled", "canceled", "lost", "broken", "damaged", "stuck", "wait", "waiting", "waited",
+    "late", "never", "worse", "nightmare", "disgusting", "shame", "shameful", "sad", "upset",
+    "wtf", "smh", "ugh", "fml", "sorry", "problem", "problems", "issue", "issues", "complaint",
+    "refund", "hold", "incompetent", "joke", "garbage", "trash", "crap", "scam", "ripoff",
+    "horrendous", "miserable", "stranded", "missed", "misery", "unhappy", "unprofessional",
+    "lame", "meh", "slow", "dirty", "noisy", "error", "bug", "down", "outage", "crash",
+    "crashed", "crashes", "hell", "disaster", "mess", "fuck", "fucking", "shit", "shitty",
+    "damn", "bs", "furious", "livid", "appalling", "lies", "lied", "liar", "worry", "worried",
+    "scared", "dead", "died", "kill", "killed", "war", "attack", "sick", "pain", "hurt", "cry",
+    "crying", "tired", "boring", "stupid", "idiot",
     // French
     "nul", "nulle", "nuls", "naze", "mauvais", "mauvaise", "pire", "horrible", "honte",
     "honteux", "inadmissible", "inacceptable", "scandale", "scandaleux", "decu", "decue",
@@ -67,13 +69,14 @@ const NEGATIVE_WORDS: &[&str] = &[
     "pollution", "pollue", "menace", "destruction", "detruit", "catastrophes", "grave",
     "inquietant", "inquiet", "alerte", "hausse", "victimes", "rechauffement", "abus", "fuite",
     "faillite", "echec", "erreur", "injuste", "injustice", "deplorable", "pitoyable",
-    "minable", "bof", "ras", "saoule", "gave", "craint", "pourri", "pourrie", "foutage",
-    "deg", "vener", "venere", "pff", "grr", "rage", "rageant", "saoulant", "soulant",
-    "craignos", "abuse", "abusent", "injoignable", "impossible", "inutile", "lente", "moisi",
-    "chelou", "osef", "honteuse",
+    "minable", "bof", "ras", "saoule", "gave", "craint", "pourri", "pourrie", "foutage", "deg",
+    "vener", "venere", "pff", "grr", "rage", "rageant", "saoulant", "soulant", "craignos",
+    "abuse", "abusent", "injoignable", "impossible", "inutile", "lente", "moisi", "chelou",
+    "osef", "honteuse",
 ];
 
 /// Words that raise the strength of the next cue (`trop bien`, `so slow`).
+#[rustfmt::skip]
 const INTENSIFIERS: &[&str] = &[
     "very", "so", "soo", "really", "totally", "absolutely", "extremely", "super", "too",
     "truly", "completely", "incredibly", "such", "most", "tres", "trop", "vraiment",
@@ -82,30 +85,31 @@ const INTENSIFIERS: &[&str] = &[
 ];
 
 /// Words that open a negation scope, which runs to the next punctuation.
+#[rustfmt::skip]
 const NEGATORS: &[&str] = &[
     "not", "no", "never", "nothing", "nobody", "none", "neither", "nor", "without", "cannot",
     "cant", "dont", "doesnt", "didnt", "isnt", "wasnt", "arent", "werent", "wont", "wouldnt",
-    "couldnt", "shouldnt", "havent", "hasnt", "hadnt", "aint", "n't", "pas", "jamais",
-    "rien", "aucun", "aucune", "sans", "ni", "guere", "nullement",
+    "couldnt", "shouldnt", "havent", "hasnt", "hadnt", "aint", "n't", "pas", "jamais", "rien",
+    "aucun", "aucune", "sans", "ni", "guere", "nullement",
     // French `ne … pas` brackets the verb: the scope opens at `ne`/`n'`.
     "ne", "n'",
 ];
 
 /// Two- and three-word expressions whose polarity is not the sum of their words; they
 /// are read before negation so `pas terrible` is negative and `not bad` is not.
+#[rustfmt::skip]
 const PHRASES: &[(&str, Polarity)] = &[
     ("pas terrible", -2), ("pas top", -1), ("pas genial", -1), ("pas fou", -1),
     ("pas ouf", -1), ("pas mal", 1), ("pas de souci", 1), ("pas de soucis", 1),
-    ("pas de probleme", 1), ("pas de probleme", 1), ("merci pour rien", -2),
-    ("a chier", -2), ("de la merde", -2), ("en panne", -2), ("hors service", -2),
-    ("foutage de gueule", -2), ("ras le bol", -2), ("bon courage", 0),
-    ("not bad", 1), ("no problem", 1), ("no worries", 1), ("no complaints", 1),
-    ("cant wait", 1), ("cant complain", 1), ("thanks for nothing", -2), ("what a joke", -2),
-    ("never again", -2), ("not happy", -2), ("not impressed", -2), ("not great", -1),
-    ("not good", -2), ("not working", -2), ("doesnt work", -2), ("dont work", -2),
-    ("ne marche pas", -2), ("ne fonctionne pas", -2), ("marche pas", -2),
-    ("fonctionne pas", -2), ("well done", 2), ("thank you", 2), ("yeah right", -2),
-    ("great job", 1), ("on hold", -1), ("sit on hold", -2), ("fed up", -2),
+    ("pas de probleme", 1), ("pas de probleme", 1), ("merci pour rien", -2), ("a chier", -2),
+    ("de la merde", -2), ("en panne", -2), ("hors service", -2), ("foutage de gueule", -2),
+    ("ras le bol", -2), ("bon courage", 0), ("not bad", 1), ("no problem", 1),
+    ("no worries", 1), ("no complaints", 1), ("cant wait", 1), ("cant complain", 1),
+    ("thanks for nothing", -2), ("what a joke", -2), ("never again", -2), ("not happy", -2),
+    ("not impressed", -2), ("not great", -1), ("not good", -2), ("not working", -2),
+    ("doesnt work", -2), ("dont work", -2), ("ne marche pas", -2), ("ne fonctionne pas", -2),
+    ("marche pas", -2), ("fonctionne pas", -2), ("well done", 2), ("thank you", 2),
+    ("yeah right", -2), ("great job", 1), ("on hold", -1), ("sit on hold", -2), ("fed up", -2),
     ("toujours pas", -1), ("jamais arrive", -2), ("jamais recu", -2), ("still no", -1),
     ("still not", -1), ("still waiting", -2), ("never arrived", -2), ("never received", -2),
     ("n' aime pas", -2), ("aime pas", -2), ("dont like", -2), ("didnt like", -2),
@@ -113,20 +117,23 @@ const PHRASES: &[(&str, Polarity)] = &[
 ];
 
 /// Emoji and emoticons with a clear polarity.
+#[rustfmt::skip]
 const POSITIVE_EMOJI: &[&str] = &[
-    "😀", "😃", "😄", "😁", "😆", "😊", "🙂", "😍", "🥰", "😘", "😎", "🤩", "🥳", "👍", "👏",
-    "🙌", "💪", "🎉", "✨", "❤", "💕", "💖", "💙", "💚", "💜", "💛", "🧡", "😂", "🤣", "😉",
-    "☺", "♥", "✌", "👌", "🙏", "⭐", "🌟", "🔥", "💯", "😇", "😋", "🤗", ":)", ":-)", ":d",
-    ":-d", ";)", ";-)", "<3", "=)", "^^", "^_^", ":p", ":-p", ":))", ":-))",
+    "😀", "😃", "😄", "😁", "😆", "😊", "🙂", "😍", "🥰", "😘", "😎", "🤩", "🥳", "👍", "👏", "🙌",
+    "💪", "🎉", "✨", "❤", "💕", "💖", "💙", "💚", "💜", "💛", "🧡", "😂", "🤣", "😉", "☺", "♥",
+    "✌", "👌", "🙏", "⭐", "🌟", "🔥", "💯", "😇", "😋", "🤗", ":)", ":-)", ":d", ":-d", ";)",
+    ";-)", "<3", "=)", "^^", "^_^", ":p", ":-p", ":))", ":-))",
 ];
 
+#[rustfmt::skip]
 const NEGATIVE_EMOJI: &[&str] = &[
-    "😠", "😡", "🤬", "😤", "😞", "😟", "😢", "😭", "😩", "😫", "😒", "🙄", "😑", "😐", "😕",
-    "🙁", "☹", "😣", "😖", "😰", "😱", "🤮", "🤢", "💩", "👎", "💔", "😬", "🤦", "😓", "😔",
-    ":(", ":-(", ":'(", ":'-(", ":/", ":-/", "</3", "-_-", "=(", ":((", ":-((", ":|", ":-|",
+    "😠", "😡", "🤬", "😤", "😞", "😟", "😢", "😭", "😩", "😫", "😒", "🙄", "😑", "😐", "😕", "🙁",
+    "☹", "😣", "😖", "😰", "😱", "🤮", "🤢", "💩", "👎", "💔", "😬", "🤦", "😓", "😔", ":(", ":-(",
+    ":'(", ":'-(", ":/", ":-/", "</3", "-_-", "=(", ":((", ":-((", ":|", ":-|",
 ];
 
 /// Explicit irony markers (`#sarcasm`, eye-roll emoji, "yeah right").
+#[rustfmt::skip]
 const IRONY_MARKERS: &[&str] = &[
     "sarcasm", "sarcastic", "irony", "ironie", "ironique", "sarcasme", "🙄", "😒", "🙃",
     "yeah right", "oh great", "quelle surprise", "what a surprise", "merci pour rien",
@@ -135,6 +142,7 @@ const IRONY_MARKERS: &[&str] = &[
 
 /// Thanks and praise that are ironic when the post also carries a negative cue
 /// ("great job losing my bag", "bravo la SNCF, encore en retard").
+#[rustfmt::skip]
 const IRONIC_PRAISE: &[&str] = &[
     "thanks a lot", "great job", "genius", "bravo", "chapeau", "as usual", "comme d' hab",
     "comme d' habitude", "encore une fois", "once again", "as always", "thanks again",
@@ -159,11 +167,21 @@ fn lexicon() -> &'static Lexicon {
             words.insert(*word, -1);
         }
         let phrases: HashMap<_, _> = PHRASES.iter().copied().collect();
-        let longest_phrase_words =
-            PHRASES.iter().map(|(phrase, _)| phrase.split(' ').count()).max().unwrap_or(1);
-        let phrase_first_words =
-            PHRASES.iter().filter_map(|(phrase, _)| phrase.split(' ').next()).collect();
-        Lexicon { words, phrases, phrase_first_words, longest_phrase_words }
+        let longest_phrase_words = PHRASES
+            .iter()
+            .map(|(phrase, _)| phrase.split(' ').count())
+            .max()
+            .unwrap_or(1);
+        let phrase_first_words = PHRASES
+            .iter()
+            .filter_map(|(phrase, _)| phrase.split(' ').next())
+            .collect();
+        Lexicon {
+            words,
+            phrases,
+            phrase_first_words,
+            longest_phrase_words,
+        }
     })
 }
 

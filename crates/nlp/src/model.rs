@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::NlpError;
-use crate::features::{self, prepare, Features, PreparedText, FEATURE_SET_VERSION};
+use crate::features::{self, FEATURE_SET_VERSION, Features, PreparedText, prepare};
 
 const MAGIC: &[u8; 8] = b"CPTMODEL";
 const FORMAT_VERSION: u32 = 1;
@@ -124,12 +124,20 @@ impl Model {
 
     pub(crate) fn predict_prepared(&self, prepared: &PreparedText) -> Prediction<'_> {
         let probabilities = self.probabilities(&prepared.features);
-        let (best, confidence) = probabilities
-            .iter()
-            .copied()
-            .enumerate()
-            .fold((0, f32::MIN), |best, (index, p)| if p > best.1 { (index, p) } else { best });
-        Prediction { label: &self.header.labels[best], confidence, probabilities }
+        let (best, confidence) =
+            probabilities
+                .iter()
+                .copied()
+                .enumerate()
+                .fold(
+                    (0, f32::MIN),
+                    |best, (index, p)| if p > best.1 { (index, p) } else { best },
+                );
+        Prediction {
+            label: &self.header.labels[best],
+            confidence,
+            probabilities,
+        }
     }
 
     fn probabilities(&self, features: &Features) -> Vec<f32> {
@@ -193,8 +201,15 @@ impl Model {
         if bytes.len() - weights_start != expected {
             return Err(invalid("weight block has the wrong size"));
         }
-        let quantized = bytes[weights_start..].iter().map(|byte| *byte as i8).collect();
-        Ok(Model { header, quantized, fingerprint: features::fingerprint(bytes) })
+        let quantized = bytes[weights_start..]
+            .iter()
+            .map(|byte| *byte as i8)
+            .collect();
+        Ok(Model {
+            header,
+            quantized,
+            fingerprint: features::fingerprint(bytes),
+        })
     }
 }
 
@@ -243,7 +258,9 @@ pub fn train_classifier(
         )));
     }
     if !(8..=24).contains(&options.hash_bits) {
-        return Err(NlpError::InvalidTrainingData("hash_bits must be within 8..=24".into()));
+        return Err(NlpError::InvalidTrainingData(
+            "hash_bits must be within 8..=24".into(),
+        ));
     }
     let prepared: Vec<(Features, usize)> = examples
         .iter()
@@ -265,7 +282,12 @@ fn quantize(
     let classes = labels.len();
     let scales: Vec<f32> = (0..classes)
         .map(|class| {
-            let largest = weights.values.iter().skip(class).step_by(classes).fold(0f32, |m, w| m.max(w.abs()));
+            let largest = weights
+                .values
+                .iter()
+                .skip(class)
+                .step_by(classes)
+                .fold(0f32, |m, w| m.max(w.abs()));
             if largest > 0.0 { largest / 127.0 } else { 1.0 }
         })
         .collect();
@@ -273,7 +295,11 @@ fn quantize(
         .values
         .iter()
         .enumerate()
-        .map(|(index, weight)| (weight / scales[index % classes]).round().clamp(-127.0, 127.0) as i8)
+        .map(|(index, weight)| {
+            (weight / scales[index % classes])
+                .round()
+                .clamp(-127.0, 127.0) as i8
+        })
         .collect();
     let header = ModelHeader {
         format_version: FORMAT_VERSION,
@@ -285,7 +311,11 @@ fn quantize(
         scales,
         training_examples,
     };
-    let mut model = Model { header, quantized, fingerprint: 0 };
+    let mut model = Model {
+        header,
+        quantized,
+        fingerprint: 0,
+    };
     model.fingerprint = features::fingerprint(&model.to_bytes());
     model
 }

@@ -41,48 +41,214 @@ pub fn airline_reason_to_taxonomy(airline_reason: &str) -> Option<&'static str> 
 /// matches a stem when it starts with it, so `rembours` covers `remboursement`,
 /// `remboursez`, `rembourse`. Order matters: the first reason with the most hits wins.
 const REASON_KEYWORDS: &[(&str, &[&str])] = &[
-    ("outage", &[
-        "outage", "down", "offline", "crash", "unavailable", "unreachable", "panne",
-        "indisponible", "inaccessible", "coupure", "coupe", "plante", "bug", "hs",
-        "reseau", "network", "signal", "connexion",
-    ]),
-    ("billing_and_refunds", &[
-        "refund", "rembours", "bill", "factur", "charged", "charge", "overcharg", "fee",
-        "fees", "payment", "paiement", "prelev", "debit", "money", "argent", "price",
-        "prix", "tarif", "invoice", "credit", "voucher", "avoir", "compensation",
-        "indemnis", "dedommag",
-    ]),
-    ("delay_or_cancellation", &[
-        "delay", "late", "cancel", "retard", "annul", "missed", "connection", "correspondance",
-        "attente", "waiting", "wait", "hours", "heures", "stuck", "bloque", "supprime",
-        "diverted", "grounded",
-    ]),
-    ("lost_or_damaged_item", &[
-        "lost", "luggage", "baggage", "bag", "bags", "suitcase", "damaged", "broken",
-        "bagage", "valise", "perdu", "egare", "abime", "casse", "colis", "parcel",
-        "package", "delivery", "livraison", "livre", "recu", "missing",
-    ]),
-    ("booking_or_ordering", &[
-        "book", "booking", "reservation", "reserv", "ticket", "billet", "order",
-        "commande", "seat", "siege", "place", "website", "site", "app", "appli",
-        "checkout", "rebook", "change", "modif",
-    ]),
-    ("staff_behaviour", &[
-        "attendant", "crew", "pilot", "staff", "employee", "agent", "rude", "hostesse",
-        "steward", "personnel", "employe", "controleur", "chauffeur", "driver",
-        "impoli", "agressi", "mepris", "insult",
-    ]),
-    ("customer_service", &[
-        "customer", "service", "hold", "phone", "call", "answer", "response", "respond",
-        "reply", "help", "line", "queue", "sav", "client", "telephone", "appel",
-        "reponse", "repond", "injoignable", "conseiller", "hotline", "dm", "mail",
-        "courrier", "file",
-    ]),
-    ("product_or_service_defect", &[
-        "dirty", "seat", "food", "broken", "defect", "defaut", "quality", "qualite",
-        "sale", "froid", "cold", "hot", "chaud", "clim", "toilet", "wifi", "entertainment",
-        "repas", "defectueux", "marche", "fonctionne", "working", "works",
-    ]),
+    (
+        "outage",
+        &[
+            "outage",
+            "down",
+            "offline",
+            "crash",
+            "unavailable",
+            "unreachable",
+            "panne",
+            "indisponible",
+            "inaccessible",
+            "coupure",
+            "coupe",
+            "plante",
+            "bug",
+            "hs",
+            "reseau",
+            "network",
+            "signal",
+            "connexion",
+        ],
+    ),
+    (
+        "billing_and_refunds",
+        &[
+            "refund",
+            "rembours",
+            "bill",
+            "factur",
+            "charged",
+            "charge",
+            "overcharg",
+            "fee",
+            "fees",
+            "payment",
+            "paiement",
+            "prelev",
+            "debit",
+            "money",
+            "argent",
+            "price",
+            "prix",
+            "tarif",
+            "invoice",
+            "credit",
+            "voucher",
+            "avoir",
+            "compensation",
+            "indemnis",
+            "dedommag",
+        ],
+    ),
+    (
+        "delay_or_cancellation",
+        &[
+            "delay",
+            "late",
+            "cancel",
+            "retard",
+            "annul",
+            "missed",
+            "connection",
+            "correspondance",
+            "attente",
+            "waiting",
+            "wait",
+            "hours",
+            "heures",
+            "stuck",
+            "bloque",
+            "supprime",
+            "diverted",
+            "grounded",
+        ],
+    ),
+    (
+        "lost_or_damaged_item",
+        &[
+            "lost",
+            "luggage",
+            "baggage",
+            "bag",
+            "bags",
+            "suitcase",
+            "damaged",
+            "broken",
+            "bagage",
+            "valise",
+            "perdu",
+            "egare",
+            "abime",
+            "casse",
+            "colis",
+            "parcel",
+            "package",
+            "delivery",
+            "livraison",
+            "livre",
+            "recu",
+            "missing",
+        ],
+    ),
+    (
+        "booking_or_ordering",
+        &[
+            "book",
+            "booking",
+            "reservation",
+            "reserv",
+            "ticket",
+            "billet",
+            "order",
+            "commande",
+            "seat",
+            "siege",
+            "place",
+            "website",
+            "site",
+            "app",
+            "appli",
+            "checkout",
+            "rebook",
+            "change",
+            "modif",
+        ],
+    ),
+    (
+        "staff_behaviour",
+        &[
+            "attendant",
+            "crew",
+            "pilot",
+            "staff",
+            "employee",
+            "agent",
+            "rude",
+            "hostesse",
+            "steward",
+            "personnel",
+            "employe",
+            "controleur",
+            "chauffeur",
+            "driver",
+            "impoli",
+            "agressi",
+            "mepris",
+            "insult",
+        ],
+    ),
+    (
+        "customer_service",
+        &[
+            "customer",
+            "service",
+            "hold",
+            "phone",
+            "call",
+            "answer",
+            "response",
+            "respond",
+            "reply",
+            "help",
+            "line",
+            "queue",
+            "sav",
+            "client",
+            "telephone",
+            "appel",
+            "reponse",
+            "repond",
+            "injoignable",
+            "conseiller",
+            "hotline",
+            "dm",
+            "mail",
+            "courrier",
+            "file",
+        ],
+    ),
+    (
+        "product_or_service_defect",
+        &[
+            "dirty",
+            "seat",
+            "food",
+            "broken",
+            "defect",
+            "defaut",
+            "quality",
+            "qualite",
+            "sale",
+            "froid",
+            "cold",
+            "hot",
+            "chaud",
+            "clim",
+            "toilet",
+            "wifi",
+            "entertainment",
+            "repas",
+            "defectueux",
+            "marche",
+            "fonctionne",
+            "working",
+            "works",
+        ],
+    ),
 ];
 
 /// The default-taxonomy reason the keyword rules give `text`, if any keyword matches.
@@ -128,9 +294,16 @@ mod tests {
     #[test]
     fn every_airline_reason_maps_into_the_taxonomy() {
         for label in [
-            "Late Flight", "Cancelled Flight", "Lost Luggage", "Damaged Luggage",
-            "Customer Service Issue", "Flight Booking Problems", "Flight Attendant Complaints",
-            "Bad Flight", "longlines", "Can't Tell",
+            "Late Flight",
+            "Cancelled Flight",
+            "Lost Luggage",
+            "Damaged Luggage",
+            "Customer Service Issue",
+            "Flight Booking Problems",
+            "Flight Attendant Complaints",
+            "Bad Flight",
+            "longlines",
+            "Can't Tell",
         ] {
             let mapped = airline_reason_to_taxonomy(label).unwrap();
             assert!(DEFAULT_REASONS.contains(&mapped), "{label} -> {mapped}");
@@ -140,10 +313,22 @@ mod tests {
 
     #[test]
     fn french_keywords_give_reasons() {
-        assert_eq!(reason("Encore 2h de retard, train annulé"), Some("delay_or_cancellation"));
-        assert_eq!(reason("Ma valise est perdue et abîmée"), Some("lost_or_damaged_item"));
-        assert_eq!(reason("toujours pas remboursé, prélevé deux fois"), Some("billing_and_refunds"));
-        assert_eq!(reason("le site est en panne depuis ce matin"), Some("outage"));
+        assert_eq!(
+            reason("Encore 2h de retard, train annulé"),
+            Some("delay_or_cancellation")
+        );
+        assert_eq!(
+            reason("Ma valise est perdue et abîmée"),
+            Some("lost_or_damaged_item")
+        );
+        assert_eq!(
+            reason("toujours pas remboursé, prélevé deux fois"),
+            Some("billing_and_refunds")
+        );
+        assert_eq!(
+            reason("le site est en panne depuis ce matin"),
+            Some("outage")
+        );
         assert_eq!(reason("bonjour"), None);
     }
 }

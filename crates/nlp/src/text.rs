@@ -36,7 +36,12 @@ pub(crate) struct Token {
 
 impl Token {
     fn new(kind: TokenKind, text: String) -> Token {
-        Token { kind, text, elongated: false, shouted: false }
+        Token {
+            kind,
+            text,
+            elongated: false,
+            shouted: false,
+        }
     }
 
     pub fn is_word(&self) -> bool {
@@ -50,15 +55,17 @@ impl Token {
 }
 
 /// ASCII emoticons, lower-cased, longest first so `:-((` wins over `:-(`.
+#[rustfmt::skip]
 const EMOTICONS: &[&str] = &[
-    ":'-(", ":'(", ":-((", ":-))", ":((", ":))", ":-)", ":-(", ":-d", ":-p", ":-/", ":-|",
-    ";-)", "</3", "^_^", "-_-", ":)", ":(", ":d", ":p", ":/", ":|", ":o", ";)", "<3", "=)",
-    "=(", "^^",
+    ":'-(", ":'(", ":-((", ":-))", ":((", ":))", ":-)", ":-(", ":-d", ":-p", ":-/", ":-|", ";-)",
+    "</3", "^_^", "-_-", ":)", ":(", ":d", ":p", ":/", ":|", ":o", ";)", "<3", "=)", "=(", "^^",
 ];
 
 /// French elided words that are split off (`c'est` → `c'`, `est`).
-const ELISIONS: &[&str] =
-    &["c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"];
+#[rustfmt::skip]
+const ELISIONS: &[&str] = &[
+    "c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu",
+];
 
 /// Cuts a text into tokens. Never panics; unknown symbols are skipped.
 pub(crate) fn tokenize(text: &str) -> Vec<Token> {
@@ -90,9 +97,15 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
             index = end;
         } else if matches!(character, '!' | '?' | '.' | '…') {
             let end = scan_run(&chars, index, |c| matches!(c, '!' | '?' | '.' | '…'));
-            tokens.push(Token::new(TokenKind::Punctuation, punctuation_token(&chars[index..end])));
+            tokens.push(Token::new(
+                TokenKind::Punctuation,
+                punctuation_token(&chars[index..end]),
+            ));
             index = end;
-        } else if matches!(character, ',' | ';' | ':' | '(' | ')' | '"' | '«' | '»' | '|') {
+        } else if matches!(
+            character,
+            ',' | ';' | ':' | '(' | ')' | '"' | '«' | '»' | '|'
+        ) {
             tokens.push(Token::new(TokenKind::Separator, ",".into()));
             index += 1;
         } else if is_emoji(character) {
@@ -125,9 +138,13 @@ impl PhraseSet {
     /// Whether any phrase occurs in `words` (the texts of consecutive tokens).
     pub fn occurs_in(&self, words: &[&str]) -> bool {
         (0..words.len()).any(|start| {
-            self.by_first_word.get(words[start]).is_some_and(|candidates| {
-                candidates.iter().any(|phrase| words[start..].starts_with(phrase))
-            })
+            self.by_first_word
+                .get(words[start])
+                .is_some_and(|candidates| {
+                    candidates
+                        .iter()
+                        .any(|phrase| words[start..].starts_with(phrase))
+                })
         })
     }
 }
@@ -147,9 +164,14 @@ fn unescape_html(text: &str) -> std::borrow::Cow<'_, str> {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = text.to_string();
-    for (entity, plain) in
-        [("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&apos;", "'")]
-    {
+    for (entity, plain) in [
+        ("&amp;", "&"),
+        ("&lt;", "<"),
+        ("&gt;", ">"),
+        ("&quot;", "\""),
+        ("&#39;", "'"),
+        ("&apos;", "'"),
+    ] {
         out = out.replace(entity, plain);
     }
     std::borrow::Cow::Owned(out)
@@ -158,13 +180,21 @@ fn unescape_html(text: &str) -> std::borrow::Cow<'_, str> {
 fn url_length(chars: &[char]) -> Option<usize> {
     let starts = |prefix: &str| {
         prefix.len() <= chars.len()
-            && prefix.chars().zip(chars).all(|(p, c)| p == c.to_ascii_lowercase())
+            && prefix
+                .chars()
+                .zip(chars)
+                .all(|(p, c)| p == c.to_ascii_lowercase())
     };
     // The French data replaces links by a bare `http`.
     if !(starts("http") || starts("www.")) {
         return None;
     }
-    Some(chars.iter().position(|c| c.is_whitespace()).unwrap_or(chars.len()))
+    Some(
+        chars
+            .iter()
+            .position(|c| c.is_whitespace())
+            .unwrap_or(chars.len()),
+    )
 }
 
 fn is_word_char(character: char) -> bool {
@@ -240,9 +270,8 @@ fn push_hashtag(raw: &[char], tokens: &mut Vec<Token>) {
     let mut part: Vec<char> = Vec::new();
     let mut parts: Vec<Vec<char>> = Vec::new();
     for (position, character) in raw.iter().enumerate() {
-        let camel_break = character.is_uppercase()
-            && position > 0
-            && raw[position - 1].is_lowercase();
+        let camel_break =
+            character.is_uppercase() && position > 0 && raw[position - 1].is_lowercase();
         if *character == '_' || camel_break {
             if !part.is_empty() {
                 parts.push(std::mem::take(&mut part));
@@ -283,7 +312,12 @@ fn push_word(raw: &[char], tokens: &mut Vec<Token>) {
             continue;
         }
         let (collapsed, elongated) = collapse_elongation(piece);
-        tokens.push(Token { kind: TokenKind::Word, text: collapsed, elongated, shouted });
+        tokens.push(Token {
+            kind: TokenKind::Word,
+            text: collapsed,
+            elongated,
+            shouted,
+        });
     }
 }
 
@@ -363,7 +397,10 @@ mod tests {
 
     #[test]
     fn words_are_folded_and_elisions_split() {
-        assert_eq!(texts("C'est DÉÇU, l’avion"), ["c'", "est", "decu", ",", "l'", "avion"]);
+        assert_eq!(
+            texts("C'est DÉÇU, l’avion"),
+            ["c'", "est", "decu", ",", "l'", "avion"]
+        );
         assert_eq!(texts("I don't know"), ["i", "dont", "know"]);
     }
 
@@ -380,7 +417,9 @@ mod tests {
     fn emoji_emoticons_handles_urls_and_hashtags() {
         assert_eq!(
             texts("@united :( lost bag 😡😡 https://t.co/x #NeverAgain!!!"),
-            ["<user>", ":(", "lost", "bag", "😡", "😡", "<url>", "never", "again", "!!"]
+            [
+                "<user>", ":(", "lost", "bag", "😡", "😡", "<url>", "never", "again", "!!"
+            ]
         );
         assert_eq!(texts("love it <3 :-D"), ["love", "it", "<3", ":-d"]);
     }

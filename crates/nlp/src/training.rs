@@ -10,7 +10,11 @@ pub(crate) struct Weights {
 }
 
 /// Fits the weights; deterministic for given examples and options.
-pub(crate) fn fit(examples: &[(Features, usize)], classes: usize, options: &TrainOptions) -> Weights {
+pub(crate) fn fit(
+    examples: &[(Features, usize)],
+    classes: usize,
+    options: &TrainOptions,
+) -> Weights {
     let mask = (1u64 << options.hash_bits) - 1;
     let mut values = vec![0f32; (1usize << options.hash_bits) * classes];
     let mut biases = vec![0f32; classes];
@@ -41,8 +45,11 @@ pub(crate) fn fit(examples: &[(Features, usize)], classes: usize, options: &Trai
             }
             for hash in &features.hashes {
                 let start = (hash & mask) as usize * classes;
-                for (weight, class_gradient) in values[start..start + classes].iter_mut().zip(&gradient) {
-                    *weight -= learning_rate * (class_gradient * features.value + options.l2 * *weight);
+                for (weight, class_gradient) in
+                    values[start..start + classes].iter_mut().zip(&gradient)
+                {
+                    *weight -=
+                        learning_rate * (class_gradient * features.value + options.l2 * *weight);
                 }
             }
         }

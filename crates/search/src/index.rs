@@ -5,7 +5,8 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use domain::{MentionId, StoredMention};
-use listen::matcher::{body_text, MatchDoc};
+use listen::fold;
+use listen::matcher::{author_key, body_text, language_key};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Schema};
@@ -179,27 +180,35 @@ impl SearchIndex {
     fn document(&self, stored: &StoredMention) -> TantivyDocument {
         let fields = &self.fields;
         let mention = &stored.mention;
-        let match_doc = MatchDoc::from_mention(mention);
         let body = body_text(mention);
+        let language = mention.language.as_deref().map(language_key).filter(|code| !code.is_empty());
         let mut document = TantivyDocument::default();
         document.add_u64(fields.id, stored.id.0 as u64);
         document.add_text(fields.body, &body);
-        document.add_text(fields.body_fr, &body);
-        document.add_text(fields.body_en, &body);
-        for hashtag in match_doc.hashtags() {
+        // Stemmed fields only rank; stemming a text in a language it is not in would
+        // cost time for nothing, so a text of known language gets its own stemmer only.
+        let language_is = |code: &str| language.as_deref().is_none_or(|known| known == code);
+        if language_is("fr") {
+            document.add_text(fields.body_fr, &body);
+        }
+        if language_is("en") || language.as_deref().is_some_and(|known| known != "fr") {
+            document.add_text(fields.body_en, &body);
+        }
+        for hashtag in mention.hashtags.iter().map(|value| fold(value)).filter(|value| !value.is_empty()) {
             document.add_text(fields.hashtags, hashtag);
         }
-        for handle in match_doc.mentioned() {
+        for handle in mention.mentioned.iter().map(|handle| author_key(handle)).filter(|handle| !handle.is_empty()) {
             document.add_text(fields.mentioned, handle);
         }
-        if !match_doc.author().is_empty() {
-            document.add_text(fields.author, match_doc.author());
+        let author = author_key(&mention.author.handle);
+        if !author.is_empty() {
+            document.add_text(fields.author, author);
         }
-        document.add_text(fields.source, match_doc.source().as_str());
-        if let Some(language) = match_doc.language() {
+        document.add_text(fields.source, mention.source.as_str());
+        if let Some(language) = &language {
             document.add_text(fields.lang, language);
         }
-        let flags = [(match_doc.is_reply(), flag::REPLY), (match_doc.is_repost(), flag::REPOST), (match_doc.has_link(), flag::LINK)];
+        let flags = [(mention.is_reply(), flag::REPLY), (mention.is_repost(), flag::REPOST), (mention.has_link(), flag::LINK)];
         for (_, name) in flags.into_iter().filter(|(is_set, _)| *is_set) {
             document.add_text(fields.flags, name);
         }

@@ -20,6 +20,11 @@ pub struct Counters {
     pub mentions_indexed: AtomicU64,
     pub index_commits: AtomicU64,
     pub store_batches: AtomicU64,
+    /// Time spent in each stage, in microseconds (summed over threads).
+    pub prepare_micros: AtomicU64,
+    pub store_micros: AtomicU64,
+    pub index_micros: AtomicU64,
+    pub index_commit_micros: AtomicU64,
 }
 
 impl Counters {
@@ -27,7 +32,23 @@ impl Counters {
         counter.fetch_add(value, Ordering::Relaxed);
     }
 
-    fn all(&self) -> [(&'static str, &'static str, &AtomicU64); 15] {
+    /// Adds the time elapsed since `started` to a stage's clock.
+    pub fn time(counter: &AtomicU64, started: std::time::Instant) {
+        counter.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+    }
+
+    /// Seconds spent per stage, for benchmarks.
+    pub fn stage_seconds(&self) -> [(&'static str, f64); 4] {
+        let seconds = |counter: &AtomicU64| counter.load(Ordering::Relaxed) as f64 / 1e6;
+        [
+            ("prepare", seconds(&self.prepare_micros)),
+            ("store", seconds(&self.store_micros)),
+            ("index", seconds(&self.index_micros)),
+            ("index_commit", seconds(&self.index_commit_micros)),
+        ]
+    }
+
+    fn all(&self) -> [(&'static str, &'static str, &AtomicU64); 19] {
         [
             ("records_read", "records read from any source", &self.records_read),
             ("records_ignored", "well-formed records that carry no mention (likes, follows)", &self.records_ignored),
@@ -44,6 +65,10 @@ impl Counters {
             ("mentions_indexed", "mentions added to the search index", &self.mentions_indexed),
             ("index_commits", "search index commits", &self.index_commits),
             ("store_batches", "store transactions of the pipeline", &self.store_batches),
+            ("stage_prepare_micros", "time spent normalising, detecting languages, matching topics", &self.prepare_micros),
+            ("stage_store_micros", "time spent in store transactions", &self.store_micros),
+            ("stage_index_micros", "time spent adding to the search index", &self.index_micros),
+            ("stage_index_commit_micros", "time spent committing the search index", &self.index_commit_micros),
         ]
     }
 
@@ -70,6 +95,6 @@ mod tests {
         Counters::add(&counters.mentions_stored, 3);
         let text = counters.to_prometheus();
         assert!(text.contains("comptoir_mentions_stored_total 3\n"));
-        assert_eq!(text.matches("# TYPE").count(), 15);
+        assert_eq!(text.matches("# TYPE").count(), 19);
     }
 }

@@ -24,10 +24,12 @@ impl ImportOptions {
 }
 
 /// Runs `records` through the whole pipeline; `progress` gets the number of records done
-/// after each batch. The index is committed before this returns.
+/// after each batch. The records may be produced lazily (a parser reading on demand):
+/// with two threads, producing and the stateless stages run beside the writer. The
+/// index is committed before this returns.
 pub fn import_records(
     app: &App,
-    records: Vec<Record>,
+    records: impl IntoIterator<Item = Record, IntoIter: Send> + Send,
     origin: &Origin,
     options: ImportOptions,
     progress: &(dyn Fn(u64) + Sync),
@@ -35,13 +37,31 @@ pub fn import_records(
     let topics = app.topics();
     let counters = app.counters().clone();
     let mut writer = app.writer();
+    let live_interval = writer.set_commit_interval(BULK_COMMIT_INTERVAL);
+    let report = run(&mut writer, records, origin, options, progress, &topics, &counters);
+    writer.set_commit_interval(live_interval);
+    report
+}
+
+/// A bulk import commits the index every few seconds (and at the end), not every second.
+const BULK_COMMIT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
+
+fn run(
+    writer: &mut crate::Writer,
+    records: impl IntoIterator<Item = Record, IntoIter: Send> + Send,
+    origin: &Origin,
+    options: ImportOptions,
+    progress: &(dyn Fn(u64) + Sync),
+    topics: &listen::TopicMatcher,
+    counters: &std::sync::Arc<crate::Counters>,
+) -> Result<BatchReport, ServiceError> {
     let mut report = BatchReport::default();
     let mut done = 0u64;
     if options.threads <= 1 {
         let mut records = records.into_iter().peekable();
         while records.peek().is_some() {
             let batch: Vec<Prepared> =
-                records.by_ref().take(options.batch_size).map(|r| prepare(r, origin, &topics, &counters)).collect();
+                records.by_ref().take(options.batch_size).map(|r| prepare(r, origin, topics, counters)).collect();
             done += batch.len() as u64;
             report.add(&writer.write(batch)?);
             progress(done);
@@ -51,8 +71,6 @@ pub fn import_records(
     }
     let (sender, receiver) = crossbeam_channel::bounded::<Vec<Prepared>>(options.queue_batches);
     std::thread::scope(|scope| {
-        let topics = &topics;
-        let counters = &counters;
         scope.spawn(move || {
             let mut records = records.into_iter().peekable();
             while records.peek().is_some() {

@@ -33,6 +33,11 @@ pub fn signature<'a>(words: impl IntoIterator<Item = &'a str>) -> Option<Signatu
         .filter(|word| !word.starts_with('@') && !word.starts_with("http"))
         .map(hash_word)
         .collect();
+    signature_of_hashes(&word_hashes)
+}
+
+/// The signature of a text given the [`hash_word`] of each of its words in order.
+pub fn signature_of_hashes(word_hashes: &[u64]) -> Option<Signature> {
     if word_hashes.len() < MIN_WORDS {
         return None;
     }
@@ -55,7 +60,8 @@ pub fn similarity(a: &Signature, b: &Signature) -> f32 {
     equal as f32 / HASHES as f32
 }
 
-fn hash_word(word: &str) -> u64 {
+/// FNV-1a of a word.
+pub fn hash_word(word: &str) -> u64 {
     let mut hash = 0xcbf2_9ce4_8422_2325u64;
     for byte in word.bytes() {
         hash ^= u64::from(byte);

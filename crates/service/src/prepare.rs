@@ -33,6 +33,13 @@ pub enum Prepared {
 
 /// Runs the stateless stages over one record.
 pub fn prepare(record: Record, origin: &Origin, topics: &TopicMatcher, counters: &Counters) -> Prepared {
+    let started = std::time::Instant::now();
+    let prepared = prepare_record(record, origin, topics, counters);
+    Counters::time(&counters.prepare_micros, started);
+    prepared
+}
+
+fn prepare_record(record: Record, origin: &Origin, topics: &TopicMatcher, counters: &Counters) -> Prepared {
     Counters::add(&counters.records_read, 1);
     let (position, event) = match record {
         Record::Event { position, event } => (position, event),
@@ -122,14 +129,14 @@ fn enrich(
 /// The near-duplicate signature of a text, ignoring a repost prefix (`RT @user:`),
 /// handles and links, which copy campaigns vary on purpose.
 fn copy_signature(text: &str) -> Option<Signature> {
-    let mut words = Vec::new();
+    let mut word_hashes = Vec::with_capacity(32);
     for token in text.split_whitespace() {
         if token.starts_with('@') || token.starts_with("http") || token.starts_with("www.") || token == "RT" {
             continue;
         }
-        listen::for_each_word(token, |word, _| words.push(word.to_string()));
+        listen::for_each_word(token, |word, _| word_hashes.push(neardup::hash_word(word)));
     }
-    neardup::signature(words.iter().map(String::as_str))
+    neardup::signature_of_hashes(&word_hashes)
 }
 
 fn merge(into: &mut Vec<String>, found: Vec<String>) {

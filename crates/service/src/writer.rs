@@ -62,8 +62,9 @@ impl BatchReport {
     pub const MAX_SAMPLES: usize = 20;
 }
 
-/// How often the search index is committed while mentions keep coming.
-const INDEX_COMMIT_INTERVAL: Duration = Duration::from_millis(1000);
+/// How often the search index is committed while mentions keep coming: new mentions
+/// are searchable within about a second.
+pub const LIVE_COMMIT_INTERVAL: Duration = Duration::from_millis(1000);
 /// Ids of recently stored originals remembered to link reposts without a store lookup.
 const RECENT_IDS: usize = 200_000;
 
@@ -77,6 +78,7 @@ pub struct Writer {
     /// Every change with a sequence up to this one is in the index.
     index_seq: i64,
     dirty_since: Option<Instant>,
+    commit_interval: Duration,
 }
 
 impl Writer {
@@ -93,9 +95,16 @@ impl Writer {
             recent_ids: HashMap::new(),
             index_seq,
             dirty_since: None,
+            commit_interval: LIVE_COMMIT_INTERVAL,
         };
         writer.catch_up()?;
         Ok(writer)
+    }
+
+    /// Sets how often the index commits while writing continues: a bulk import commits
+    /// rarely (each commit finalises a segment), a live server every second.
+    pub fn set_commit_interval(&mut self, interval: Duration) -> Duration {
+        std::mem::replace(&mut self.commit_interval, interval)
     }
 
     pub fn has_index(&self) -> bool {
@@ -177,11 +186,7 @@ impl Writer {
 
     /// Commits the index now (at the end of an import, before shutdown).
     pub fn flush(&mut self) -> Result<(), ServiceError> {
-        if let (Some(index), Some(_)) = (&self.index, self.dirty_since) {
-            index.commit(self.index_seq)?;
-            Counters::add(&self.counters.index_commits, 1);
-            self.dirty_since = None;
-        }
+        self.commit_index_now()?;
         self.catch_up_if_behind()?;
         Ok(())
     }
@@ -234,7 +239,9 @@ impl Writer {
             first_pass_signatures.push(signature);
             first_pass.push(write);
         }
+        let started = Instant::now();
         let outcomes = self.store.insert_mentions(&first_pass)?;
+        Counters::time(&self.counters.store_micros, started);
         let mut consumed = self.account(&first_pass, &outcomes, report)?;
         for ((write, signature), outcome) in first_pass.iter().zip(&first_pass_signatures).zip(&outcomes) {
             if let (WriteOutcome::Inserted { id, .. }, None, Some(signature)) = (outcome, write.duplicate_of, signature) {
@@ -249,7 +256,9 @@ impl Writer {
                     write
                 })
                 .collect();
+            let started = Instant::now();
             let outcomes = self.store.insert_mentions(&copies)?;
+            Counters::time(&self.counters.store_micros, started);
             consumed += self.account(&copies, &outcomes, report)?;
         }
         Counters::add(&self.counters.store_batches, 1);
@@ -311,7 +320,9 @@ impl Writer {
         if mentions.is_empty() {
             return Ok(());
         }
+        let started = Instant::now();
         index.add_mentions(mentions)?;
+        Counters::time(&self.counters.index_micros, started);
         Counters::add(&self.counters.mentions_indexed, mentions.len() as u64);
         self.dirty_since.get_or_insert_with(Instant::now);
         Ok(())
@@ -335,14 +346,16 @@ impl Writer {
 
     fn commit_index_if_due(&mut self) -> Result<(), ServiceError> {
         match self.dirty_since {
-            Some(since) if since.elapsed() >= INDEX_COMMIT_INTERVAL => self.commit_index_now(),
+            Some(since) if since.elapsed() >= self.commit_interval => self.commit_index_now(),
             _ => Ok(()),
         }
     }
 
     fn commit_index_now(&mut self) -> Result<(), ServiceError> {
         if let (Some(index), Some(_)) = (&self.index, self.dirty_since.take()) {
+            let started = Instant::now();
             index.commit(self.index_seq)?;
+            Counters::time(&self.counters.index_commit_micros, started);
             Counters::add(&self.counters.index_commits, 1);
         }
         Ok(())

@@ -1,12 +1,13 @@
-//! Rough throughput numbers, run by hand: `cargo test --release -p search --test throughput -- --ignored --nocapture`.
+//! Rough throughput numbers of the search crate's stages, run by hand:
+//! `cargo run --release -p search --example throughput`. The product's own figure is
+//! `comptoir bench ingest` (docs/benchmarks.md).
 
+#[path = "../tests/support/mod.rs"]
 mod support;
 
 use std::time::Instant;
 
-#[test]
-#[ignore = "measurement, not a check"]
-fn indexing_and_matching_throughput() {
+fn main() {
     let texts = [
         "@united my bag was lost AGAIN on flight UA123, #fail https://t.co/abc",
         "Encore un retard de 2h à Roissy… merci @airfrance 😡 #retard",
