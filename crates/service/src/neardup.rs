@@ -27,6 +27,7 @@ const ROWS: usize = HASHES / BANDS;
 pub type Signature = [u32; HASHES];
 
 /// The signature of a text's folded words, or `None` when the text is too short.
+#[cfg(test)]
 pub fn signature<'a>(words: impl IntoIterator<Item = &'a str>) -> Option<Signature> {
     let word_hashes: Vec<u64> = words
         .into_iter()
