@@ -73,6 +73,30 @@ const OUTAGE: [&str; 6] = [
     "@AlizeAir site inaccessible depuis 20 minutes, c'est la panne ?",
 ];
 
+const EN_OPENERS: [&str; 8] = ["Honestly,", "Ugh.", "So,", "Unbelievable:", "Quick one:", "Well,", "Again?!", "Hey,"];
+const FR_OPENERS: [&str; 8] = ["Franchement,", "Bon.", "Alors,", "Incroyable :", "Petite question :", "Bref,", "Sérieux ?!", "Coucou,"];
+const EN_DETAILS: [&str; 8] = [
+    "(leaving from {city})",
+    "been waiting {k} minutes now",
+    "third time this month",
+    "my kids are with me",
+    "booked it {k} days ago",
+    "#travel",
+    "any news for {city}?",
+    "😤",
+];
+const FR_DETAILS: [&str; 8] = [
+    "(départ de {city})",
+    "ça fait {k} minutes que j'attends",
+    "troisième fois ce mois-ci",
+    "avec les enfants en plus",
+    "réservé il y a {k} jours",
+    "#voyage",
+    "des nouvelles pour {city} ?",
+    "😡",
+];
+const CITIES: [&str; 8] = ["Paris", "Lyon", "Nice", "Montréal", "Boston", "Bordeaux", "Toulouse", "New York"];
+
 const HANDLES: [&str; 16] = [
     "marie_dupont", "jb_martin", "claire.lefevre", "tom_baker", "sarah_j", "nico_paris",
     "lucie.b", "mike_travels", "emma_w", "paul_lyon", "ines.k", "david_r", "chloe_m",
@@ -184,7 +208,21 @@ impl DemoGenerator {
             }
         };
         let flight = self.rng.random_range(100..990).to_string();
-        pool[self.rng.random_range(0..pool.len())].replace("{n}", &flight)
+        let body = pool[self.rng.random_range(0..pool.len())].replace("{n}", &flight);
+        let french = std::ptr::eq(pool, &FR_COMPLAINTS[..]) || std::ptr::eq(pool, &FR_PRAISE[..]) || body.contains(" est ") || body.contains('é');
+        // People word the same complaint their own way: an opener and a detail of their
+        // own keep most posts from reading as copies of each other (real copy campaigns
+        // are rarer than the demo's handful of templates would make them).
+        let (openers, details): (&[&str], &[&str]) = if french { (&FR_OPENERS, &FR_DETAILS) } else { (&EN_OPENERS, &EN_DETAILS) };
+        let opener = openers[self.rng.random_range(0..openers.len())];
+        let detail = details[self.rng.random_range(0..details.len())]
+            .replace("{city}", CITIES[self.rng.random_range(0..CITIES.len())])
+            .replace("{k}", &self.rng.random_range(2..90).to_string());
+        match self.rng.random_range(0..3) {
+            0 => format!("{opener} {body}"),
+            1 => format!("{body} {detail}"),
+            _ => format!("{opener} {body} {detail}"),
+        }
     }
 
     fn x_v2(&mut self, id: u64, handle: &str, text: &str, now: DateTime<Utc>, reply_to: Option<&(Format, String, String, String)>) -> (String, String, String) {
@@ -281,5 +319,23 @@ mod tests {
             assert_eq!(records.len(), 1, "{format}: {payload}");
             assert!(matches!(records[0], Record::Event { .. }), "{format}: {:?}", records[0]);
         }
+    }
+
+    #[test]
+    fn outside_the_spike_most_posts_are_not_copies() {
+        let mut generator = DemoGenerator::new(3);
+        let mut seen = crate::neardup::NearDuplicateIndex::default();
+        let mut copies = 0;
+        for id in 0..300 {
+            let text = generator.pick_text(false);
+            let words = listen::analysis::words(&text);
+            let Some(signature) = crate::neardup::signature(words.iter().map(String::as_str)) else { continue };
+            if seen.find(&signature).is_some() {
+                copies += 1;
+            } else {
+                seen.insert(signature, domain::MentionId(id));
+            }
+        }
+        assert!(copies < 150, "{copies} of 300 demo posts read as copies");
     }
 }
