@@ -63,16 +63,45 @@ pub fn bench_ingest(format: Format, bytes: &[u8], repeat: usize, threads: usize,
     })
 }
 
-/// Gives the `copy`-th replay of a record its own external id.
+/// How far in time each replayed copy is moved: past the end of the previous one for
+/// any file covering less than a month (the airline file covers nine days).
+const REPLAY_SHIFT_DAYS: i64 = 30;
+
+/// Gives the `copy`-th replay of a record its own external id, after every id of the
+/// previous copy, and moves it `copy` × 30 days later: the replay reads as the stream
+/// going on, as a live source does (X, Mastodon and Bluesky ids grow with time), rather
+/// than as a million posts all written in the same nine days.
 fn fresh_id(record: Record, copy: usize) -> Record {
     if copy == 0 {
         return record;
     }
     match record {
         Record::Event { position, event: IngestEvent::Upsert(mut mention) } => {
-            mention.external_id = format!("{}-r{copy}", mention.external_id);
+            mention.external_id = format!("r{copy:06}-{}", mention.external_id);
+            mention.created_at += chrono::Duration::days(REPLAY_SHIFT_DAYS * copy as i64);
             Record::Event { position, event: IngestEvent::Upsert(mention) }
         }
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replayed_copies_get_later_ids_and_dates() {
+        let line = r#"{"source":"x","external_id":"570306133677760513","author":{"handle":"a"},"text":"late again","created_at":"2015-02-24T11:35:52Z"}"#;
+        let record = || connectors::read_records(Format::Ndjson, line.as_bytes()).unwrap().remove(0);
+        let mention = |record: Record| match record {
+            Record::Event { event: IngestEvent::Upsert(mention), .. } => mention,
+            other => panic!("{other:?}"),
+        };
+        let original = mention(fresh_id(record(), 0));
+        let first = mention(fresh_id(record(), 1));
+        let second = mention(fresh_id(record(), 2));
+        assert_eq!(original.external_id, "570306133677760513");
+        assert!(original.external_id < first.external_id && first.external_id < second.external_id);
+        assert_eq!(second.created_at - first.created_at, chrono::Duration::days(REPLAY_SHIFT_DAYS));
     }
 }
