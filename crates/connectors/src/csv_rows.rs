@@ -43,6 +43,23 @@ pub(crate) struct CsvFile {
 }
 
 impl CsvFile {
+    /// One record per data row: `to_event` maps a row to a mention event, or says why
+    /// the row is rejected. Position: "line N", the line where the row starts.
+    pub fn records(
+        &self,
+        to_event: impl Fn(&CsvRow<'_>) -> Result<domain::IngestEvent, String>,
+    ) -> Vec<crate::Record> {
+        self.rows()
+            .map(|row| {
+                let position = format!("line {}", row.line);
+                match to_event(&row) {
+                    Ok(ingest) => crate::common::event(&position, ingest),
+                    Err(reason) => crate::common::rejected(&position, reason, &row.raw),
+                }
+            })
+            .collect()
+    }
+
     pub fn read(
         format: &'static str,
         bytes: &[u8],

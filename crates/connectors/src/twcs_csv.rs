@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use domain::{Author, IngestEvent, Source};
 
-use crate::common::{checked_text, event, new_mention, rejected};
+use crate::common::{checked_text, new_mention};
 use crate::csv_rows::{CsvFile, CsvRow};
 use crate::{ConnectorError, Record};
 
@@ -18,17 +18,7 @@ const COLUMNS: &[&str] = &[
 ];
 
 pub(crate) fn read(bytes: &[u8]) -> Result<Vec<Record>, ConnectorError> {
-    let file = CsvFile::read("twcs-csv", bytes, COLUMNS)?;
-    Ok(file
-        .rows()
-        .map(|row| {
-            let position = format!("line {}", row.line);
-            match mention_event(&row) {
-                Ok(ingest) => event(&position, ingest),
-                Err(reason) => rejected(&position, reason, &row.raw),
-            }
-        })
-        .collect())
+    Ok(CsvFile::read("twcs-csv", bytes, COLUMNS)?.records(mention_event))
 }
 
 fn mention_event(row: &CsvRow<'_>) -> Result<IngestEvent, String> {
