@@ -34,6 +34,13 @@ pub enum Command {
     Reindex,
     /// Apply the store's migrations and exit
     Migrate,
+    /// Run the current understanding models again over stored mentions
+    Reenrich(ReenrichArgs),
+    /// Train an understanding model on a labelled CSV file (5-fold cross-validated)
+    Train(TrainArgs),
+    /// Export data out of the store
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Measure the product as it runs
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -160,4 +167,50 @@ pub enum TopicCommand {
     List,
     /// Remove a listening topic by id
     Remove { id: i64 },
+}
+
+#[derive(Debug, Args)]
+pub struct ReenrichArgs {
+    /// Every mention, not only those enriched by other models than the current ones
+    #[arg(long)]
+    pub all: bool,
+    /// Print one JSON object with the counts instead of a summary
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TrainTaskArg {
+    Sentiment,
+    Reason,
+    Intent,
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// What the labels are: sentiment (negative, neutral, positive), reason or intent
+    #[arg(value_enum)]
+    pub task: TrainTaskArg,
+    /// A CSV file with a header row
+    #[arg(long)]
+    pub input: PathBuf,
+    #[arg(long, default_value = "text")]
+    pub text_column: String,
+    #[arg(long, default_value = "label")]
+    pub label_column: String,
+    /// Where to write the model (`.cptm`), for the `[models]` section of the configuration
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Print one JSON object with the figures instead of a summary
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Agents' corrections as `text,label,field` CSV rows, ready for `comptoir train`
+    Corrections {
+        #[arg(long)]
+        out: PathBuf,
+    },
 }

@@ -26,6 +26,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             eprintln!("migrations applied ({})", app.store().backend());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Reenrich(args) => reenrich(load()?, args),
+        Command::Train(args) => train(args),
+        Command::Export(ExportCommand::Corrections { out }) => {
+            let app = App::open(load()?)?;
+            let rows = app.export_corrections(&out)?;
+            eprintln!("wrote {rows} corrections to {}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench(BenchCommand::Ingest(args)) => bench_ingest(args),
         Command::Eval(EvalCommand::Anomalies { nab_dir, out }) => {
             let summary = service::eval::eval_anomalies(&nab_dir, &out)?;
@@ -158,6 +166,54 @@ fn reindex(config: Config) -> Result<ExitCode> {
     let indexed = app.reindex(&|done| progress.set_position(done))?;
     progress.finish_and_clear();
     eprintln!("reindexed {indexed} mentions");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn reenrich(config: Config, args: ReenrichArgs) -> Result<ExitCode> {
+    let app = App::open(config)?;
+    let scope = if args.all { service::ReenrichScope::All } else { service::ReenrichScope::Outdated };
+    let progress = output::progress_bar(app.store().count_mentions()?, "reenrich");
+    let report = app.reenrich(scope, &|done| progress.set_position(done))?;
+    progress.finish_and_clear();
+    if args.json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        println!(
+            "re-enriched {} mentions ({} changed sentiment) with {}",
+            report.updated, report.sentiment_changed, report.model_version
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn train(args: TrainArgs) -> Result<ExitCode> {
+    let task = match args.task {
+        TrainTaskArg::Sentiment => service::TrainTask::Sentiment,
+        TrainTaskArg::Reason => service::TrainTask::Reason,
+        TrainTaskArg::Intent => service::TrainTask::Intent,
+    };
+    let request = service::TrainRequest {
+        task,
+        input: args.input,
+        text_column: args.text_column,
+        label_column: args.label_column,
+        out: args.out,
+    };
+    let report = service::train_model(&request)?;
+    if args.json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        println!(
+            "{} examples, labels {}: 5-fold cross-validated accuracy {:.1}%, macro-F1 {:.1}\n{}model {} written to {}",
+            report.examples,
+            report.labels.join(", "),
+            100.0 * report.accuracy,
+            100.0 * report.macro_f1,
+            report.details,
+            report.model_version,
+            request.out.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

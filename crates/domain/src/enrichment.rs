@@ -86,6 +86,12 @@ impl Intent {
             Intent::Other => "other",
         }
     }
+
+    /// Parses a name of [`Intent::as_str`] (any case, surrounding spaces ignored).
+    pub fn parse(name: &str) -> Option<Intent> {
+        let name = name.trim().to_ascii_lowercase();
+        Intent::ALL.into_iter().find(|intent| intent.as_str() == name)
+    }
 }
 
 /// Who the author is, as far as their profile and behaviour tell.
@@ -103,6 +109,23 @@ pub enum AuthorType {
 }
 
 impl AuthorType {
+    pub const ALL: [AuthorType; 8] = [
+        AuthorType::Customer,
+        AuthorType::Prospect,
+        AuthorType::JournalistOrMedia,
+        AuthorType::Activist,
+        AuthorType::Influencer,
+        AuthorType::BrandOrOfficial,
+        AuthorType::Employee,
+        AuthorType::Bot,
+    ];
+
+    /// Parses a name of [`AuthorType::as_str`] (any case, surrounding spaces ignored).
+    pub fn parse(name: &str) -> Option<AuthorType> {
+        let name = name.trim().to_ascii_lowercase();
+        AuthorType::ALL.into_iter().find(|author_type| author_type.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             AuthorType::Customer => "customer",
@@ -162,5 +185,13 @@ mod tests {
             Some(SentimentLabel::Positive)
         );
         assert_eq!(SentimentLabel::parse("mixed"), None);
+    }
+
+    #[test]
+    fn every_intent_parses_back_from_its_name() {
+        for intent in Intent::ALL {
+            assert_eq!(Intent::parse(&intent.as_str().to_uppercase()), Some(intent));
+        }
+        assert_eq!(Intent::parse("rant"), None);
     }
 }

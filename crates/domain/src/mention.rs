@@ -113,7 +113,9 @@ impl Mention {
 }
 
 /// A mention as stored, with what the pipeline linked it to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Not `Eq`: the enrichment's confidence is a float.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredMention {
     pub id: MentionId,
     #[serde(flatten)]
@@ -124,6 +126,10 @@ pub struct StoredMention {
     /// Names of the listening topics whose query matches this mention.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub topics: Vec<String>,
+    /// What the understanding models said (sentiment, reason, intent, author type, and
+    /// which models said it); `None` for mentions stored before enrichment existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enrichment: Option<crate::Enrichment>,
     pub ingested_at: DateTime<Utc>,
 }
 

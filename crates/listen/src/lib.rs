@@ -7,6 +7,6 @@ pub mod positions;
 pub mod query;
 
 pub use analysis::{fold, for_each_word};
-pub use matcher::{MatchDoc, TopicMatcher, TopicQueryError};
+pub use matcher::{reason_key, MatchDoc, TopicMatcher, TopicQueryError};
 pub use normalize::{extract_entities, normalize_text, Entities};
 pub use query::{parse, Expr, FieldFilter, Query, QueryError};

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use domain::{Mention, Source};
+use domain::{Enrichment, Intent, Mention, SentimentLabel, Source, StoredMention};
 
 use crate::analysis::{fold, for_each_word};
 use crate::positions::{near, phrase_starts, within_edits};
@@ -26,6 +26,10 @@ pub struct MatchDoc {
     is_reply: bool,
     is_repost: bool,
     has_link: bool,
+    sentiment: Option<SentimentLabel>,
+    intent: Option<Intent>,
+    /// See [`reason_key`].
+    reason: Option<String>,
 }
 
 /// The text whose words a query searches: the title, a newline, then the text.
@@ -39,6 +43,11 @@ pub fn body_text(mention: &Mention) -> Cow<'_, str> {
 /// The value `author:` compares with: the handle folded, without a leading `@`.
 pub fn author_key(handle: &str) -> String {
     fold(handle.trim().trim_start_matches('@'))
+}
+
+/// The value `reason:` compares with: the reason label trimmed, in lower case.
+pub fn reason_key(reason: &str) -> String {
+    reason.trim().to_lowercase()
 }
 
 /// The value `lang:` compares with: the language code in lower case.
@@ -83,7 +92,26 @@ impl MatchDoc {
             is_reply: mention.is_reply(),
             is_repost: mention.is_repost(),
             has_link: mention.has_link(),
+            sentiment: None,
+            intent: None,
+            reason: None,
         }
+    }
+
+    /// Adds what the understanding models said, for `sentiment:`, `intent:` and `reason:`.
+    pub fn with_enrichment(mut self, enrichment: Option<&Enrichment>) -> MatchDoc {
+        self.sentiment = enrichment.map(|enrichment| enrichment.sentiment);
+        self.intent = enrichment.map(|enrichment| enrichment.intent);
+        self.reason = enrichment
+            .and_then(|enrichment| enrichment.reason.as_deref())
+            .map(reason_key)
+            .filter(|reason| !reason.is_empty());
+        self
+    }
+
+    /// Prepares a stored mention with its enrichment.
+    pub fn from_stored(stored: &StoredMention) -> MatchDoc {
+        MatchDoc::from_mention(&stored.mention).with_enrichment(stored.enrichment.as_ref())
     }
 
     /// Sorted positions of a folded word (empty when absent).
@@ -128,6 +156,16 @@ impl MatchDoc {
     }
     pub fn has_link(&self) -> bool {
         self.has_link
+    }
+    pub fn sentiment(&self) -> Option<SentimentLabel> {
+        self.sentiment
+    }
+    pub fn intent(&self) -> Option<Intent> {
+        self.intent
+    }
+    /// The complaint reason, see [`reason_key`].
+    pub fn reason(&self) -> Option<&str> {
+        self.reason.as_deref()
     }
 
     fn phrase_starts(&self, phrase: &[String]) -> Vec<u32> {
@@ -177,6 +215,9 @@ fn field_matches(filter: &FieldFilter, doc: &MatchDoc) -> bool {
         FieldFilter::HasLink => doc.has_link,
         FieldFilter::IsReply => doc.is_reply,
         FieldFilter::IsRepost => doc.is_repost,
+        FieldFilter::Sentiment(label) => doc.sentiment == Some(*label),
+        FieldFilter::Intent(intent) => doc.intent == Some(*intent),
+        FieldFilter::Reason(reason) => doc.reason.as_deref() == Some(reason.as_str()),
     }
 }
 

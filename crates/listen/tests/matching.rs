@@ -1,7 +1,7 @@
 //! The query language end to end: parse a query, match it against mentions.
 
 use chrono::{TimeZone, Utc};
-use domain::{Author, Mention, MentionLinks, PublicMetrics, Source};
+use domain::{Author, AuthorType, Enrichment, Intent, Mention, MentionLinks, PublicMetrics, SentimentLabel, Source};
 use listen::{extract_entities, parse, MatchDoc};
 
 fn mention(text: &str) -> Mention {
@@ -114,12 +114,38 @@ fn hashtags_handles_and_fields() {
 }
 
 #[test]
+fn enrichment_filters_need_an_enrichment() {
+    let complaint = Enrichment {
+        sentiment: SentimentLabel::Negative,
+        sentiment_confidence: 0.9,
+        reason: Some("Delay_or_Cancellation".into()),
+        intent: Intent::Complaint,
+        author_type: AuthorType::Customer,
+        model_version: "test".into(),
+    };
+    let tweet = mention("vol annulé encore");
+    let enriched = MatchDoc::from_mention(&tweet).with_enrichment(Some(&complaint));
+    let bare = MatchDoc::from_mention(&tweet);
+    let query = |text: &str| parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+    for accepted in ["sentiment:negative", "SENTIMENT:Negative intent:complaint", "reason:delay_or_cancellation annule"] {
+        assert!(query(accepted).matches(&enriched), "{accepted}");
+        assert!(!query(accepted).matches(&bare), "{accepted} without enrichment");
+    }
+    for refused in ["sentiment:positive", "intent:question", "reason:outage"] {
+        assert!(!query(refused).matches(&enriched), "{refused}");
+    }
+    assert!(query("-sentiment:positive").matches(&bare));
+    assert!(parse("sentiment:mixed").unwrap_err().to_string().contains("negative, neutral, positive"));
+    assert!(parse("intent:rant").unwrap_err().to_string().contains("outage_report"));
+}
+
+#[test]
 fn errors_say_what_and_where() {
     let error = |query: &str| parse(query).unwrap_err();
     assert_eq!(error("retard AND (vol OR train").to_string(), "missing closing parenthesis opened at position 11");
     assert_eq!(error("retard AND (vol OR train").offset(), 11);
     assert!(error("a NEAR b").to_string().starts_with("NEAR needs a number, as in NEAR/3"));
-    assert!(error("lng:fr").to_string().starts_with("unknown field \"lng\" (known: lang, source, author, has, is)"));
+    assert!(error("lng:fr").to_string().starts_with("unknown field \"lng\" (known: lang, source, author, has, is, sentiment, intent, reason)"));
     assert!(error("r*").to_string().contains("at least 2 letters"));
     assert!(error("re*ard").to_string().contains("end of one word"));
     assert!(error("source:myspace").to_string().contains("bluesky"));

@@ -56,13 +56,20 @@ impl Default for Analyzer {
     /// The analyser with the models shipped in `models/` (embedded in the binary).
     /// Their training data is non-commercial: see `models/README.md`.
     fn default() -> Analyzer {
+        Analyzer::with_models(Analyzer::embedded_models()).expect("shipped models have the expected labels")
+    }
+}
+
+#[cfg(feature = "embedded-models")]
+impl Analyzer {
+    /// The models shipped in `models/`, to replace some by a brand's own.
+    pub fn embedded_models() -> AnalyzerModels {
         let load = |bytes: &[u8]| Model::from_bytes(bytes).expect("shipped models are valid");
-        Analyzer::with_models(AnalyzerModels {
+        AnalyzerModels {
             english_sentiment: load(embedded::ENGLISH_SENTIMENT),
             french_sentiment: Some(load(embedded::FRENCH_SENTIMENT)),
             reason: Some(load(embedded::REASON)),
-        })
-        .expect("shipped models have the expected labels")
+        }
     }
 }
 
@@ -89,6 +96,24 @@ impl Analyzer {
             version: parts.join(","),
             models,
         })
+    }
+
+    /// The reasons this analyser can give: the reason model's labels plus those only the
+    /// keyword rules give (outage, billing…) when the model speaks the default taxonomy;
+    /// the default taxonomy without a reason model.
+    pub fn reason_labels(&self) -> Vec<String> {
+        let Some(model) = &self.models.reason else {
+            return DEFAULT_REASONS.iter().map(|reason| reason.to_string()).collect();
+        };
+        let mut labels = model.labels().to_vec();
+        let default_taxonomy = labels.iter().all(|label| DEFAULT_REASONS.contains(&label.as_str()));
+        if default_taxonomy {
+            labels.extend(DEFAULT_REASONS.iter().map(|reason| reason.to_string()));
+            labels.push(OTHER_REASON.to_string());
+        }
+        labels.sort();
+        labels.dedup();
+        labels
     }
 
     /// Identifies the models and rules, as stored with every enrichment.

@@ -6,7 +6,7 @@
 //! The lexicon does not decide anything by itself: it adds features (counts of positive
 //! and negative cues, negated cues, the last cue) whose weights the model learns.
 
-use std::collections::HashMap;
+use crate::text::{WordMap, WordSet};
 use std::sync::OnceLock;
 
 /// Polarity of a cue: -2 strongly negative … +2 strongly positive.
@@ -150,23 +150,23 @@ const IRONIC_PRAISE: &[&str] = &[
 ];
 
 struct Lexicon {
-    words: HashMap<&'static str, Polarity>,
-    phrases: HashMap<&'static str, Polarity>,
-    phrase_first_words: std::collections::HashSet<&'static str>,
+    words: WordMap<Polarity>,
+    phrases: WordMap<Polarity>,
+    phrase_first_words: WordSet,
     longest_phrase_words: usize,
 }
 
 fn lexicon() -> &'static Lexicon {
     static LEXICON: OnceLock<Lexicon> = OnceLock::new();
     LEXICON.get_or_init(|| {
-        let mut words = HashMap::new();
+        let mut words = WordMap::default();
         for word in POSITIVE_WORDS.iter().chain(POSITIVE_EMOJI) {
             words.insert(*word, 1);
         }
         for word in NEGATIVE_WORDS.iter().chain(NEGATIVE_EMOJI) {
             words.insert(*word, -1);
         }
-        let phrases: HashMap<_, _> = PHRASES.iter().copied().collect();
+        let phrases: WordMap<_> = PHRASES.iter().copied().collect();
         let longest_phrase_words = PHRASES
             .iter()
             .map(|(phrase, _)| phrase.split(' ').count())

@@ -259,13 +259,21 @@ pub fn reason_from_keywords(text: &str) -> Option<&'static str> {
 /// The reason whose keywords the post hits most, with the number of hits; `None` when
 /// no keyword matches. Only the taxonomy's reasons can come out.
 pub(crate) fn keyword_reason(tokens: &[Token]) -> Option<(&'static str, usize)> {
+    let index = stem_index();
+    let mut hits = [0usize; REASON_KEYWORDS.len()];
+    for token in tokens.iter().filter(|token| token.is_word()) {
+        let Some(first_byte) = token.text.as_bytes().first() else { continue };
+        // A word counts once per reason, however many of its stems it matches.
+        let mut counted = [false; REASON_KEYWORDS.len()];
+        for &(reason, stem) in &index[usize::from(*first_byte)] {
+            if !counted[reason] && matches_stem(&token.text, stem) {
+                counted[reason] = true;
+                hits[reason] += 1;
+            }
+        }
+    }
     let mut best: Option<(&'static str, usize)> = None;
-    for (reason, stems) in REASON_KEYWORDS {
-        let hits = tokens
-            .iter()
-            .filter(|token| token.is_word())
-            .filter(|token| stems.iter().any(|stem| matches_stem(&token.text, stem)))
-            .count();
+    for ((reason, _), hits) in REASON_KEYWORDS.iter().zip(hits) {
         if hits > 0 && best.is_none_or(|(_, best_hits)| hits > best_hits) {
             best = Some((reason, hits));
         }
@@ -273,7 +281,29 @@ pub(crate) fn keyword_reason(tokens: &[Token]) -> Option<(&'static str, usize)> 
     best
 }
 
+/// The stems of [`REASON_KEYWORDS`] by their first byte, with their reason's position:
+/// a word is only compared with the few stems that can match it.
+fn stem_index() -> &'static [Vec<(usize, &'static str)>; 256] {
+    static INDEX: std::sync::OnceLock<[Vec<(usize, &'static str)>; 256]> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index: [Vec<(usize, &'static str)>; 256] = std::array::from_fn(|_| Vec::new());
+        for (reason, (_, stems)) in REASON_KEYWORDS.iter().enumerate() {
+            for stem in *stems {
+                if let Some(first_byte) = stem.as_bytes().first() {
+                    index[usize::from(*first_byte)].push((reason, stem));
+                }
+            }
+        }
+        index
+    })
+}
+
 fn matches_stem(word: &str, stem: &str) -> bool {
+    // Most pairs differ in their first byte: saying so before any comparison call keeps
+    // this loop (every keyword of every reason, for each word) cheap.
+    if word.as_bytes().first() != stem.as_bytes().first() {
+        return false;
+    }
     // Short stems must match whole words: `hs` is not `hsbc`, `bag` is not `bagel`.
     if stem.len() <= 4 {
         word == stem || word.strip_suffix('s') == Some(stem)

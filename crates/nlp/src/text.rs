@@ -118,16 +118,40 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
     tokens
 }
 
+/// A hasher for the small static word tables looked up for every token of every post:
+/// FNV-1a is several times cheaper than the default SipHash on short words, and these
+/// keys are our own constants (no attacker chooses them, so no flooding to fear).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for byte in bytes {
+            hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Maps and sets keyed by words, hashed with [`WordHasher`].
+pub(crate) type WordMap<V> = std::collections::HashMap<&'static str, V, std::hash::BuildHasherDefault<WordHasher>>;
+pub(crate) type WordSet = std::collections::HashSet<&'static str, std::hash::BuildHasherDefault<WordHasher>>;
+
 /// A set of phrases (space-separated words, as the tokeniser writes them) matched
 /// against a token sequence in one pass, indexed by first word: the rules test
 /// hundreds of phrases on every post of a firehose.
 pub(crate) struct PhraseSet {
-    by_first_word: std::collections::HashMap<&'static str, Vec<Vec<&'static str>>>,
+    by_first_word: WordMap<Vec<Vec<&'static str>>>,
 }
 
 impl PhraseSet {
     pub fn new(phrases: &[&'static str]) -> PhraseSet {
-        let mut by_first_word: std::collections::HashMap<_, Vec<_>> = Default::default();
+        let mut by_first_word: WordMap<Vec<_>> = Default::default();
         for phrase in phrases {
             let words: Vec<&'static str> = phrase.split(' ').collect();
             by_first_word.entry(words[0]).or_default().push(words);

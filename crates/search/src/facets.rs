@@ -1,4 +1,5 @@
-//! Counts of all matching mentions by source, language and day, from the fast fields.
+//! Counts of all matching mentions by source, language, day, sentiment and intent, from
+//! the fast fields.
 
 use std::collections::BTreeMap;
 
@@ -17,9 +18,13 @@ pub struct Facets {
     pub by_language: Vec<(String, u64)>,
     /// `2015-02-24`, oldest first.
     pub by_day: Vec<(String, u64)>,
+    /// Most frequent first; mentions without enrichment are not counted.
+    pub by_sentiment: Vec<(String, u64)>,
+    /// Most frequent first; mentions without enrichment are not counted.
+    pub by_intent: Vec<(String, u64)>,
 }
 
-const FACET_FIELDS: [&str; 3] = [names::SOURCE, names::LANG, names::DAY];
+const FACET_FIELDS: [&str; 5] = [names::SOURCE, names::LANG, names::DAY, names::SENTIMENT, names::INTENT];
 
 pub(crate) struct FacetCollector;
 
@@ -28,7 +33,7 @@ pub(crate) struct FacetSegmentCollector {
 }
 
 /// Counts per value, for each facet field.
-type FacetCounts = [BTreeMap<String, u64>; 3];
+type FacetCounts = [BTreeMap<String, u64>; 5];
 
 impl Collector for FacetCollector {
     type Fruit = FacetCounts;
@@ -90,7 +95,7 @@ impl SegmentCollector for FacetSegmentCollector {
 }
 
 impl Facets {
-    pub(crate) fn from_counts([sources, languages, days]: FacetCounts) -> Facets {
+    pub(crate) fn from_counts([sources, languages, days, sentiments, intents]: FacetCounts) -> Facets {
         let most_frequent_first = |counts: BTreeMap<String, u64>| {
             let mut sorted: Vec<(String, u64)> = counts.into_iter().collect();
             sorted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -100,6 +105,8 @@ impl Facets {
             by_source: most_frequent_first(sources),
             by_language: most_frequent_first(languages),
             by_day: days.into_iter().collect(),
+            by_sentiment: most_frequent_first(sentiments),
+            by_intent: most_frequent_first(intents),
         }
     }
 }

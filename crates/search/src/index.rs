@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use domain::{MentionId, StoredMention};
 use listen::fold;
-use listen::matcher::{author_key, body_text, language_key};
+use listen::matcher::{author_key, body_text, language_key, reason_key};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Schema};
@@ -214,6 +214,14 @@ impl SearchIndex {
         }
         document.add_date(fields.created_at, DateTime::from_timestamp_secs(mention.created_at.timestamp()));
         document.add_text(fields.day, mention.created_at.format("%Y-%m-%d").to_string());
+        if let Some(enrichment) = &stored.enrichment {
+            document.add_text(fields.sentiment, enrichment.sentiment.as_str());
+            document.add_text(fields.intent, enrichment.intent.as_str());
+            let reason = enrichment.reason.as_deref().map(reason_key).filter(|reason| !reason.is_empty());
+            if let Some(reason) = reason {
+                document.add_text(fields.reason, reason);
+            }
+        }
         document
     }
 }

@@ -9,7 +9,7 @@ use crate::tokenizer;
 
 /// Bump when the schema or the analysis changes: an index built with another version is
 /// reported as [`crate::SearchError::SchemaMismatch`] and must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Field names, also used for fast-field access.
 pub(crate) mod names {
@@ -18,6 +18,9 @@ pub(crate) mod names {
     pub const LANG: &str = "lang";
     pub const DAY: &str = "day";
     pub const CREATED_AT: &str = "created_at";
+    pub const SENTIMENT: &str = "sentiment";
+    pub const INTENT: &str = "intent";
+    pub const REASON: &str = "reason";
 }
 
 /// Handles to the schema's fields.
@@ -39,6 +42,11 @@ pub(crate) struct Fields {
     pub created_at: Field,
     /// `2015-02-24`, for per-day counts.
     pub day: Field,
+    /// The enrichment: `negative`, `complaint`, `delay_or_cancellation` (absent when the
+    /// mention has no enrichment).
+    pub sentiment: Field,
+    pub intent: Field,
+    pub reason: Field,
 }
 
 pub(crate) fn build() -> (Schema, Fields) {
@@ -64,6 +72,9 @@ pub(crate) fn build() -> (Schema, Fields) {
             DateOptions::from(INDEXED | FAST).set_precision(DateTimePrecision::Seconds),
         ),
         day: builder.add_text_field(names::DAY, STRING | FAST),
+        sentiment: builder.add_text_field(names::SENTIMENT, STRING | FAST),
+        intent: builder.add_text_field(names::INTENT, STRING | FAST),
+        reason: builder.add_text_field(names::REASON, STRING | FAST),
     };
     (builder.build(), fields)
 }

@@ -81,5 +81,8 @@ fn field_query(filter: &FieldFilter, fields: &Fields) -> Box<dyn Query> {
         FieldFilter::HasLink => exact(fields.flags, flag::LINK),
         FieldFilter::IsReply => exact(fields.flags, flag::REPLY),
         FieldFilter::IsRepost => exact(fields.flags, flag::REPOST),
+        FieldFilter::Sentiment(label) => exact(fields.sentiment, label.as_str()),
+        FieldFilter::Intent(intent) => exact(fields.intent, intent.as_str()),
+        FieldFilter::Reason(reason) => exact(fields.reason, reason),
     }
 }

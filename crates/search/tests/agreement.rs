@@ -5,7 +5,7 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use domain::Source;
+use domain::{AuthorType, Enrichment, Intent, SentimentLabel, Source};
 use proptest::prelude::*;
 use search::{SearchIndex, SearchRequest, Sort};
 
@@ -17,7 +17,29 @@ const TEXT_WORDS: &[&str] = &[
 ];
 const SEPARATORS: &[&str] = &[" ", " ", " ", ", ", "-", "'", "! ", "\n"];
 
-fn mention_strategy() -> impl Strategy<Value = (String, Option<String>, Source, Option<&'static str>, bool, bool, &'static str)> {
+const REASONS: &[&str] = &["delay_or_cancellation", "outage", "Billing_And_Refunds", "other"];
+
+/// No enrichment (stored before issue #3), or any sentiment, intent and reason.
+fn enrichment_strategy() -> impl Strategy<Value = Option<Enrichment>> {
+    let enrichment = (
+        prop::sample::select(SentimentLabel::ALL.to_vec()),
+        prop::sample::select(Intent::ALL.to_vec()),
+        prop::option::of(prop::sample::select(REASONS)),
+    )
+        .prop_map(|(sentiment, intent, reason)| Enrichment {
+            sentiment,
+            sentiment_confidence: 0.5,
+            reason: reason.map(str::to_string),
+            intent,
+            author_type: AuthorType::Customer,
+            model_version: "test".into(),
+        });
+    prop::option::weighted(0.8, enrichment)
+}
+
+type GeneratedMention = (String, Option<String>, Source, Option<&'static str>, bool, bool, &'static str, Option<Enrichment>);
+
+fn mention_strategy() -> impl Strategy<Value = GeneratedMention> {
     let words = prop::collection::vec((prop::sample::select(TEXT_WORDS), prop::sample::select(SEPARATORS)), 0..10);
     let text = words.prop_map(|pairs| pairs.into_iter().map(|(word, sep)| format!("{word}{sep}")).collect::<String>());
     let title = prop::option::weighted(0.2, prop::sample::select(TEXT_WORDS).prop_map(str::to_string));
@@ -29,6 +51,7 @@ fn mention_strategy() -> impl Strategy<Value = (String, Option<String>, Source, 
         any::<bool>(),
         any::<bool>(),
         prop::sample::select(vec!["alice", "Bob", "@carol", ""]),
+        enrichment_strategy(),
     )
 }
 
@@ -40,6 +63,9 @@ const QUERY_LEAVES: &[&str] = &[
     "has:link", "is:reply", "is:repost", "#retard", "#bagage", "@sncf", "@alice.bsky.social", "*",
     "luggage NEAR/3 lost", "lost NEAR/0 luggage", "retard NEAR/2 vol", "\"lost luggage\" NEAR/1 my",
     "ab NEAR/1 ba", "retard NEAR/1 retard", "cafe NEAR/5 \"vol annule\"",
+    "sentiment:negative", "sentiment:neutral", "sentiment:POSITIVE", "intent:complaint",
+    "intent:question", "intent:outage_report", "intent:praise", "reason:delay_or_cancellation",
+    "reason:billing_and_refunds", "reason:outage", "reason:Other", "reason:unknown_reason",
 ];
 
 fn query_strategy() -> impl Strategy<Value = String> {
@@ -68,7 +94,7 @@ proptest! {
         let stored: Vec<_> = mentions
             .into_iter()
             .enumerate()
-            .map(|(i, (text, title, source, language, is_reply, is_repost, author))| {
+            .map(|(i, (text, title, source, language, is_reply, is_repost, author, enrichment))| {
                 let mut stored = support::stored(i as i64 + 1, &text);
                 stored.mention.title = title;
                 stored.mention.source = source;
@@ -76,6 +102,7 @@ proptest! {
                 stored.mention.links.in_reply_to = is_reply.then(|| "p".to_string());
                 stored.mention.links.reposted = is_repost.then(|| "r".to_string());
                 stored.mention.author.handle = author.to_string();
+                stored.enrichment = enrichment;
                 stored
             })
             .collect();
@@ -85,7 +112,7 @@ proptest! {
             let query = listen::parse(query_text).unwrap_or_else(|e| panic!("{query_text}: {e}"));
             let expected: BTreeSet<i64> = stored
                 .iter()
-                .filter(|m| query.matches(&listen::MatchDoc::from_mention(&m.mention)))
+                .filter(|m| query.matches(&listen::MatchDoc::from_stored(m)))
                 .map(|m| m.id.0)
                 .collect();
             for sort in [Sort::Relevance, Sort::Newest] {

@@ -75,6 +75,33 @@ fn totals_facets_paging_and_sorting() {
 }
 
 #[test]
+fn sentiment_and_intent_facets_count_enriched_mentions() {
+    let index = SearchIndex::open_in_ram().unwrap();
+    let enrichment = |sentiment, intent| domain::Enrichment {
+        sentiment,
+        sentiment_confidence: 0.8,
+        reason: None,
+        intent,
+        author_type: domain::AuthorType::Customer,
+        model_version: "test".into(),
+    };
+    let mut mentions: Vec<_> = (1..=4).map(|id| stored(id, "vol retard")).collect();
+    mentions[0].enrichment = Some(enrichment(domain::SentimentLabel::Negative, domain::Intent::Complaint));
+    mentions[1].enrichment = Some(enrichment(domain::SentimentLabel::Negative, domain::Intent::Question));
+    mentions[2].enrichment = Some(enrichment(domain::SentimentLabel::Positive, domain::Intent::Praise));
+    index.add_mentions(&mentions).unwrap();
+    index.commit(1).unwrap();
+    let results = index.search(&SearchRequest::new(listen::parse("retard").unwrap(), 10)).unwrap();
+    assert_eq!(results.total, 4);
+    assert_eq!(results.facets.by_sentiment, [("negative".to_string(), 2), ("positive".to_string(), 1)]);
+    assert_eq!(
+        results.facets.by_intent,
+        [("complaint".to_string(), 1), ("praise".to_string(), 1), ("question".to_string(), 1)]
+    );
+    assert_eq!(ids(&index, "sentiment:negative -intent:question"), [1]);
+}
+
+#[test]
 fn stemming_changes_ranking_not_matches() {
     let index = index_of(&["delay delay", "delayed flight delays", "delay"]);
     let results = index.search(&SearchRequest::new(listen::parse("delay").unwrap(), 10)).unwrap();

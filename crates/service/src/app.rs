@@ -27,6 +27,8 @@ pub struct App {
     index: Arc<SearchIndex>,
     writer: Mutex<Writer>,
     topics: RwLock<Arc<TopicMatcher>>,
+    /// Built once (from `[models]`, else the embedded models) and shared by every ingest path.
+    analyzer: Arc<nlp::Analyzer>,
     counters: Arc<Counters>,
 }
 
@@ -37,6 +39,7 @@ impl App {
     pub fn open(config: Config) -> Result<App, ServiceError> {
         std::fs::create_dir_all(&config.data_dir)
             .map_err(ServiceError::io(format!("cannot create the data directory {}", config.data_dir.display())))?;
+        let analyzer = Arc::new(crate::understanding::load_analyzer(&config.models)?);
         let store: Arc<dyn Store> = Arc::from(store::open(&config.store_url())?);
         let index = Arc::new(open_index(&config.index_dir())?);
         let counters = Arc::new(Counters::default());
@@ -51,6 +54,7 @@ impl App {
             index,
             writer: Mutex::new(writer),
             topics: RwLock::new(Arc::new(TopicMatcher::default())),
+            analyzer,
             counters,
         };
         app.reload_topics()?;
@@ -63,6 +67,16 @@ impl App {
 
     pub fn counters(&self) -> &Arc<Counters> {
         &self.counters
+    }
+
+    /// The understanding models every ingest path enriches with.
+    pub fn analyzer(&self) -> Arc<nlp::Analyzer> {
+        self.analyzer.clone()
+    }
+
+    /// Identifies the current models, as stored with each enrichment.
+    pub fn model_version(&self) -> &str {
+        self.analyzer.version()
     }
 
     pub fn topics(&self) -> Arc<TopicMatcher> {

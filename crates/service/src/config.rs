@@ -22,6 +22,20 @@ pub struct Config {
     pub ingest: IngestConfig,
     pub meta: MetaConfig,
     pub connectors: ConnectorsConfig,
+    pub models: ModelsConfig,
+}
+
+/// A brand's own understanding models (`comptoir train … --out FILE.cptm`); each one not
+/// given falls back to the model embedded in the binary.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ModelsConfig {
+    /// Sentiment for English and every language without its own model.
+    pub sentiment_en: Option<PathBuf>,
+    /// Sentiment for French.
+    pub sentiment_fr: Option<PathBuf>,
+    /// Complaint reason (the brand's own taxonomy).
+    pub reason: Option<PathBuf>,
 }
 
 /// Tuning of the ingestion pipeline.
@@ -73,6 +87,7 @@ impl Default for Config {
             ingest: IngestConfig::default(),
             meta: MetaConfig::default(),
             connectors: ConnectorsConfig::default(),
+            models: ModelsConfig::default(),
         }
     }
 }
@@ -167,6 +182,14 @@ mod tests {
             .unwrap();
         assert_eq!(config.listen, "127.0.0.1:1");
         assert!(config.store_url().starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn models_are_optional_paths() {
+        let config: Config = toml::from_str("[models]\nreason = \"models/reason.cptm\"\n").unwrap();
+        assert_eq!(config.models.reason.as_deref(), Some(Path::new("models/reason.cptm")));
+        assert!(config.models.sentiment_en.is_none());
+        assert!(toml::from_str::<Config>("[models]\nsentiment = \"x\"\n").is_err());
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub struct Counters {
     pub mentions_repost: AtomicU64,
     pub mentions_language_detected: AtomicU64,
     pub mentions_topic_matched: AtomicU64,
+    pub mentions_enriched: AtomicU64,
     pub mentions_stored: AtomicU64,
     pub mentions_edited: AtomicU64,
     pub mentions_deleted: AtomicU64,
@@ -22,6 +23,8 @@ pub struct Counters {
     pub store_batches: AtomicU64,
     /// Time spent in each stage, in microseconds (summed over threads).
     pub prepare_micros: AtomicU64,
+    /// Part of `prepare_micros`: the understanding models.
+    pub enrich_micros: AtomicU64,
     pub store_micros: AtomicU64,
     pub index_micros: AtomicU64,
     pub index_commit_micros: AtomicU64,
@@ -38,17 +41,18 @@ impl Counters {
     }
 
     /// Seconds spent per stage, for benchmarks.
-    pub fn stage_seconds(&self) -> [(&'static str, f64); 4] {
+    pub fn stage_seconds(&self) -> [(&'static str, f64); 5] {
         let seconds = |counter: &AtomicU64| counter.load(Ordering::Relaxed) as f64 / 1e6;
         [
             ("prepare", seconds(&self.prepare_micros)),
+            ("prepare_enrich", seconds(&self.enrich_micros)),
             ("store", seconds(&self.store_micros)),
             ("index", seconds(&self.index_micros)),
             ("index_commit", seconds(&self.index_commit_micros)),
         ]
     }
 
-    fn all(&self) -> [(&'static str, &'static str, &AtomicU64); 19] {
+    fn all(&self) -> [(&'static str, &'static str, &AtomicU64); 21] {
         [
             ("records_read", "records read from any source", &self.records_read),
             ("records_ignored", "well-formed records that carry no mention (likes, follows)", &self.records_ignored),
@@ -59,6 +63,7 @@ impl Counters {
             ("mentions_repost", "reposts linked to their original", &self.mentions_repost),
             ("mentions_language_detected", "mentions whose language was detected", &self.mentions_language_detected),
             ("mentions_topic_matched", "mentions that matched at least one topic", &self.mentions_topic_matched),
+            ("mentions_enriched", "mentions given a sentiment, reason, intent and author type", &self.mentions_enriched),
             ("mentions_stored", "mentions stored for the first time", &self.mentions_stored),
             ("mentions_edited", "mentions replaced by an edit at the source", &self.mentions_edited),
             ("mentions_deleted", "mentions removed after a deletion at the source", &self.mentions_deleted),
@@ -66,6 +71,7 @@ impl Counters {
             ("index_commits", "search index commits", &self.index_commits),
             ("store_batches", "store transactions of the pipeline", &self.store_batches),
             ("stage_prepare_micros", "time spent normalising, detecting languages, matching topics", &self.prepare_micros),
+            ("stage_enrich_micros", "part of the prepare stage spent in the understanding models", &self.enrich_micros),
             ("stage_store_micros", "time spent in store transactions", &self.store_micros),
             ("stage_index_micros", "time spent adding to the search index", &self.index_micros),
             ("stage_index_commit_micros", "time spent committing the search index", &self.index_commit_micros),
@@ -95,6 +101,6 @@ mod tests {
         Counters::add(&counters.mentions_stored, 3);
         let text = counters.to_prometheus();
         assert!(text.contains("comptoir_mentions_stored_total 3\n"));
-        assert_eq!(text.matches("# TYPE").count(), 19);
+        assert_eq!(text.matches("# TYPE").count(), 21);
     }
 }

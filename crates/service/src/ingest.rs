@@ -9,7 +9,7 @@ use connectors::Record;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::app::App;
-use crate::prepare::{prepare, Origin, Prepared};
+use crate::prepare::{prepare, Origin, Prepared, Stages};
 use crate::writer::BatchReport;
 
 /// Work for the ingestion thread.
@@ -77,9 +77,9 @@ pub fn start_ingest_thread(app: Arc<App>, queue_jobs: usize) -> IngestHandle {
 
 fn run_job(app: &App, job: IngestJob) {
     let topics = app.topics();
-    let counters = app.counters().clone();
-    let prepared: Vec<Prepared> =
-        job.records.into_iter().map(|record| prepare(record, &job.origin, &topics, &counters)).collect();
+    let analyzer = app.analyzer();
+    let stages = Stages { topics: &topics, analyzer: &analyzer, counters: app.counters() };
+    let prepared: Vec<Prepared> = job.records.into_iter().map(|record| prepare(record, &job.origin, stages)).collect();
     let result = app.writer().write(prepared).map_err(|error| error.to_string());
     if let Err(error) = &result {
         tracing::error!(%error, origin = %job.origin.origin, "ingestion batch failed");

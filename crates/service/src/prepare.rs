@@ -1,12 +1,14 @@
 //! The stateless stages of the pipeline: normalise, check sizes, extract entities,
-//! detect the language, match listening topics, sign for near-duplicate lookup.
+//! detect the language, enrich (sentiment, reason, intent, author type), match listening
+//! topics (which may filter on the enrichment), sign for near-duplicate lookup.
 //!
 //! Pure per record, so it runs on any number of threads.
 
 use chrono::Utc;
 use connectors::Record;
-use domain::{IngestEvent, Mention, QuarantineRecord, Source, MAX_TEXT_BYTES};
+use domain::{Enrichment, IngestEvent, Mention, QuarantineRecord, Source, MAX_TEXT_BYTES};
 use listen::{MatchDoc, TopicMatcher};
+use nlp::Analyzer;
 use store::MentionWrite;
 
 use crate::counters::Counters;
@@ -31,15 +33,24 @@ pub enum Prepared {
     Ignored,
 }
 
+/// What the stateless stages need besides the record: shared, read-only, built once.
+#[derive(Clone, Copy)]
+pub struct Stages<'a> {
+    pub topics: &'a TopicMatcher,
+    pub analyzer: &'a Analyzer,
+    pub counters: &'a Counters,
+}
+
 /// Runs the stateless stages over one record.
-pub fn prepare(record: Record, origin: &Origin, topics: &TopicMatcher, counters: &Counters) -> Prepared {
+pub fn prepare(record: Record, origin: &Origin, stages: Stages<'_>) -> Prepared {
     let started = std::time::Instant::now();
-    let prepared = prepare_record(record, origin, topics, counters);
-    Counters::time(&counters.prepare_micros, started);
+    let prepared = prepare_record(record, origin, stages);
+    Counters::time(&stages.counters.prepare_micros, started);
     prepared
 }
 
-fn prepare_record(record: Record, origin: &Origin, topics: &TopicMatcher, counters: &Counters) -> Prepared {
+fn prepare_record(record: Record, origin: &Origin, stages: Stages<'_>) -> Prepared {
+    let counters = stages.counters;
     Counters::add(&counters.records_read, 1);
     let (position, event) = match record {
         Record::Event { position, event } => (position, event),
@@ -52,11 +63,11 @@ fn prepare_record(record: Record, origin: &Origin, topics: &TopicMatcher, counte
         }
     };
     match event {
-        IngestEvent::Upsert(mention) => match enrich(mention, topics, counters) {
+        IngestEvent::Upsert(mention) => match derive(mention, stages) {
             Ok((write, signature)) => Prepared::Mention { write, signature },
             Err((reason, raw)) => reject(origin, position, reason, &raw, counters),
         },
-        IngestEvent::Edit(mention) => match enrich(mention, topics, counters) {
+        IngestEvent::Edit(mention) => match derive(mention, stages) {
             Ok((write, _)) => Prepared::Edit(write),
             Err((reason, raw)) => reject(origin, position, reason, &raw, counters),
         },
@@ -77,11 +88,8 @@ fn reject(origin: &Origin, position: String, reason: String, raw: &str, counters
 }
 
 /// Normalises a mention and derives what the later stages need.
-fn enrich(
-    mut mention: Mention,
-    topics: &TopicMatcher,
-    counters: &Counters,
-) -> Result<(MentionWrite, Option<Signature>), (String, String)> {
+fn derive(mut mention: Mention, stages: Stages<'_>) -> Result<(MentionWrite, Option<Signature>), (String, String)> {
+    let counters = stages.counters;
     if mention.text.len() > MAX_TEXT_BYTES {
         let reason = format!(
             "text is {} bytes, more than the {} bytes a mention may have",
@@ -114,16 +122,38 @@ fn enrich(
         }
     }
 
+    let enrichment = enrich(stages.analyzer, &mention, counters);
     let signature = copy_signature(&mention.text);
-    let matched: Vec<String> = if topics.is_empty() {
-        Vec::new()
-    } else {
-        topics.matching_topics(&MatchDoc::from_mention(&mention)).into_iter().map(str::to_string).collect()
-    };
+    let topics = match_topics(stages.topics, &mention, &enrichment, counters);
+    Ok((MentionWrite { mention, duplicate_of: None, topics, enrichment: Some(enrichment) }, signature))
+}
+
+/// The analyser's verdict on a normalised mention whose language is already detected
+/// (`None` language: the analyser treats it as not French, without detecting again).
+pub(crate) fn enrich(analyzer: &Analyzer, mention: &Mention, counters: &Counters) -> Enrichment {
+    let started = std::time::Instant::now();
+    let language = Some(mention.language.as_deref().unwrap_or(UNKNOWN_LANGUAGE));
+    let enrichment = analyzer.analyze(&mention.text, language, &mention.author);
+    Counters::time(&counters.enrich_micros, started);
+    Counters::add(&counters.mentions_enriched, 1);
+    enrichment
+}
+
+/// Passed to the analyser for a mention whose language detection found nothing: it must
+/// not detect a second time (detection already failed on this very text).
+const UNKNOWN_LANGUAGE: &str = "und";
+
+/// Names of the listening topics the mention matches, enrichment included.
+pub(crate) fn match_topics(topics: &TopicMatcher, mention: &Mention, enrichment: &Enrichment, counters: &Counters) -> Vec<String> {
+    if topics.is_empty() {
+        return Vec::new();
+    }
+    let doc = MatchDoc::from_mention(mention).with_enrichment(Some(enrichment));
+    let matched: Vec<String> = topics.matching_topics(&doc).into_iter().map(str::to_string).collect();
     if !matched.is_empty() {
         Counters::add(&counters.mentions_topic_matched, 1);
     }
-    Ok((MentionWrite { mention, duplicate_of: None, topics: matched }, signature))
+    matched
 }
 
 /// The near-duplicate signature of a text, ignoring a repost prefix (`RT @user:`),

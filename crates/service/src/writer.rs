@@ -374,6 +374,7 @@ fn stored(id: MentionId, write: MentionWrite) -> StoredMention {
         mention: write.mention,
         duplicate_of: write.duplicate_of,
         topics: write.topics,
+        enrichment: write.enrichment,
         ingested_at: Utc::now(),
     }
 }

@@ -126,5 +126,82 @@ fn after_a_crash_the_index_catches_up_with_the_store_by_itself() {
 }
 
 fn store_write(mention: domain::Mention) -> service::MentionWrite {
-    service::MentionWrite { mention, duplicate_of: None, topics: vec![] }
+    service::MentionWrite { mention, duplicate_of: None, topics: vec![], enrichment: None }
+}
+
+#[test]
+fn a_french_complaint_is_stored_negative_and_found_by_sentiment() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = open(dir.path());
+    app.create_topic(&NewListeningTopic { name: "colère".into(), query: "sentiment:negative".into(), languages: vec![], owner: String::new() }).unwrap();
+    let input = [
+        ndjson_line("40", "Vol annulé et bagage perdu, service client nul, je suis très déçu 😡", ""),
+        ndjson_line("41", "Merci pour ce vol parfait, équipage super sympa, j'adore !", ""),
+        ndjson_line("42", "Flight cancelled again, worst airline ever, never again", ""),
+    ]
+    .join("\n");
+    import(&app, Format::Ndjson, &input);
+
+    let complaint = app.store().find_mention(Source::X, "40").unwrap().unwrap();
+    assert_eq!(complaint.mention.language.as_deref(), Some("fr"));
+    let enrichment = complaint.enrichment.as_ref().expect("every stored mention is enriched");
+    assert_eq!(enrichment.sentiment, domain::SentimentLabel::Negative, "{enrichment:?}");
+    assert_eq!(enrichment.intent, domain::Intent::Complaint, "{enrichment:?}");
+    assert!(enrichment.reason.is_some(), "a complaint gets a reason: {enrichment:?}");
+    assert_eq!(enrichment.model_version, app.model_version());
+    assert_eq!(complaint.topics, vec!["colère".to_string()], "topics see the enrichment");
+    let praise = app.store().find_mention(Source::X, "41").unwrap().unwrap();
+    assert_eq!(praise.enrichment.unwrap().sentiment, domain::SentimentLabel::Positive);
+    assert!(praise.topics.is_empty());
+
+    assert_eq!(ids(&app, "sentiment:negative lang:fr"), vec!["40"]);
+    assert_eq!(ids(&app, "sentiment:negative"), vec!["40", "42"]);
+    assert_eq!(ids(&app, "intent:complaint lang:en"), vec!["42"]);
+    let found = app.search("*", Sort::Oldest, 10, 0).unwrap();
+    assert!(found.facets.by_sentiment.contains(&("negative".to_string(), 2)), "{:?}", found.facets);
+}
+
+#[test]
+fn reenrich_fills_mentions_stored_without_enrichment_and_the_index_follows() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = open(dir.path());
+    let mention = connectors::parse_mention_json(&ndjson_line("50", "Worst service ever, my bag is lost", "")).unwrap();
+    app.store().insert_mentions(&[store_write(mention)]).unwrap();
+    app.writer().flush().unwrap();
+    assert!(ids(&app, "sentiment:negative").is_empty());
+
+    let report = app.reenrich(service::ReenrichScope::Outdated, &|_| {}).unwrap();
+    assert_eq!((report.updated, report.sentiment_changed), (1, 1));
+    let stored = app.store().find_mention(Source::X, "50").unwrap().unwrap();
+    assert_eq!(stored.enrichment.unwrap().model_version, app.model_version());
+    assert_eq!(ids(&app, "sentiment:negative"), vec!["50"]);
+    let again = app.reenrich(service::ReenrichScope::Outdated, &|_| {}).unwrap();
+    assert_eq!(again.updated, 0, "already current");
+    assert_eq!(app.reenrich(service::ReenrichScope::All, &|_| {}).unwrap().updated, 1);
+}
+
+#[test]
+fn corrections_are_exported_as_training_rows_latest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = open(dir.path());
+    import(&app, Format::Ndjson, &ndjson_line("60", "Remboursement toujours pas reçu, 3 semaines", ""));
+    let id = app.store().find_mention(Source::X, "60").unwrap().unwrap().id;
+    let correction = |sentiment: &str| service::EnrichmentCorrectionRequest {
+        sentiment: Some(sentiment.into()),
+        reason: Some("billing_and_refunds".into()),
+        intent: None,
+        corrected_by: "agent".into(),
+    };
+    app.correct_enrichment(id, &correction("neutral")).unwrap();
+    let corrected = app.correct_enrichment(id, &correction("negative")).unwrap();
+    assert_eq!(corrected.enrichment.unwrap().sentiment, domain::SentimentLabel::Negative);
+    assert!(matches!(app.correct_enrichment(id, &correction("angry")), Err(service::ServiceError::Invalid(_))));
+
+    let out = dir.path().join("corrections.csv");
+    assert_eq!(app.export_corrections(&out).unwrap(), 2);
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        csv,
+        "text,label,field\n\"Remboursement toujours pas reçu, 3 semaines\",billing_and_refunds,reason\n\"Remboursement toujours pas reçu, 3 semaines\",negative,sentiment\n"
+    );
 }

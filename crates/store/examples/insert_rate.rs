@@ -7,7 +7,10 @@
 use std::time::Instant;
 
 use chrono::Utc;
-use domain::{Author, Mention, MentionLinks, PublicMetrics, Source};
+use domain::{
+    Author, AuthorType, Enrichment, Intent, Mention, MentionLinks, PublicMetrics, SentimentLabel,
+    Source,
+};
 use store::{MentionWrite, PostgresStore, SqliteStore, Store};
 
 const BATCH_SIZE: usize = 5_000;
@@ -39,6 +42,15 @@ fn short_tweet(number: usize) -> MentionWrite {
         },
         duplicate_of: None,
         topics: vec!["airline".to_string()],
+        enrichment: Some(Enrichment {
+            sentiment: SentimentLabel::Negative,
+            sentiment_confidence: 0.93,
+            reason: Some("delay_or_cancellation".to_string()),
+            intent: Intent::Complaint,
+            author_type: AuthorType::Customer,
+            model_version: "sentiment-en:506c2243,sentiment-fr:f896c9b2,reason-en:e42b76d7,rules:1"
+                .to_string(),
+        }),
     }
 }
 

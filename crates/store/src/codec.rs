@@ -6,7 +6,10 @@
 //! signed 64-bit integers, lists and the author are JSON.
 
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
-use domain::{Author, Mention, MentionId, MentionLinks, PublicMetrics, Source, StoredMention};
+use domain::{
+    Author, AuthorType, Enrichment, Intent, Mention, MentionId, MentionLinks, PublicMetrics,
+    SentimentLabel, Source, StoredMention,
+};
 
 use crate::{Changes, MentionWrite, Result, StoreError};
 
@@ -75,6 +78,72 @@ pub(crate) struct MentionColumns<'a> {
     pub raw: &'a str,
     pub duplicate_of: Option<i64>,
     pub topics_json: String,
+    pub enrichment: EnrichmentColumns<'a>,
+}
+
+/// The enrichment columns; all `None` for a mention without enrichment.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct EnrichmentColumns<'a> {
+    pub sentiment: Option<&'static str>,
+    pub sentiment_confidence: Option<f32>,
+    pub reason: Option<&'a str>,
+    pub intent: Option<&'static str>,
+    pub author_type: Option<&'static str>,
+    pub model_version: Option<&'a str>,
+}
+
+impl<'a> EnrichmentColumns<'a> {
+    pub(crate) fn encode(enrichment: Option<&'a Enrichment>) -> Self {
+        let Some(enrichment) = enrichment else {
+            return EnrichmentColumns::default();
+        };
+        EnrichmentColumns {
+            sentiment: Some(enrichment.sentiment.as_str()),
+            sentiment_confidence: Some(enrichment.sentiment_confidence),
+            reason: enrichment.reason.as_deref(),
+            intent: Some(enrichment.intent.as_str()),
+            author_type: Some(enrichment.author_type.as_str()),
+            model_version: Some(&enrichment.model_version),
+        }
+    }
+}
+
+/// The enrichment columns as read from either backend.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EnrichmentRow {
+    pub sentiment: Option<String>,
+    pub sentiment_confidence: Option<f32>,
+    pub reason: Option<String>,
+    pub intent: Option<String>,
+    pub author_type: Option<String>,
+    pub model_version: Option<String>,
+}
+
+impl EnrichmentRow {
+    /// `None` when the mention was stored without enrichment (no sentiment).
+    pub(crate) fn decode(self) -> Result<Option<Enrichment>> {
+        let Some(sentiment) = self.sentiment else {
+            return Ok(None);
+        };
+        let corrupt = |column: &str, value: &str| {
+            StoreError::Corrupt(format!("column {column}: unknown value {value:?}"))
+        };
+        let missing = |column: &str| StoreError::Corrupt(format!("column {column} is empty"));
+        let intent = self.intent.ok_or_else(|| missing("intent"))?;
+        let author_type = self.author_type.ok_or_else(|| missing("author_type"))?;
+        Ok(Some(Enrichment {
+            sentiment: SentimentLabel::parse(&sentiment)
+                .ok_or_else(|| corrupt("sentiment", &sentiment))?,
+            sentiment_confidence: self
+                .sentiment_confidence
+                .ok_or_else(|| missing("sentiment_confidence"))?,
+            reason: self.reason,
+            intent: Intent::parse(&intent).ok_or_else(|| corrupt("intent", &intent))?,
+            author_type: AuthorType::parse(&author_type)
+                .ok_or_else(|| corrupt("author_type", &author_type))?,
+            model_version: self.model_version.ok_or_else(|| missing("model_version"))?,
+        }))
+    }
 }
 
 impl<'a> MentionColumns<'a> {
@@ -104,6 +173,7 @@ impl<'a> MentionColumns<'a> {
             raw: &mention.raw,
             duplicate_of: write.duplicate_of.map(|id| id.0),
             topics_json: to_json(&write.topics),
+            enrichment: EnrichmentColumns::encode(write.enrichment.as_ref()),
         }
     }
 }
@@ -111,7 +181,8 @@ impl<'a> MentionColumns<'a> {
 /// The columns every mention query selects, in the order [`MentionRow`] reads them.
 pub(crate) const MENTION_SELECT_COLUMNS: &str = "id, source, external_id, url, author, title, \
      text, language, created_at, in_reply_to, quoted, reposted, thread_id, likes, reposts, \
-     replies, quotes, hashtags, mentioned, urls, raw, duplicate_of, topics, ingested_at, seq";
+     replies, quotes, hashtags, mentioned, urls, raw, duplicate_of, topics, ingested_at, seq, \
+     sentiment, sentiment_confidence, reason, intent, author_type, model_version";
 
 /// One stored mention as read from either backend, before decoding.
 pub(crate) struct MentionRow {
@@ -140,6 +211,7 @@ pub(crate) struct MentionRow {
     pub topics_json: String,
     pub ingested_at: DateTime<Utc>,
     pub seq: i64,
+    pub enrichment: EnrichmentRow,
 }
 
 impl MentionRow {
@@ -180,6 +252,7 @@ impl MentionRow {
             mention,
             duplicate_of: self.duplicate_of.map(MentionId),
             topics: from_json("topics", &self.topics_json)?,
+            enrichment: self.enrichment.decode()?,
             ingested_at: self.ingested_at,
         })
     }

@@ -15,8 +15,8 @@ mod sqlite_store;
 
 use chrono::{DateTime, Utc};
 use domain::{
-    ListeningTopic, Mention, MentionId, NewListeningTopic, QuarantineRecord, Source, StoredMention,
-    TopicId,
+    Enrichment, ListeningTopic, Mention, MentionId, NewListeningTopic, QuarantineRecord, Source,
+    StoredMention, TopicId,
 };
 
 pub use error::StoreError;
@@ -26,12 +26,28 @@ pub use sqlite_store::SqliteStore;
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// A mention ready to be written: the mention plus what the pipeline derived.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MentionWrite {
     pub mention: Mention,
     /// The stored original this mention copies (repost, near-duplicate), if any.
     pub duplicate_of: Option<MentionId>,
     pub topics: Vec<String>,
+    /// What the understanding models said; stored in plain columns (`sentiment`,
+    /// `reason`, `intent`, `author_type`, `model_version`…) that reports can group by.
+    pub enrichment: Option<Enrichment>,
+}
+
+/// One change an agent made to a mention's enrichment (`field` is `sentiment`,
+/// `reason` or `intent`), kept to retrain the models on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrichmentCorrection {
+    pub mention_id: MentionId,
+    pub field: String,
+    /// The value before the correction (`None` when there was none).
+    pub old_value: Option<String>,
+    pub new_value: String,
+    pub corrected_by: String,
+    pub corrected_at: DateTime<Utc>,
 }
 
 /// What happened to one mention of a batch.
@@ -44,7 +60,7 @@ pub enum WriteOutcome {
 }
 
 /// Mentions changed or removed after a given change sequence, in sequence order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Changes {
     pub upserted: Vec<StoredMention>,
     pub deleted: Vec<MentionId>,
@@ -90,6 +106,33 @@ pub trait Store: Send + Sync {
     /// Returns the id, or `None` when no such mention is stored. The mention keeps its id
     /// and `ingested_at` and takes a new change sequence.
     fn update_mention(&self, write: &MentionWrite) -> Result<Option<MentionId>>;
+
+    /// [`Store::update_mention`] for many mentions in one transaction (each takes its own
+    /// change sequence). Returns one id per input, `None` for a mention not stored.
+    fn update_mentions(&self, batch: &[MentionWrite]) -> Result<Vec<Option<MentionId>>>;
+
+    /// Stored mentions with an id above `after`, lowest ids first, at most `limit`, whose
+    /// enrichment was not made by `model_version` (no enrichment counts as different);
+    /// every mention when `model_version` is `None`. Pass the last id back to page.
+    fn mentions_to_enrich(
+        &self,
+        model_version: Option<&str>,
+        after: MentionId,
+        limit: usize,
+    ) -> Result<Vec<StoredMention>>;
+
+    /// Replaces a mention's enrichment by a corrected one and keeps the corrections, in
+    /// one transaction; the mention takes a new change sequence. `false` when no mention
+    /// has this id (nothing is written).
+    fn correct_enrichment(
+        &self,
+        id: MentionId,
+        enrichment: &Enrichment,
+        corrections: &[EnrichmentCorrection],
+    ) -> Result<bool>;
+
+    /// Every correction, oldest first.
+    fn list_corrections(&self) -> Result<Vec<EnrichmentCorrection>>;
 
     /// Removes a mention deleted at the source. Returns its id, or `None` if unknown.
     fn delete_mention(&self, source: Source, external_id: &str) -> Result<Option<MentionId>>;

@@ -2,6 +2,7 @@
 //! the home page. The only crate that knows HTTP; every route is listed in [`router`].
 
 mod auth;
+mod enrichment;
 mod error;
 mod mentions;
 mod pages;
@@ -12,7 +13,7 @@ mod webhooks;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 use service::{App, IngestHandle};
 
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(pages::metrics))
         .route("/api/v1/mentions", post(mentions::ingest))
         .route("/api/v1/mentions/{id}", get(mentions::get_one))
+        .route("/api/v1/mentions/{id}/enrichment", put(enrichment::correct))
         .route("/api/v1/search", get(search::search))
         .route("/api/v1/topics", get(topics::list).post(topics::create))
         .route("/api/v1/topics/{id}", delete(topics::remove))

@@ -93,6 +93,49 @@ async fn ingest_one_mention_then_an_ndjson_batch_then_search() {
 }
 
 #[tokio::test]
+async fn agents_correct_the_enrichment_of_a_mention() {
+    let app = test_app();
+    let (status, _, body) = app.send(app.post_mentions("application/json", GOOD)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let found = app.search_until("/api/v1/search?q=%23laposte", 1).await;
+    let mention = &found["mentions"][0];
+    let id = mention["id"].as_i64().unwrap();
+    assert_eq!(mention["enrichment"]["sentiment"], "negative", "{mention}");
+    let correct = |uri: String, body: &str| {
+        Request::put(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {}", app.token))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+
+    let correction = r#"{"sentiment": "neutral", "reason": "billing_and_refunds", "corrected_by": "agent.zoe"}"#;
+    let (status, _, body) = app.send(correct(format!("/api/v1/mentions/{id}/enrichment"), correction)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["enrichment"]["sentiment"], "neutral");
+    assert_eq!(body["enrichment"]["reason"], "billing_and_refunds");
+    let (_, _, stored) = app.send(app.get(&format!("/api/v1/mentions/{id}"))).await;
+    assert_eq!(stored["enrichment"]["sentiment"], "neutral", "the store keeps the correction");
+    let found = app.search_until("/api/v1/search?q=sentiment:neutral%20reason:billing_and_refunds", 1).await;
+    assert_eq!(found["total"], 1, "the index follows the correction: {found}");
+
+    let unknown_label = r#"{"sentiment": "furious", "corrected_by": "agent.zoe"}"#;
+    let (status, _, body) = app.send(correct(format!("/api/v1/mentions/{id}/enrichment"), unknown_label)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body["detail"].as_str().unwrap_or_default().contains("furious"), "{body}");
+    let unknown_reason = r#"{"reason": "aliens", "corrected_by": "agent.zoe"}"#;
+    let (status, _, _) = app.send(correct(format!("/api/v1/mentions/{id}/enrichment"), unknown_reason)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, _) = app.send(correct(format!("/api/v1/mentions/{}/enrichment", id + 1000), correction)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let no_token = Request::put(format!("/api/v1/mentions/{id}/enrichment"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(correction))
+        .unwrap();
+    assert_eq!(app.send(no_token).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
 async fn bad_input_gets_a_problem_document_never_a_500() {
     let app = test_app();
     let no_token = Request::post("/api/v1/mentions").header(header::CONTENT_TYPE, "application/json").body(Body::from(GOOD)).unwrap();

@@ -23,7 +23,7 @@ pub enum QueryError {
     NothingToExclude { operator: &'static str, at: usize },
     #[error("\"{text}\" at position {at} has no letters or digits to search for")]
     NoWords { text: String, at: usize },
-    #[error("unknown field \"{name}\" (known: lang, source, author, has, is) at position {at}")]
+    #[error("unknown field \"{name}\" (known: lang, source, author, has, is, sentiment, intent, reason) at position {at}")]
     UnknownField { name: String, at: usize },
     #[error("\"{value}\" is not a valid value for {field}: (known: {known}) at position {at}")]
     InvalidValue { field: &'static str, value: String, known: &'static str, at: usize },

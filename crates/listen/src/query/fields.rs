@@ -1,7 +1,11 @@
-//! Field filters: `lang:`, `source:`, `author:`, `has:`, `is:`.
+//! Field filters: `lang:`, `source:`, `author:`, `has:`, `is:`, and the enrichment's
+//! `sentiment:`, `intent:`, `reason:`.
+
+use domain::{Intent, SentimentLabel};
 
 use super::{FieldFilter, QueryError};
 use crate::analysis::fold;
+use crate::matcher::reason_key;
 
 pub(super) fn field_filter(name: &str, value: &str, at: usize) -> Result<FieldFilter, QueryError> {
     let invalid = |field: &'static str, known: &'static str| QueryError::InvalidValue {
@@ -38,6 +42,22 @@ pub(super) fn field_filter(name: &str, value: &str, at: usize) -> Result<FieldFi
             "repost" => Ok(FieldFilter::IsRepost),
             _ => Err(invalid("is", "reply, repost")),
         },
+        "sentiment" => SentimentLabel::parse(&lower)
+            .map(FieldFilter::Sentiment)
+            .ok_or_else(|| invalid("sentiment", "negative, neutral, positive")),
+        "intent" => Intent::parse(&lower).map(FieldFilter::Intent).ok_or_else(|| {
+            invalid(
+                "intent",
+                "complaint, question, praise, suggestion, outage_report, purchase_intent, spam_or_noise, other",
+            )
+        }),
+        "reason" => {
+            let reason = reason_key(value);
+            if reason.is_empty() {
+                return Err(invalid("reason", "a complaint reason such as delay_or_cancellation"));
+            }
+            Ok(FieldFilter::Reason(reason))
+        }
         _ => Err(QueryError::UnknownField { name: name.to_string(), at }),
     }
 }

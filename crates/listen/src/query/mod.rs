@@ -10,7 +10,7 @@ mod parser;
 
 pub use error::QueryError;
 
-use domain::Source;
+use domain::{Intent, SentimentLabel, Source};
 
 /// A parsed listening query. Build it with [`parse`]; evaluate it with
 /// [`Query::matches`](crate::matcher) or translate [`Query::root`] to another engine.
@@ -60,7 +60,7 @@ pub enum Expr {
     Hashtag(String),
     /// `@handle`: one of the handles the mention mentions, folded.
     Mentioned(String),
-    /// `lang:`, `source:`, `author:`, `has:`, `is:`.
+    /// `lang:`, `source:`, `author:`, `has:`, `is:`, `sentiment:`, `intent:`, `reason:`.
     Field(FieldFilter),
     Not(Box<Expr>),
     And(Vec<Expr>),
@@ -82,6 +82,13 @@ pub enum FieldFilter {
     IsReply,
     /// `is:repost`
     IsRepost,
+    /// `sentiment:negative`: the enrichment's sentiment.
+    Sentiment(SentimentLabel),
+    /// `intent:complaint`: the enrichment's intent.
+    Intent(Intent),
+    /// `reason:delay_or_cancellation`: the enrichment's complaint reason, lower case (any
+    /// label: a brand may train its own taxonomy).
+    Reason(String),
 }
 
 impl Expr {

@@ -27,6 +27,7 @@ pub fn stored(id: i64, text: &str) -> StoredMention {
         },
         duplicate_of: None,
         topics: Vec::new(),
+        enrichment: None,
         ingested_at: created_at,
     }
 }

@@ -14,30 +14,34 @@ use domain::{MentionId, Source, StoredMention};
 use postgres::types::ToSql;
 use postgres::{Client, IsolationLevel, Row, Transaction};
 
-use crate::codec::{MentionColumns, MentionRow, in_requested_order, merge_changes, now};
+use crate::codec::{EnrichmentRow, MentionColumns, MentionRow, in_requested_order, merge_changes, now};
 use crate::{Changes, MentionWrite, Result, WriteOutcome};
 
 /// The selected columns, JSONB read back as text for the shared decoder.
 const SELECT_COLUMNS: &str = "id, source, external_id, url, author::text, title, text, \
      language, created_at, in_reply_to, quoted, reposted, thread_id, likes, reposts, replies, \
      quotes, hashtags::text, mentioned::text, urls::text, raw, duplicate_of, topics::text, \
-     ingested_at, seq";
+     ingested_at, seq, sentiment, sentiment_confidence, reason, intent, author_type, \
+     model_version";
 
 /// Inserts the whole batch in one statement; the seq column defaults to the next value.
 const INSERT_BATCH: &str = "INSERT INTO mentions (source, external_id, url, author_handle, \
      author, title, text, language, created_at, in_reply_to, quoted, reposted, thread_id, \
      likes, reposts, replies, quotes, hashtags, mentioned, urls, raw, duplicate_of, topics, \
-     ingested_at) \
+     sentiment, sentiment_confidence, reason, intent, author_type, model_version, ingested_at) \
      SELECT source, external_id, url, author_handle, author::jsonb, title, text, language, \
      created_at, in_reply_to, quoted, reposted, thread_id, likes, reposts, replies, quotes, \
-     hashtags::jsonb, mentioned::jsonb, urls::jsonb, raw, duplicate_of, topics::jsonb, $24 \
+     hashtags::jsonb, mentioned::jsonb, urls::jsonb, raw, duplicate_of, topics::jsonb, \
+     sentiment, sentiment_confidence, reason, intent, author_type, model_version, $30 \
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], \
      $7::text[], $8::text[], $9::timestamptz[], $10::text[], $11::text[], $12::text[], \
      $13::text[], $14::bigint[], $15::bigint[], $16::bigint[], $17::bigint[], $18::text[], \
-     $19::text[], $20::text[], $21::text[], $22::bigint[], $23::text[]) WITH ORDINALITY \
+     $19::text[], $20::text[], $21::text[], $22::bigint[], $23::text[], $24::text[], \
+     $25::real[], $26::text[], $27::text[], $28::text[], $29::text[]) WITH ORDINALITY \
      AS batch(source, external_id, url, author_handle, author, title, text, language, \
      created_at, in_reply_to, quoted, reposted, thread_id, likes, reposts, replies, quotes, \
-     hashtags, mentioned, urls, raw, duplicate_of, topics, position) \
+     hashtags, mentioned, urls, raw, duplicate_of, topics, sentiment, sentiment_confidence, \
+     reason, intent, author_type, model_version, position) \
      ORDER BY position \
      ON CONFLICT (source, external_id) DO NOTHING \
      RETURNING id, seq, source, external_id";
@@ -52,10 +56,11 @@ const UPDATE_MENTION: &str = "UPDATE mentions SET url = $3, author_handle = $4, 
      in_reply_to = $10, quoted = $11, reposted = $12, thread_id = $13, likes = $14, \
      reposts = $15, replies = $16, quotes = $17, hashtags = $18::text::jsonb, \
      mentioned = $19::text::jsonb, urls = $20::text::jsonb, raw = $21, duplicate_of = $22, \
-     topics = $23::text::jsonb, seq = nextval('change_seq') \
+     topics = $23::text::jsonb, sentiment = $24, sentiment_confidence = $25, reason = $26, \
+     intent = $27, author_type = $28, model_version = $29, seq = nextval('change_seq') \
      WHERE source = $1 AND external_id = $2 RETURNING id";
 
-const LOCK_WRITERS: &str = "LOCK TABLE mentions IN SHARE ROW EXCLUSIVE MODE";
+pub(super) const LOCK_WRITERS: &str = "LOCK TABLE mentions IN SHARE ROW EXCLUSIVE MODE";
 
 type MentionKey = (String, String);
 
@@ -85,6 +90,12 @@ struct ColumnArrays<'a> {
     raw: Vec<&'a str>,
     duplicate_of: Vec<Option<i64>>,
     topics_json: Vec<String>,
+    sentiment: Vec<Option<&'static str>>,
+    sentiment_confidence: Vec<Option<f32>>,
+    reason: Vec<Option<&'a str>>,
+    intent: Vec<Option<&'static str>>,
+    author_type: Vec<Option<&'static str>>,
+    model_version: Vec<Option<&'a str>>,
 }
 
 impl<'a> ColumnArrays<'a> {
@@ -112,9 +123,16 @@ impl<'a> ColumnArrays<'a> {
         self.raw.push(columns.raw);
         self.duplicate_of.push(columns.duplicate_of);
         self.topics_json.push(columns.topics_json);
+        let enrichment = columns.enrichment;
+        self.sentiment.push(enrichment.sentiment);
+        self.sentiment_confidence.push(enrichment.sentiment_confidence);
+        self.reason.push(enrichment.reason);
+        self.intent.push(enrichment.intent);
+        self.author_type.push(enrichment.author_type);
+        self.model_version.push(enrichment.model_version);
     }
 
-    fn params(&self) -> [&(dyn ToSql + Sync); 23] {
+    fn params(&self) -> [&(dyn ToSql + Sync); 29] {
         [
             &self.source,
             &self.external_id,
@@ -139,6 +157,12 @@ impl<'a> ColumnArrays<'a> {
             &self.raw,
             &self.duplicate_of,
             &self.topics_json,
+            &self.sentiment,
+            &self.sentiment_confidence,
+            &self.reason,
+            &self.intent,
+            &self.author_type,
+            &self.model_version,
         ]
     }
 }
@@ -225,39 +249,59 @@ pub(super) fn update_mention(
     client: &mut Client,
     write: &MentionWrite,
 ) -> Result<Option<MentionId>> {
-    let columns = MentionColumns::encode(write);
+    let mut ids = update_mentions(client, std::slice::from_ref(write))?;
+    Ok(ids.pop().flatten())
+}
+
+pub(super) fn update_mentions(
+    client: &mut Client,
+    batch: &[MentionWrite],
+) -> Result<Vec<Option<MentionId>>> {
     let mut transaction = client.transaction()?;
     transaction.batch_execute(LOCK_WRITERS)?;
-    let updated = transaction.query_opt(
-        UPDATE_MENTION,
-        &[
-            &columns.source,
-            &columns.external_id,
-            &columns.url,
-            &columns.author_handle,
-            &columns.author_json,
-            &columns.title,
-            &columns.text,
-            &columns.language,
-            &columns.created_at,
-            &columns.in_reply_to,
-            &columns.quoted,
-            &columns.reposted,
-            &columns.thread_id,
-            &columns.likes,
-            &columns.reposts,
-            &columns.replies,
-            &columns.quotes,
-            &columns.hashtags_json,
-            &columns.mentioned_json,
-            &columns.urls_json,
-            &columns.raw,
-            &columns.duplicate_of,
-            &columns.topics_json,
-        ],
-    )?;
+    let update = transaction.prepare(UPDATE_MENTION)?;
+    let mut ids = Vec::with_capacity(batch.len());
+    for write in batch {
+        let columns = MentionColumns::encode(write);
+        let enrichment = columns.enrichment;
+        let updated = transaction.query_opt(
+            &update,
+            &[
+                &columns.source,
+                &columns.external_id,
+                &columns.url,
+                &columns.author_handle,
+                &columns.author_json,
+                &columns.title,
+                &columns.text,
+                &columns.language,
+                &columns.created_at,
+                &columns.in_reply_to,
+                &columns.quoted,
+                &columns.reposted,
+                &columns.thread_id,
+                &columns.likes,
+                &columns.reposts,
+                &columns.replies,
+                &columns.quotes,
+                &columns.hashtags_json,
+                &columns.mentioned_json,
+                &columns.urls_json,
+                &columns.raw,
+                &columns.duplicate_of,
+                &columns.topics_json,
+                &enrichment.sentiment,
+                &enrichment.sentiment_confidence,
+                &enrichment.reason,
+                &enrichment.intent,
+                &enrichment.author_type,
+                &enrichment.model_version,
+            ],
+        )?;
+        ids.push(updated.map(|row| MentionId(row.get(0))));
+    }
     transaction.commit()?;
-    Ok(updated.map(|row| MentionId(row.get(0))))
+    Ok(ids)
 }
 
 pub(super) fn delete_mention(
@@ -311,6 +355,14 @@ fn mention_from_row(row: &Row) -> Result<(i64, StoredMention)> {
         topics_json: row.try_get(22)?,
         ingested_at: row.try_get(23)?,
         seq: row.try_get(24)?,
+        enrichment: EnrichmentRow {
+            sentiment: row.try_get(25)?,
+            sentiment_confidence: row.try_get(26)?,
+            reason: row.try_get(27)?,
+            intent: row.try_get(28)?,
+            author_type: row.try_get(29)?,
+            model_version: row.try_get(30)?,
+        },
     };
     let seq = mention_row.seq;
     Ok((seq, mention_row.decode()?))
@@ -379,6 +431,22 @@ pub(super) fn changes_since(client: &mut Client, after_seq: i64, limit: usize) -
         .collect();
     transaction.commit()?;
     Ok(merge_changes(after_seq, limit, upserted, deleted))
+}
+
+pub(super) fn mentions_to_enrich(
+    client: &mut Client,
+    model_version: Option<&str>,
+    after: MentionId,
+    limit: usize,
+) -> Result<Vec<StoredMention>> {
+    let sql_limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let found = query_mentions(
+        client,
+        "id > $1 AND ($2::text IS NULL OR model_version IS DISTINCT FROM $2::text) \
+         ORDER BY id LIMIT $3",
+        &[&after.0, &model_version, &sql_limit],
+    )?;
+    Ok(found.into_iter().map(|(_, mention)| mention).collect())
 }
 
 /// The highest committed seq (numbers a rolled-back or skipped insert took are not counted).

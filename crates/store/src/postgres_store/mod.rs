@@ -8,20 +8,22 @@
 //! Tables live in the first schema of the search path: `public` by default, or the schema
 //! given to [`PostgresStore::connect_with_schema`] (each test gets its own).
 
+mod corrections;
 mod mentions;
 mod records;
 
 use std::sync::{Mutex, MutexGuard};
 
 use domain::{
-    ListeningTopic, MentionId, NewListeningTopic, QuarantineRecord, Source, StoredMention, TopicId,
+    Enrichment, ListeningTopic, MentionId, NewListeningTopic, QuarantineRecord, Source,
+    StoredMention, TopicId,
 };
 use postgres::{Client, Config, NoTls};
 
 use crate::codec::{now, timestamp_to_text};
 use crate::migrations::{CREATE_SCHEMA_MIGRATIONS, POSTGRES as MIGRATIONS};
 use crate::{
-    ApiToken, Changes, MentionWrite, QuarantinedRecord, Result, Store, StoreError, WriteOutcome,
+    ApiToken, Changes, EnrichmentCorrection, MentionWrite, QuarantinedRecord, Result, Store, StoreError, WriteOutcome,
 };
 
 /// Serialises concurrent migrations (several processes starting at once).
@@ -178,6 +180,32 @@ impl Store for PostgresStore {
 
     fn update_mention(&self, write: &MentionWrite) -> Result<Option<MentionId>> {
         mentions::update_mention(&mut self.writer(), write)
+    }
+
+    fn update_mentions(&self, batch: &[MentionWrite]) -> Result<Vec<Option<MentionId>>> {
+        mentions::update_mentions(&mut self.writer(), batch)
+    }
+
+    fn mentions_to_enrich(
+        &self,
+        model_version: Option<&str>,
+        after: MentionId,
+        limit: usize,
+    ) -> Result<Vec<StoredMention>> {
+        mentions::mentions_to_enrich(&mut self.reader(), model_version, after, limit)
+    }
+
+    fn correct_enrichment(
+        &self,
+        id: MentionId,
+        enrichment: &Enrichment,
+        corrections: &[EnrichmentCorrection],
+    ) -> Result<bool> {
+        corrections::correct_enrichment(&mut self.writer(), id, enrichment, corrections)
+    }
+
+    fn list_corrections(&self) -> Result<Vec<EnrichmentCorrection>> {
+        corrections::list_corrections(&mut self.reader())
     }
 
     fn delete_mention(&self, source: Source, external_id: &str) -> Result<Option<MentionId>> {

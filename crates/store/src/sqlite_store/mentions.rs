@@ -7,7 +7,7 @@ use domain::{MentionId, Source, StoredMention};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
 use crate::codec::{
-    MENTION_SELECT_COLUMNS, MentionColumns, MentionRow, in_requested_order, merge_changes, now,
+    EnrichmentRow, MENTION_SELECT_COLUMNS, MentionColumns, MentionRow, in_requested_order, merge_changes, now,
     timestamp_from_text, timestamp_to_text, to_json,
 };
 use crate::{Changes, MentionWrite, Result, WriteOutcome};
@@ -19,19 +19,22 @@ use crate::{Changes, MentionWrite, Result, WriteOutcome};
 const INSERT_MENTION: &str = "INSERT OR IGNORE INTO mentions (source, external_id, url, author_handle, \
      author, title, text, language, created_at, in_reply_to, quoted, reposted, thread_id, \
      likes, reposts, replies, quotes, hashtags, mentioned, urls, raw, duplicate_of, topics, \
-     ingested_at, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, \
-     ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25) RETURNING id";
+     ingested_at, seq, sentiment, sentiment_confidence, reason, intent, author_type, \
+     model_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, \
+     ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31) \
+     RETURNING id";
 
 /// Replaces every column but the id, the key and `ingested_at` (first seen stays first seen).
 const UPDATE_MENTION: &str = "UPDATE mentions SET url = ?3, author_handle = ?4, author = ?5, \
      title = ?6, text = ?7, language = ?8, created_at = ?9, in_reply_to = ?10, quoted = ?11, \
      reposted = ?12, thread_id = ?13, likes = ?14, reposts = ?15, replies = ?16, quotes = ?17, \
      hashtags = ?18, mentioned = ?19, urls = ?20, raw = ?21, duplicate_of = ?22, topics = ?23, \
-     seq = ?24 WHERE source = ?1 AND external_id = ?2 RETURNING id";
+     seq = ?24, sentiment = ?25, sentiment_confidence = ?26, reason = ?27, intent = ?28, \
+     author_type = ?29, model_version = ?30 WHERE source = ?1 AND external_id = ?2 RETURNING id";
 
 const FIND_ID: &str = "SELECT id FROM mentions WHERE source = ?1 AND external_id = ?2";
 
-fn read_counter(transaction: &Transaction<'_>) -> Result<i64> {
+pub(super) fn read_counter(transaction: &Transaction<'_>) -> Result<i64> {
     Ok(
         transaction.query_row("SELECT value FROM change_counter WHERE id = 1", [], |row| {
             row.get(0)
@@ -39,7 +42,7 @@ fn read_counter(transaction: &Transaction<'_>) -> Result<i64> {
     )
 }
 
-fn write_counter(transaction: &Transaction<'_>, value: i64) -> Result<()> {
+pub(super) fn write_counter(transaction: &Transaction<'_>, value: i64) -> Result<()> {
     transaction
         .prepare_cached("UPDATE change_counter SET value = ?1 WHERE id = 1")?
         .execute([value])?;
@@ -89,6 +92,12 @@ pub(super) fn insert_mentions(
                         columns.topics_json,
                         ingested_at,
                         seq,
+                        columns.enrichment.sentiment,
+                        columns.enrichment.sentiment_confidence.map(f64::from),
+                        columns.enrichment.reason,
+                        columns.enrichment.intent,
+                        columns.enrichment.author_type,
+                        columns.enrichment.model_version,
                     ],
                     |row| row.get(0),
                 )
@@ -120,8 +129,34 @@ pub(super) fn update_mention(
     connection: &mut Connection,
     write: &MentionWrite,
 ) -> Result<Option<MentionId>> {
+    let mut ids = update_mentions(connection, std::slice::from_ref(write))?;
+    Ok(ids.pop().flatten())
+}
+
+pub(super) fn update_mentions(
+    connection: &mut Connection,
+    batch: &[MentionWrite],
+) -> Result<Vec<Option<MentionId>>> {
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let seq = read_counter(&transaction)? + 1;
+    let mut last_seq = read_counter(&transaction)?;
+    let mut ids = Vec::with_capacity(batch.len());
+    for write in batch {
+        let updated = update_one(&transaction, write, last_seq + 1)?;
+        if updated.is_some() {
+            last_seq += 1;
+        }
+        ids.push(updated);
+    }
+    write_counter(&transaction, last_seq)?;
+    transaction.commit()?;
+    Ok(ids)
+}
+
+fn update_one(
+    transaction: &Transaction<'_>,
+    write: &MentionWrite,
+    seq: i64,
+) -> Result<Option<MentionId>> {
     let columns = MentionColumns::encode(write);
     let updated_id: Option<i64> = transaction
         .prepare_cached(UPDATE_MENTION)?
@@ -151,16 +186,17 @@ pub(super) fn update_mention(
                 columns.duplicate_of,
                 columns.topics_json,
                 seq,
+                columns.enrichment.sentiment,
+                columns.enrichment.sentiment_confidence.map(f64::from),
+                columns.enrichment.reason,
+                columns.enrichment.intent,
+                columns.enrichment.author_type,
+                columns.enrichment.model_version,
             ],
             |row| row.get(0),
         )
         .optional()?;
-    let Some(id) = updated_id else {
-        return Ok(None); // Dropping the transaction rolls it back: nothing was written.
-    };
-    write_counter(&transaction, seq)?;
-    transaction.commit()?;
-    Ok(Some(MentionId(id)))
+    Ok(updated_id.map(MentionId))
 }
 
 pub(super) fn delete_mention(
@@ -215,6 +251,14 @@ fn mention_from_row(row: &Row<'_>) -> Result<(i64, StoredMention)> {
         topics_json: row.get(22)?,
         ingested_at: timestamp_from_text(&ingested_at)?,
         seq: row.get(24)?,
+        enrichment: EnrichmentRow {
+            sentiment: row.get(25)?,
+            sentiment_confidence: row.get::<_, Option<f64>>(26)?.map(|value| value as f32),
+            reason: row.get(27)?,
+            intent: row.get(28)?,
+            author_type: row.get(29)?,
+            model_version: row.get(30)?,
+        },
     };
     let seq = mention_row.seq;
     Ok((seq, mention_row.decode()?))
@@ -294,6 +338,22 @@ pub(super) fn changes_since(
     };
     transaction.finish()?;
     Ok(merge_changes(after_seq, limit, upserted, deleted))
+}
+
+pub(super) fn mentions_to_enrich(
+    connection: &Connection,
+    model_version: Option<&str>,
+    after: MentionId,
+    limit: usize,
+) -> Result<Vec<StoredMention>> {
+    let sql_limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let found = query_mentions(
+        connection,
+        "id > ?1 AND (?2 IS NULL OR model_version IS NULL OR model_version <> ?2) \
+         ORDER BY id LIMIT ?3",
+        (after.0, model_version, sql_limit),
+    )?;
+    Ok(found.into_iter().map(|(_, mention)| mention).collect())
 }
 
 pub(super) fn last_seq(connection: &Connection) -> Result<i64> {

@@ -4,6 +4,7 @@
 //! and a separate read-only connection serves reads, which WAL lets run beside a write.
 //! `synchronous=FULL` makes a write that returned survive a process kill or a power loss.
 
+mod corrections;
 mod mentions;
 mod records;
 
@@ -12,14 +13,15 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use domain::{
-    ListeningTopic, MentionId, NewListeningTopic, QuarantineRecord, Source, StoredMention, TopicId,
+    Enrichment, ListeningTopic, MentionId, NewListeningTopic, QuarantineRecord, Source,
+    StoredMention, TopicId,
 };
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::codec::{now, timestamp_to_text};
 use crate::migrations::{CREATE_SCHEMA_MIGRATIONS, SQLITE as MIGRATIONS};
 use crate::{
-    ApiToken, Changes, MentionWrite, QuarantinedRecord, Result, Store, StoreError, WriteOutcome,
+    ApiToken, Changes, EnrichmentCorrection, MentionWrite, QuarantinedRecord, Result, Store, StoreError, WriteOutcome,
 };
 
 /// How long a connection waits for another process's write lock before giving up.
@@ -154,6 +156,32 @@ impl Store for SqliteStore {
 
     fn update_mention(&self, write: &MentionWrite) -> Result<Option<MentionId>> {
         mentions::update_mention(&mut self.writer(), write)
+    }
+
+    fn update_mentions(&self, batch: &[MentionWrite]) -> Result<Vec<Option<MentionId>>> {
+        mentions::update_mentions(&mut self.writer(), batch)
+    }
+
+    fn mentions_to_enrich(
+        &self,
+        model_version: Option<&str>,
+        after: MentionId,
+        limit: usize,
+    ) -> Result<Vec<StoredMention>> {
+        mentions::mentions_to_enrich(&self.reader(), model_version, after, limit)
+    }
+
+    fn correct_enrichment(
+        &self,
+        id: MentionId,
+        enrichment: &Enrichment,
+        corrections: &[EnrichmentCorrection],
+    ) -> Result<bool> {
+        corrections::correct_enrichment(&mut self.writer(), id, enrichment, corrections)
+    }
+
+    fn list_corrections(&self) -> Result<Vec<EnrichmentCorrection>> {
+        corrections::list_corrections(&self.reader())
     }
 
     fn delete_mention(&self, source: Source, external_id: &str) -> Result<Option<MentionId>> {

@@ -1,7 +1,10 @@
 //! Mentions to write in tests: a short one, and one with every field set.
 
 use chrono::{DateTime, TimeZone, Utc};
-use domain::{Author, Mention, MentionId, MentionLinks, PublicMetrics, Source};
+use domain::{
+    Author, AuthorType, Enrichment, Intent, Mention, MentionId, MentionLinks, PublicMetrics,
+    SentimentLabel, Source,
+};
 use store::{MentionWrite, WriteOutcome};
 
 /// A timestamp with microseconds, the precision both backends keep.
@@ -35,6 +38,19 @@ pub fn short_post(external_id: &str, text: &str) -> MentionWrite {
         },
         duplicate_of: None,
         topics: Vec::new(),
+        enrichment: None,
+    }
+}
+
+/// An enrichment as the analyser gives it, with a confidence that is not a round number.
+pub fn negative_enrichment(model_version: &str) -> Enrichment {
+    Enrichment {
+        sentiment: SentimentLabel::Negative,
+        sentiment_confidence: 0.873_456_7,
+        reason: Some("delay_or_cancellation".to_string()),
+        intent: Intent::Complaint,
+        author_type: AuthorType::JournalistOrMedia,
+        model_version: model_version.to_string(),
     }
 }
 
@@ -87,6 +103,7 @@ pub fn post_with_every_field(external_id: &str) -> MentionWrite {
         },
         duplicate_of: Some(MentionId(987_654)),
         topics: vec!["Compagnies aériennes".to_string(), "crise 🔥".to_string()],
+        enrichment: Some(negative_enrichment("sentiment-en:1a2b3c4d,rules:1")),
     }
 }
 

@@ -8,12 +8,13 @@ use super::TestStore;
 use super::fixtures::{at, inserted_id, inserted_seq, post_with_every_field, short_post};
 
 /// What a stored mention must equal, given the write and the store's id and ingestion time.
-fn expected_stored(write: &MentionWrite, id: MentionId, ingested: &StoredMention) -> StoredMention {
+pub fn expected_stored(write: &MentionWrite, id: MentionId, ingested: &StoredMention) -> StoredMention {
     StoredMention {
         id,
         mention: write.mention.clone(),
         duplicate_of: write.duplicate_of,
         topics: write.topics.clone(),
+        enrichment: write.enrichment.clone(),
         ingested_at: ingested.ingested_at,
     }
 }
