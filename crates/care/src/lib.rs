@@ -1,0 +1,12 @@
+#![doc = include_str!("../README.md")]
+
+pub mod calendar;
+pub mod priority;
+pub mod status;
+
+mod error;
+
+pub use calendar::BusinessCalendar;
+pub use error::CareError;
+pub use priority::Priority;
+pub use status::CaseStatus;
