@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod priority;
+pub mod sla;
 pub mod status;
 
 mod error;
@@ -9,4 +10,5 @@ mod error;
 pub use calendar::BusinessCalendar;
 pub use error::CareError;
 pub use priority::Priority;
+pub use sla::{SlaClock, SlaPolicy};
 pub use status::CaseStatus;
