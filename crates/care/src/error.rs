@@ -2,6 +2,7 @@
 
 use domain::ErrorKind;
 
+use crate::channel::ReplyRejected;
 use crate::status::CaseStatus;
 
 /// Errors raised by the care rules.
@@ -19,6 +20,9 @@ pub enum CareError {
     /// A canned response uses a known variable for which no value was given.
     #[error("no value for {{{{{0}}}}} in the canned response")]
     MissingValue(String),
+    /// A reply breaks its channel's rules.
+    #[error(transparent)]
+    ReplyRejected(#[from] ReplyRejected),
     /// A phone number could not be read.
     #[error("invalid phone number {input:?}: {reason}")]
     InvalidPhone { input: String, reason: String },
@@ -32,6 +36,7 @@ impl CareError {
             CareError::InvalidConfig { .. }
             | CareError::UnknownVariable(_)
             | CareError::MissingValue(_)
+            | CareError::ReplyRejected(_)
             | CareError::InvalidPhone { .. } => ErrorKind::Invalid,
         }
     }
