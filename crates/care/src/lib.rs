@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod calendar;
+pub mod canned;
 pub mod channel;
 pub mod priority;
 pub mod sla;
