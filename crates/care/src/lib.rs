@@ -4,6 +4,7 @@ pub mod calendar;
 pub mod canned;
 pub mod channel;
 pub mod priority;
+pub mod routing;
 pub mod sla;
 pub mod status;
 
