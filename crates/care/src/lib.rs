@@ -3,6 +3,7 @@
 pub mod calendar;
 pub mod canned;
 pub mod channel;
+pub mod phone;
 pub mod priority;
 pub mod routing;
 pub mod sla;
