@@ -7,6 +7,7 @@ pub mod phone;
 pub mod priority;
 pub mod routing;
 pub mod sla;
+pub mod staffing;
 pub mod status;
 
 mod error;
