@@ -58,7 +58,10 @@ impl TemplateValues {
             TemplateVariable::OpeningHours => &self.opening_hours,
             TemplateVariable::AgentName => &self.agent_name,
         };
-        value.as_deref().map(str::trim).filter(|value| !value.is_empty())
+        value
+            .as_deref()
+            .map(str::trim)
+            .filter(|value| !value.is_empty())
     }
 }
 
@@ -87,9 +90,9 @@ impl CannedResponse {
                 pieces.push(Piece::Text(rest[..open].to_string()));
             }
             let after_open = &rest[open + 2..];
-            let close = after_open.find("}}").ok_or_else(|| {
-                CareError::config("canned response", "a {{ is not closed by }}")
-            })?;
+            let close = after_open
+                .find("}}")
+                .ok_or_else(|| CareError::config("canned response", "a {{ is not closed by }}"))?;
             let name = after_open[..close].trim();
             let variable = TemplateVariable::ALL
                 .into_iter()
@@ -101,7 +104,10 @@ impl CannedResponse {
         if !rest.is_empty() {
             pieces.push(Piece::Text(rest.to_string()));
         }
-        Ok(CannedResponse { template: template.to_string(), pieces })
+        Ok(CannedResponse {
+            template: template.to_string(),
+            pieces,
+        })
     }
 
     pub fn template(&self) -> &str {
@@ -112,10 +118,10 @@ impl CannedResponse {
     pub fn variables(&self) -> Vec<TemplateVariable> {
         let mut variables = Vec::new();
         for piece in &self.pieces {
-            if let Piece::Variable(variable) = piece {
-                if !variables.contains(variable) {
-                    variables.push(*variable);
-                }
+            if let Piece::Variable(variable) = piece
+                && !variables.contains(variable)
+            {
+                variables.push(*variable);
             }
         }
         variables
@@ -194,29 +200,57 @@ mod tests {
             "Bonjour Zoé <b>, votre dossier C-1042 est ouvert. Nous répondons du lundi au vendredi, 9h00–19h00 (Europe/Paris). Julie"
         );
         assert_eq!(response.variables(), TemplateVariable::ALL);
-        assert_eq!(CannedResponse::parse("No variables { here }").unwrap().render(&TemplateValues::default()).unwrap(), "No variables { here }");
+        assert_eq!(
+            CannedResponse::parse("No variables { here }")
+                .unwrap()
+                .render(&TemplateValues::default())
+                .unwrap(),
+            "No variables { here }"
+        );
     }
 
     #[test]
     fn unknown_variables_and_unclosed_braces_are_refused_by_name() {
-        assert_eq!(CannedResponse::parse("Hi {{nickname}}"), Err(CareError::UnknownVariable("nickname".into())));
-        assert_eq!(CannedResponse::parse("Hi {{}}"), Err(CareError::UnknownVariable(String::new())));
-        assert!(matches!(CannedResponse::parse("Hi {{customer_name"), Err(CareError::InvalidConfig { .. })));
+        assert_eq!(
+            CannedResponse::parse("Hi {{nickname}}"),
+            Err(CareError::UnknownVariable("nickname".into()))
+        );
+        assert_eq!(
+            CannedResponse::parse("Hi {{}}"),
+            Err(CareError::UnknownVariable(String::new()))
+        );
+        assert!(matches!(
+            CannedResponse::parse("Hi {{customer_name"),
+            Err(CareError::InvalidConfig { .. })
+        ));
     }
 
     #[test]
     fn missing_or_blank_values_are_refused_by_name() {
-        let response = CannedResponse::parse("Hello {{customer_name}}, {{agent_name}} here").unwrap();
-        let no_agent = TemplateValues { agent_name: Some("  ".into()), ..values() };
-        assert_eq!(response.render(&no_agent), Err(CareError::MissingValue("agent_name".into())));
+        let response =
+            CannedResponse::parse("Hello {{customer_name}}, {{agent_name}} here").unwrap();
+        let no_agent = TemplateValues {
+            agent_name: Some("  ".into()),
+            ..values()
+        };
+        assert_eq!(
+            response.render(&no_agent),
+            Err(CareError::MissingValue("agent_name".into()))
+        );
         let error = response.render(&TemplateValues::default()).unwrap_err();
-        assert_eq!(error.to_string(), "no value for {{customer_name}} in the canned response");
+        assert_eq!(
+            error.to_string(),
+            "no value for {{customer_name}} in the canned response"
+        );
     }
 
     #[test]
     fn responses_serialise_as_their_template() {
         let response = CannedResponse::parse("Hi {{customer_name}}").unwrap();
-        assert_eq!(serde_json::to_string(&response).unwrap(), "\"Hi {{customer_name}}\"");
+        assert_eq!(
+            serde_json::to_string(&response).unwrap(),
+            "\"Hi {{customer_name}}\""
+        );
         assert!(serde_json::from_str::<CannedResponse>("\"Hi {{nope}}\"").is_err());
     }
 

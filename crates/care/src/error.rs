@@ -42,7 +42,10 @@ impl CareError {
     }
 
     pub(crate) fn config(what: &'static str, reason: impl Into<String>) -> CareError {
-        CareError::InvalidConfig { what, reason: reason.into() }
+        CareError::InvalidConfig {
+            what,
+            reason: reason.into(),
+        }
     }
 }
 
@@ -52,11 +55,17 @@ mod tests {
 
     #[test]
     fn messages_name_the_problem_and_kinds_stay_small() {
-        let error = CareError::InvalidTransition { from: CaseStatus::Closed, to: CaseStatus::Open };
+        let error = CareError::InvalidTransition {
+            from: CaseStatus::Closed,
+            to: CaseStatus::Open,
+        };
         assert_eq!(error.to_string(), "a case cannot go from closed to open");
         assert_eq!(error.kind(), ErrorKind::Conflict);
         let error = CareError::UnknownVariable("nickname".into());
-        assert_eq!(error.to_string(), "unknown variable {{nickname}} in the canned response");
+        assert_eq!(
+            error.to_string(),
+            "unknown variable {{nickname}} in the canned response"
+        );
         assert_eq!(error.kind(), ErrorKind::Invalid);
         assert_eq!(
             CareError::MissingValue("agent_name".into()).to_string(),

@@ -53,8 +53,18 @@ const fn country(
     trunk_prefix: Option<&'static str>,
     national_digits: RangeInclusive<usize>,
 ) -> CountryNumbering {
-    let international_prefix = if matches!(calling_code.as_bytes(), b"1") { "011" } else { "00" };
-    CountryNumbering { iso_code, calling_code, trunk_prefix, national_digits, international_prefix }
+    let international_prefix = if matches!(calling_code.as_bytes(), b"1") {
+        "011"
+    } else {
+        "00"
+    };
+    CountryNumbering {
+        iso_code,
+        calling_code,
+        trunk_prefix,
+        national_digits,
+        international_prefix,
+    }
 }
 
 /// The countries a number may be written in national form for.
@@ -91,18 +101,29 @@ fn is_country_calling_code(code: u32) -> bool {
 }
 
 fn invalid(input: &str, reason: impl Into<String>) -> CareError {
-    CareError::InvalidPhone { input: input.to_string(), reason: reason.into() }
+    CareError::InvalidPhone {
+        input: input.to_string(),
+        reason: reason.into(),
+    }
 }
 
 /// Normalises `input` to E.164. `default_country` (ISO code, such as `FR`) says how to read
 /// a number written without its country code; without one, such a number is refused.
-pub fn normalise_phone(input: &str, default_country: Option<&str>) -> Result<PhoneNumber, CareError> {
+pub fn normalise_phone(
+    input: &str,
+    default_country: Option<&str>,
+) -> Result<PhoneNumber, CareError> {
     let home = match default_country {
         Some(iso) => Some(
             DEFAULT_COUNTRIES
                 .iter()
                 .find(|country| country.iso_code.eq_ignore_ascii_case(iso.trim()))
-                .ok_or_else(|| CareError::config("default country", format!("{iso:?} is not one of the supported countries")))?,
+                .ok_or_else(|| {
+                    CareError::config(
+                        "default country",
+                        format!("{iso:?} is not one of the supported countries"),
+                    )
+                })?,
         ),
         None => None,
     };
@@ -121,7 +142,12 @@ pub fn normalise_phone(input: &str, default_country: Option<&str>) -> Result<Pho
         match c {
             '0'..='9' => digits.push(c),
             ' ' | '\u{A0}' | '\u{202F}' | '.' | '-' | '–' | '/' | '(' | ')' => {}
-            _ => return Err(invalid(input, format!("it contains {c:?}; only digits, spaces, + . - / ( ) are allowed"))),
+            _ => {
+                return Err(invalid(
+                    input,
+                    format!("it contains {c:?}; only digits, spaces, + . - / ( ) are allowed"),
+                ));
+            }
         }
     }
     if digits.is_empty() {
@@ -130,7 +156,9 @@ pub fn normalise_phone(input: &str, default_country: Option<&str>) -> Result<Pho
 
     let international = if plus {
         Some(digits.as_str())
-    } else if let Some(rest) = digits.strip_prefix(home.map_or("00", |home| home.international_prefix)) {
+    } else if let Some(rest) =
+        digits.strip_prefix(home.map_or("00", |home| home.international_prefix))
+    {
         Some(rest)
     } else {
         digits.strip_prefix("00")
@@ -139,35 +167,62 @@ pub fn normalise_phone(input: &str, default_country: Option<&str>) -> Result<Pho
         Some(number) => split_calling_code(input, number)?,
         None => {
             let Some(home) = home else {
-                return Err(invalid(input, "no country code: write it as +33… or give a default country"));
+                return Err(invalid(
+                    input,
+                    "no country code: write it as +33… or give a default country",
+                ));
             };
-            (home.calling_code.to_string(), strip_trunk_prefix(home, &digits).to_string())
+            (
+                home.calling_code.to_string(),
+                strip_trunk_prefix(home, &digits).to_string(),
+            )
         }
     };
-    let known = DEFAULT_COUNTRIES.iter().find(|country| country.calling_code == calling_code);
+    let known = DEFAULT_COUNTRIES
+        .iter()
+        .find(|country| country.calling_code == calling_code);
     let national = match known {
         // "+33 0 1 23…": a trunk prefix kept by mistake after the country code.
-        Some(country) if !country.national_digits.contains(&national.len()) => strip_trunk_prefix(country, &national).to_string(),
+        Some(country) if !country.national_digits.contains(&national.len()) => {
+            strip_trunk_prefix(country, &national).to_string()
+        }
         _ => national,
     };
     if let Some(country) = known {
         if !country.national_digits.contains(&national.len()) {
-            let (low, high) = (country.national_digits.start(), country.national_digits.end());
-            let expected = if low == high { format!("{low}") } else { format!("{low} to {high}") };
+            let (low, high) = (
+                country.national_digits.start(),
+                country.national_digits.end(),
+            );
+            let expected = if low == high {
+                format!("{low}")
+            } else {
+                format!("{low} to {high}")
+            };
             return Err(invalid(
                 input,
-                format!("a number in {} has {expected} digits after +{calling_code}, this one has {}", country.iso_code, national.len()),
+                format!(
+                    "a number in {} has {expected} digits after +{calling_code}, this one has {}",
+                    country.iso_code,
+                    national.len()
+                ),
             ));
         }
         if calling_code == "1" && !national.starts_with(|c: char| ('2'..='9').contains(&c)) {
-            return Err(invalid(input, "a North American area code cannot start with 0 or 1"));
+            return Err(invalid(
+                input,
+                "a North American area code cannot start with 0 or 1",
+            ));
         }
     }
     if national.len() < 4 {
         return Err(invalid(input, "it is too short"));
     }
     if calling_code.len() + national.len() > 15 {
-        return Err(invalid(input, "it is too long: E.164 numbers have at most 15 digits"));
+        return Err(invalid(
+            input,
+            "it is too long: E.164 numbers have at most 15 digits",
+        ));
     }
     Ok(PhoneNumber(format!("+{calling_code}{national}")))
 }
@@ -181,13 +236,18 @@ fn strip_trunk_prefix<'a>(country: &CountryNumbering, digits: &'a str) -> &'a st
 
 fn split_calling_code(input: &str, number: &str) -> Result<(String, String), CareError> {
     for length in 1..=3 {
-        let Some(code) = number.get(..length) else { break };
+        let Some(code) = number.get(..length) else {
+            break;
+        };
         if code.parse().is_ok_and(is_country_calling_code) {
             return Ok((code.to_string(), number[length..].to_string()));
         }
     }
     let shown = number.get(..3).unwrap_or(number);
-    Err(invalid(input, format!("+{shown}… is not a country calling code")))
+    Err(invalid(
+        input,
+        format!("+{shown}… is not a country calling code"),
+    ))
 }
 
 #[cfg(test)]
@@ -197,7 +257,9 @@ mod tests {
     use super::*;
 
     fn e164(input: &str, country: Option<&str>) -> String {
-        normalise_phone(input, country).unwrap_or_else(|error| panic!("{input:?}: {error}")).to_string()
+        normalise_phone(input, country)
+            .unwrap_or_else(|error| panic!("{input:?}: {error}"))
+            .to_string()
     }
 
     #[test]
@@ -216,7 +278,11 @@ mod tests {
             ("011 33 1 23 45 67 89", Some("US"), "+33123456789"),
             ("+44 20 7946 0958", None, "+442079460958"),
             ("020 7946 0958", Some("GB"), "+442079460958"),
-            ("06\u{A0}12\u{A0}34\u{A0}56\u{A0}78", Some("FR"), "+33612345678"),
+            (
+                "06\u{A0}12\u{A0}34\u{A0}56\u{A0}78",
+                Some("FR"),
+                "+33612345678",
+            ),
             ("+39 06 6982 1234", None, "+390669821234"),
             ("+81 3-1234-5678", None, "+81312345678"),
         ];
@@ -231,10 +297,18 @@ mod tests {
             ("", Some("FR"), "empty"),
             ("call me maybe", Some("FR"), "contains 'c'"),
             ("+", None, "no digits"),
-            ("01 23 45", Some("FR"), "has 9 digits after +33, this one has 5"),
+            (
+                "01 23 45",
+                Some("FR"),
+                "has 9 digits after +33, this one has 5",
+            ),
             ("01 23 45 67 89 10", Some("FR"), "this one has 11"),
             ("01 23 45 67 89", None, "no country code"),
-            ("+999 123 456 789", None, "+999… is not a country calling code"),
+            (
+                "+999 123 456 789",
+                None,
+                "+999… is not a country calling code",
+            ),
             ("(015) 555-0100", Some("US"), "area code"),
             ("+1234567890123456", None, ""),
             ("555-0100 ext. 12", Some("US"), "contains 'e'"),
@@ -244,7 +318,10 @@ mod tests {
             assert!(error.to_string().contains(reason), "{input:?}: {error}");
             assert_eq!(error.kind(), domain::ErrorKind::Invalid);
         }
-        assert!(matches!(normalise_phone("0123456789", Some("XX")), Err(CareError::InvalidConfig { .. })));
+        assert!(matches!(
+            normalise_phone("0123456789", Some("XX")),
+            Err(CareError::InvalidConfig { .. })
+        ));
     }
 
     proptest! {

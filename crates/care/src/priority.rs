@@ -28,7 +28,12 @@ pub enum Priority {
 }
 
 impl Priority {
-    pub const ALL: [Priority; 4] = [Priority::Urgent, Priority::High, Priority::Normal, Priority::Low];
+    pub const ALL: [Priority; 4] = [
+        Priority::Urgent,
+        Priority::High,
+        Priority::Normal,
+        Priority::Low,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -41,7 +46,9 @@ impl Priority {
 
     pub fn parse(name: &str) -> Option<Priority> {
         let name = name.trim().to_ascii_lowercase();
-        Priority::ALL.into_iter().find(|priority| priority.as_str() == name)
+        Priority::ALL
+            .into_iter()
+            .find(|priority| priority.as_str() == name)
     }
 }
 
@@ -67,13 +74,20 @@ pub struct PriorityRules {
 
 impl Default for PriorityRules {
     fn default() -> Self {
-        PriorityRules { influential: 0.5, high_influence: 0.8 }
+        PriorityRules {
+            influential: 0.5,
+            high_influence: 0.8,
+        }
     }
 }
 
 impl PriorityRules {
     pub fn priority(&self, inputs: &PriorityInputs) -> Priority {
-        let influence = if (0.0..=1.0).contains(&inputs.influence) { inputs.influence } else { 0.0 };
+        let influence = if (0.0..=1.0).contains(&inputs.influence) {
+            inputs.influence
+        } else {
+            0.0
+        };
         let negative = inputs.sentiment == SentimentLabel::Negative;
         let negative_complaint = negative && inputs.intent == Intent::Complaint;
         let noise_or_praise = matches!(inputs.intent, Intent::Praise | Intent::SpamOrNoise);
@@ -84,7 +98,10 @@ impl PriorityRules {
         if negative_complaint && (inputs.vip || influence >= self.high_influence) {
             return Priority::Urgent;
         }
-        if (inputs.vip && !noise_or_praise) || (negative && influence >= self.influential) || negative_complaint {
+        if (inputs.vip && !noise_or_praise)
+            || (negative && influence >= self.influential)
+            || negative_complaint
+        {
             return Priority::High;
         }
         let positive_statement =
@@ -107,8 +124,19 @@ mod tests {
     use Intent::*;
     use SentimentLabel::*;
 
-    fn inputs(sentiment: SentimentLabel, intent: Intent, influence: f64, vip: bool) -> PriorityInputs {
-        PriorityInputs { sentiment, intent, influence, vip, outage: false }
+    fn inputs(
+        sentiment: SentimentLabel,
+        intent: Intent,
+        influence: f64,
+        vip: bool,
+    ) -> PriorityInputs {
+        PriorityInputs {
+            sentiment,
+            intent,
+            influence,
+            vip,
+            outage: false,
+        }
     }
 
     #[test]
@@ -136,7 +164,10 @@ mod tests {
     #[test]
     fn an_outage_makes_anything_urgent() {
         for intent in Intent::ALL {
-            let given = PriorityInputs { outage: true, ..inputs(Positive, intent, 0.0, false) };
+            let given = PriorityInputs {
+                outage: true,
+                ..inputs(Positive, intent, 0.0, false)
+            };
             assert_eq!(priority(&given), Priority::Urgent);
         }
     }
@@ -144,8 +175,14 @@ mod tests {
     #[test]
     fn a_broken_influence_score_never_raises_priority() {
         for influence in [f64::NAN, f64::INFINITY, -1.0, 7.0] {
-            assert_eq!(priority(&inputs(Negative, Complaint, influence, false)), Priority::High);
-            assert_eq!(priority(&inputs(Negative, Question, influence, false)), Priority::Normal);
+            assert_eq!(
+                priority(&inputs(Negative, Complaint, influence, false)),
+                Priority::High
+            );
+            assert_eq!(
+                priority(&inputs(Negative, Question, influence, false)),
+                Priority::Normal
+            );
         }
     }
 
@@ -167,7 +204,10 @@ mod tests {
 
     #[test]
     fn names_serialise_in_snake_case() {
-        assert_eq!(serde_json::to_string(&Priority::Urgent).unwrap(), "\"urgent\"");
+        assert_eq!(
+            serde_json::to_string(&Priority::Urgent).unwrap(),
+            "\"urgent\""
+        );
         assert_eq!(Priority::parse("LOW"), Some(Priority::Low));
     }
 }

@@ -54,14 +54,28 @@ impl RoutingCondition {
     pub fn matches(&self, case: &CaseFacts) -> bool {
         let any_text = |wanted: &[String], actual: &Option<String>| {
             wanted.is_empty()
-                || actual.as_deref().is_some_and(|actual| wanted.iter().any(|w| w.trim().eq_ignore_ascii_case(actual.trim())))
+                || actual.as_deref().is_some_and(|actual| {
+                    wanted
+                        .iter()
+                        .any(|w| w.trim().eq_ignore_ascii_case(actual.trim()))
+                })
         };
-        (self.topics.is_empty() || self.topics.iter().any(|topic| case.topic_ids.contains(topic)))
+        (self.topics.is_empty()
+            || self
+                .topics
+                .iter()
+                .any(|topic| case.topic_ids.contains(topic)))
             && any_text(&self.languages, &case.language)
-            && (self.intents.is_empty() || case.intent.is_some_and(|intent| self.intents.contains(&intent)))
+            && (self.intents.is_empty()
+                || case
+                    .intent
+                    .is_some_and(|intent| self.intents.contains(&intent)))
             && any_text(&self.reasons, &case.reason)
             && self.vip.is_none_or(|vip| vip == case.vip)
-            && (self.sources.is_empty() || case.source.is_some_and(|source| self.sources.contains(&source)))
+            && (self.sources.is_empty()
+                || case
+                    .source
+                    .is_some_and(|source| self.sources.contains(&source)))
     }
 }
 
@@ -92,8 +106,14 @@ pub struct RoutingDecision<'a> {
 impl RoutingRules {
     pub fn route(&self, case: &CaseFacts) -> RoutingDecision<'_> {
         match self.rules.iter().find(|rule| rule.when.matches(case)) {
-            Some(rule) => RoutingDecision { team: rule.team, rule: Some(&rule.name) },
-            None => RoutingDecision { team: self.default_team, rule: None },
+            Some(rule) => RoutingDecision {
+                team: rule.team,
+                rule: Some(&rule.name),
+            },
+            None => RoutingDecision {
+                team: self.default_team,
+                rule: None,
+            },
         }
     }
 }
@@ -133,12 +153,22 @@ pub struct RoundRobinCursor(pub Option<UserId>);
 
 /// The next agent, by user id, after the cursor's, going round, among those who can take a
 /// case; with the cursor to keep. `None` when nobody can.
-pub fn assign_round_robin(agents: &[AgentLoad], cursor: RoundRobinCursor) -> Option<(UserId, RoundRobinCursor)> {
-    let mut eligible: Vec<UserId> = agents.iter().filter(|agent| agent.can_take_a_case()).map(|agent| agent.user_id).collect();
+pub fn assign_round_robin(
+    agents: &[AgentLoad],
+    cursor: RoundRobinCursor,
+) -> Option<(UserId, RoundRobinCursor)> {
+    let mut eligible: Vec<UserId> = agents
+        .iter()
+        .filter(|agent| agent.can_take_a_case())
+        .map(|agent| agent.user_id)
+        .collect();
     eligible.sort();
     eligible.dedup();
     let next = match cursor.0 {
-        Some(last) => eligible.iter().find(|user| **user > last).or(eligible.first()),
+        Some(last) => eligible
+            .iter()
+            .find(|user| **user > last)
+            .or(eligible.first()),
         None => eligible.first(),
     }?;
     Some((*next, RoundRobinCursor(Some(*next))))
@@ -150,7 +180,13 @@ pub fn assign_least_loaded(agents: &[AgentLoad]) -> Option<UserId> {
     agents
         .iter()
         .filter(|agent| agent.can_take_a_case())
-        .min_by_key(|agent| (agent.open_cases, std::cmp::Reverse(agent.capacity - agent.open_cases), agent.user_id))
+        .min_by_key(|agent| {
+            (
+                agent.open_cases,
+                std::cmp::Reverse(agent.capacity - agent.open_cases),
+                agent.user_id,
+            )
+        })
         .map(|agent| agent.user_id)
 }
 
@@ -158,7 +194,11 @@ pub fn assign_least_loaded(agents: &[AgentLoad]) -> Option<UserId> {
 /// least one tag with it, most shared tags first, then least loaded, then by user id.
 pub fn crowd_responders(case_tags: &[String], responders: &[AgentLoad]) -> Vec<UserId> {
     let normalise = |tag: &String| tag.trim().to_lowercase();
-    let wanted: BTreeSet<String> = case_tags.iter().map(normalise).filter(|tag| !tag.is_empty()).collect();
+    let wanted: BTreeSet<String> = case_tags
+        .iter()
+        .map(normalise)
+        .filter(|tag| !tag.is_empty())
+        .collect();
     let mut matching: Vec<(usize, u32, UserId)> = responders
         .iter()
         .filter(|responder| responder.can_take_a_case())
@@ -168,7 +208,8 @@ pub fn crowd_responders(case_tags: &[String], responders: &[AgentLoad]) -> Vec<U
             (shared > 0).then_some((shared, responder.open_cases, responder.user_id))
         })
         .collect();
-    matching.sort_by_key(|(shared, open_cases, user)| (std::cmp::Reverse(*shared), *open_cases, *user));
+    matching
+        .sort_by_key(|(shared, open_cases, user)| (std::cmp::Reverse(*shared), *open_cases, *user));
     matching.into_iter().map(|(_, _, user)| user).collect()
 }
 
@@ -176,8 +217,20 @@ pub fn crowd_responders(case_tags: &[String], responders: &[AgentLoad]) -> Vec<U
 mod tests {
     use super::*;
 
-    fn agent(id: i64, open_cases: u32, capacity: u32, presence: Presence, tags: &[&str]) -> AgentLoad {
-        AgentLoad { user_id: UserId(id), open_cases, capacity, presence, tags: tags.iter().map(|t| t.to_string()).collect() }
+    fn agent(
+        id: i64,
+        open_cases: u32,
+        capacity: u32,
+        presence: Presence,
+        tags: &[&str],
+    ) -> AgentLoad {
+        AgentLoad {
+            user_id: UserId(id),
+            open_cases,
+            capacity,
+            presence,
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+        }
     }
 
     fn rules() -> RoutingRules {
@@ -198,9 +251,22 @@ mod tests {
     #[test]
     fn the_first_matching_rule_wins_and_the_default_team_takes_the_rest() {
         let rules = rules();
-        let vip_outage = CaseFacts { vip: true, intent: Some(Intent::OutageReport), ..CaseFacts::default() };
-        assert_eq!(rules.route(&vip_outage), RoutingDecision { team: TeamId(1), rule: Some("VIP") });
-        let outage = CaseFacts { intent: Some(Intent::OutageReport), ..CaseFacts::default() };
+        let vip_outage = CaseFacts {
+            vip: true,
+            intent: Some(Intent::OutageReport),
+            ..CaseFacts::default()
+        };
+        assert_eq!(
+            rules.route(&vip_outage),
+            RoutingDecision {
+                team: TeamId(1),
+                rule: Some("VIP")
+            }
+        );
+        let outage = CaseFacts {
+            intent: Some(Intent::OutageReport),
+            ..CaseFacts::default()
+        };
         assert_eq!(rules.route(&outage).team, TeamId(2));
         let refund = CaseFacts {
             language: Some("en".into()),
@@ -209,11 +275,26 @@ mod tests {
             ..CaseFacts::default()
         };
         assert_eq!(rules.route(&refund).team, TeamId(3));
-        let refund_on_mastodon = CaseFacts { source: Some(Source::Mastodon), ..refund.clone() };
-        assert_eq!(rules.route(&refund_on_mastodon), RoutingDecision { team: TeamId(9), rule: None });
-        let refund_without_language = CaseFacts { language: None, ..refund };
+        let refund_on_mastodon = CaseFacts {
+            source: Some(Source::Mastodon),
+            ..refund.clone()
+        };
+        assert_eq!(
+            rules.route(&refund_on_mastodon),
+            RoutingDecision {
+                team: TeamId(9),
+                rule: None
+            }
+        );
+        let refund_without_language = CaseFacts {
+            language: None,
+            ..refund
+        };
         assert_eq!(rules.route(&refund_without_language).team, TeamId(9));
-        let topic = CaseFacts { topic_ids: vec![TopicId(3), TopicId(8)], ..CaseFacts::default() };
+        let topic = CaseFacts {
+            topic_ids: vec![TopicId(3), TopicId(8)],
+            ..CaseFacts::default()
+        };
         assert_eq!(rules.route(&topic).team, TeamId(4));
         assert_eq!(rules.route(&CaseFacts::default()).team, TeamId(9));
     }
@@ -235,9 +316,17 @@ mod tests {
         }
         assert_eq!(picked, [1, 3, 1, 3]);
         // A cursor on an agent who has since left still moves on to the next one.
-        assert_eq!(assign_round_robin(&team, RoundRobinCursor(Some(UserId(2)))).unwrap().0, UserId(3));
+        assert_eq!(
+            assign_round_robin(&team, RoundRobinCursor(Some(UserId(2))))
+                .unwrap()
+                .0,
+            UserId(3)
+        );
         assert_eq!(serde_json::to_string(&cursor).unwrap(), "3");
-        let nobody = [agent(1, 0, 5, Presence::Offline, &[]), agent(2, 0, 0, Presence::Online, &[])];
+        let nobody = [
+            agent(1, 0, 5, Presence::Offline, &[]),
+            agent(2, 0, 0, Presence::Online, &[]),
+        ];
         assert_eq!(assign_round_robin(&nobody, cursor), None);
     }
 
@@ -265,8 +354,17 @@ mod tests {
             agent(5, 2, 3, Presence::Online, &["refunds"]),
         ];
         let tags = vec!["refunds".to_string(), " billing ".to_string()];
-        assert_eq!(crowd_responders(&tags, &crowd), [UserId(2), UserId(1), UserId(5)]);
+        assert_eq!(
+            crowd_responders(&tags, &crowd),
+            [UserId(2), UserId(1), UserId(5)]
+        );
         assert!(crowd_responders(&[], &crowd).is_empty());
-        assert!(crowd_responders(&["".to_string()], &[agent(6, 0, 1, Presence::Online, &[""])]).is_empty());
+        assert!(
+            crowd_responders(
+                &["".to_string()],
+                &[agent(6, 0, 1, Presence::Online, &[""])]
+            )
+            .is_empty()
+        );
     }
 }

@@ -57,10 +57,16 @@ impl Workload {
             && self.average_handling_seconds.is_finite()
             && self.average_handling_seconds > 0.0;
         if !valid {
-            return Err(CareError::config("workload", "arrivals must be finite and not negative, handling time positive"));
+            return Err(CareError::config(
+                "workload",
+                "arrivals must be finite and not negative, handling time positive",
+            ));
         }
         if self.offered_load() >= f64::from(MAX_AGENTS) {
-            return Err(CareError::config("workload", format!("it needs more than {MAX_AGENTS} agents")));
+            return Err(CareError::config(
+                "workload",
+                format!("it needs more than {MAX_AGENTS} agents"),
+            ));
         }
         Ok(())
     }
@@ -71,10 +77,17 @@ impl Workload {
     }
 
     /// The service level, waiting probability, speed of answer and occupancy of `agents`.
-    pub fn forecast(&self, agents: u32, answered_within_seconds: f64) -> Result<StaffingForecast, CareError> {
+    pub fn forecast(
+        &self,
+        agents: u32,
+        answered_within_seconds: f64,
+    ) -> Result<StaffingForecast, CareError> {
         self.check()?;
         if !(answered_within_seconds.is_finite() && answered_within_seconds >= 0.0) {
-            return Err(CareError::config("service target", "the answer time must be finite and not negative"));
+            return Err(CareError::config(
+                "service target",
+                "the answer time must be finite and not negative",
+            ));
         }
         let load = self.offered_load();
         let n = f64::from(agents);
@@ -98,7 +111,8 @@ impl Workload {
         }
         let waiting = erlang_c(agents, load);
         let handling = self.average_handling_seconds;
-        let service_level = 1.0 - waiting * (-(n - load) * answered_within_seconds / handling).exp();
+        let service_level =
+            1.0 - waiting * (-(n - load) * answered_within_seconds / handling).exp();
         Ok(StaffingForecast {
             agents,
             service_level: service_level.clamp(0.0, 1.0),
@@ -112,17 +126,25 @@ impl Workload {
     pub fn agents_needed(&self, target: ServiceTarget) -> Result<StaffingForecast, CareError> {
         self.check()?;
         if !(target.service_level > 0.0 && target.service_level < 1.0) {
-            return Err(CareError::config("service target", "the service level must be between 0 and 1, excluded"));
+            return Err(CareError::config(
+                "service target",
+                "the service level must be between 0 and 1, excluded",
+            ));
         }
         // Below the load nobody is ever answered in time; start just above it.
-        let first = (self.offered_load().floor() as u32).saturating_add(1).max(1);
+        let first = (self.offered_load().floor() as u32)
+            .saturating_add(1)
+            .max(1);
         for agents in first..=MAX_AGENTS {
             let forecast = self.forecast(agents, target.answered_within_seconds)?;
             if forecast.service_level >= target.service_level {
                 return Ok(forecast);
             }
         }
-        Err(CareError::config("workload", format!("it needs more than {MAX_AGENTS} agents")))
+        Err(CareError::config(
+            "workload",
+            format!("it needs more than {MAX_AGENTS} agents"),
+        ))
     }
 }
 
@@ -163,7 +185,10 @@ mod tests {
     /// computation), to the 4th decimal.
     #[test]
     fn the_textbook_call_centre() {
-        let workload = Workload { arrivals_per_hour: 200.0, average_handling_seconds: 180.0 };
+        let workload = Workload {
+            arrivals_per_hour: 200.0,
+            average_handling_seconds: 180.0,
+        };
         assert!((workload.offered_load() - 10.0).abs() < 1e-12);
         let expected = [
             (11, 0.6821, 0.3896, 122.8),
@@ -173,11 +198,25 @@ mod tests {
         ];
         for (agents, waiting, service_level, speed_of_answer) in expected {
             let forecast = workload.forecast(agents, 20.0).unwrap();
-            assert!((forecast.probability_of_waiting - waiting).abs() < 0.0001, "{forecast:?}");
-            assert!((forecast.service_level - service_level).abs() < 0.0001, "{forecast:?}");
-            assert!((forecast.average_speed_of_answer_seconds.unwrap() - speed_of_answer).abs() < 0.05, "{forecast:?}");
+            assert!(
+                (forecast.probability_of_waiting - waiting).abs() < 0.0001,
+                "{forecast:?}"
+            );
+            assert!(
+                (forecast.service_level - service_level).abs() < 0.0001,
+                "{forecast:?}"
+            );
+            assert!(
+                (forecast.average_speed_of_answer_seconds.unwrap() - speed_of_answer).abs() < 0.05,
+                "{forecast:?}"
+            );
         }
-        let needed = workload.agents_needed(ServiceTarget { answered_within_seconds: 20.0, service_level: 0.8 }).unwrap();
+        let needed = workload
+            .agents_needed(ServiceTarget {
+                answered_within_seconds: 20.0,
+                service_level: 0.8,
+            })
+            .unwrap();
         assert_eq!(needed.agents, 14);
         assert!((needed.occupancy - 10.0 / 14.0).abs() < 1e-12);
     }
@@ -185,33 +224,91 @@ mod tests {
     #[test]
     fn social_care_within_fifteen_minutes() {
         // 60 mentions an hour, 6 minutes each, 80 % answered within 15 minutes.
-        let workload = Workload { arrivals_per_hour: 60.0, average_handling_seconds: 360.0 };
-        let needed = workload.agents_needed(ServiceTarget { answered_within_seconds: 900.0, service_level: 0.8 }).unwrap();
+        let workload = Workload {
+            arrivals_per_hour: 60.0,
+            average_handling_seconds: 360.0,
+        };
+        let needed = workload
+            .agents_needed(ServiceTarget {
+                answered_within_seconds: 900.0,
+                service_level: 0.8,
+            })
+            .unwrap();
         assert_eq!(needed.agents, 7);
         assert!(workload.forecast(6, 900.0).unwrap().service_level < 0.8);
     }
 
     #[test]
     fn large_loads_stay_finite() {
-        let workload = Workload { arrivals_per_hour: 50_000.0, average_handling_seconds: 300.0 };
-        let needed = workload.agents_needed(ServiceTarget { answered_within_seconds: 60.0, service_level: 0.9 }).unwrap();
+        let workload = Workload {
+            arrivals_per_hour: 50_000.0,
+            average_handling_seconds: 300.0,
+        };
+        let needed = workload
+            .agents_needed(ServiceTarget {
+                answered_within_seconds: 60.0,
+                service_level: 0.9,
+            })
+            .unwrap();
         assert!(needed.agents > 4_166 && needed.agents < 4_300, "{needed:?}");
         assert!(needed.probability_of_waiting.is_finite());
     }
 
     #[test]
     fn edge_cases_and_bad_input() {
-        let quiet = Workload { arrivals_per_hour: 0.0, average_handling_seconds: 300.0 };
+        let quiet = Workload {
+            arrivals_per_hour: 0.0,
+            average_handling_seconds: 300.0,
+        };
         assert_eq!(quiet.forecast(0, 60.0).unwrap().service_level, 1.0);
-        let busy = Workload { arrivals_per_hour: 100.0, average_handling_seconds: 360.0 };
+        let busy = Workload {
+            arrivals_per_hour: 100.0,
+            average_handling_seconds: 360.0,
+        };
         let too_few = busy.forecast(10, 60.0).unwrap();
-        assert_eq!((too_few.service_level, too_few.average_speed_of_answer_seconds), (0.0, None));
+        assert_eq!(
+            (
+                too_few.service_level,
+                too_few.average_speed_of_answer_seconds
+            ),
+            (0.0, None)
+        );
         for bad in [f64::NAN, -1.0, f64::INFINITY] {
-            assert!(Workload { arrivals_per_hour: bad, average_handling_seconds: 60.0 }.forecast(3, 20.0).is_err());
-            assert!(Workload { arrivals_per_hour: 10.0, average_handling_seconds: bad }.forecast(3, 20.0).is_err());
+            assert!(
+                Workload {
+                    arrivals_per_hour: bad,
+                    average_handling_seconds: 60.0
+                }
+                .forecast(3, 20.0)
+                .is_err()
+            );
+            assert!(
+                Workload {
+                    arrivals_per_hour: 10.0,
+                    average_handling_seconds: bad
+                }
+                .forecast(3, 20.0)
+                .is_err()
+            );
         }
-        assert!(Workload { arrivals_per_hour: 1e12, average_handling_seconds: 60.0 }.agents_needed(ServiceTarget { answered_within_seconds: 20.0, service_level: 0.8 }).is_err());
-        assert!(busy.agents_needed(ServiceTarget { answered_within_seconds: 20.0, service_level: 1.0 }).is_err());
+        assert!(
+            Workload {
+                arrivals_per_hour: 1e12,
+                average_handling_seconds: 60.0
+            }
+            .agents_needed(ServiceTarget {
+                answered_within_seconds: 20.0,
+                service_level: 0.8
+            })
+            .is_err()
+        );
+        assert!(
+            busy.agents_needed(ServiceTarget {
+                answered_within_seconds: 20.0,
+                service_level: 1.0
+            })
+            .is_err()
+        );
     }
 
     proptest! {

@@ -64,7 +64,9 @@ impl CaseStatus {
     /// Parses a name of [`CaseStatus::as_str`] (any case, surrounding spaces ignored).
     pub fn parse(name: &str) -> Option<CaseStatus> {
         let name = name.trim().to_ascii_lowercase();
-        CaseStatus::ALL.into_iter().find(|status| status.as_str() == name)
+        CaseStatus::ALL
+            .into_iter()
+            .find(|status| status.as_str() == name)
     }
 
     /// Whether the case still needs work (it counts in an agent's load).
@@ -95,7 +97,11 @@ impl fmt::Display for CaseStatus {
 
 /// Checks that a case may go from `from` to `to`.
 pub fn transition(from: CaseStatus, to: CaseStatus) -> Result<(), CareError> {
-    if from.can_become(to) { Ok(()) } else { Err(CareError::InvalidTransition { from, to }) }
+    if from.can_become(to) {
+        Ok(())
+    } else {
+        Err(CareError::InvalidTransition { from, to })
+    }
 }
 
 #[cfg(test)]
@@ -132,14 +138,20 @@ mod tests {
             let json = serde_json::to_string(&status).unwrap();
             assert_eq!(json, format!("\"{}\"", status.as_str()));
             assert_eq!(serde_json::from_str::<CaseStatus>(&json).unwrap(), status);
-            assert_eq!(CaseStatus::parse(&format!(" {} ", status.as_str().to_uppercase())), Some(status));
+            assert_eq!(
+                CaseStatus::parse(&format!(" {} ", status.as_str().to_uppercase())),
+                Some(status)
+            );
         }
         assert_eq!(CaseStatus::parse("pending"), None);
     }
 
     #[test]
     fn only_resolved_and_closed_are_inactive() {
-        let active: Vec<_> = CaseStatus::ALL.into_iter().filter(|s| s.is_active()).collect();
+        let active: Vec<_> = CaseStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_active())
+            .collect();
         assert_eq!(active, [New, Open, PendingCustomer, OnHold]);
     }
 }

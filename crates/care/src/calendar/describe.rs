@@ -17,12 +17,26 @@ impl Language {
     /// `fr`, `fr-FR`, `fr_CA`… are French; anything else falls back to English.
     fn from_tag(tag: &str) -> Language {
         let primary = tag.trim().split(['-', '_']).next().unwrap_or_default();
-        if primary.eq_ignore_ascii_case("fr") { Language::French } else { Language::English }
+        if primary.eq_ignore_ascii_case("fr") {
+            Language::French
+        } else {
+            Language::English
+        }
     }
 
     fn day_name(self, day: Weekday) -> &'static str {
-        const ENGLISH: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-        const FRENCH: [&str; 7] = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
+        const ENGLISH: [&str; 7] = [
+            "Monday",
+            "Tuesday",
+            "Wednesday",
+            "Thursday",
+            "Friday",
+            "Saturday",
+            "Sunday",
+        ];
+        const FRENCH: [&str; 7] = [
+            "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+        ];
         let index = day.num_days_from_monday() as usize;
         match self {
             Language::English => ENGLISH[index],
@@ -61,7 +75,13 @@ impl Language {
         }
         let texts: Vec<String> = intervals
             .iter()
-            .map(|interval| format!("{}–{}", self.time(interval.start_minute()), self.time(interval.end_minute())))
+            .map(|interval| {
+                format!(
+                    "{}–{}",
+                    self.time(interval.start_minute()),
+                    self.time(interval.end_minute())
+                )
+            })
             .collect();
         let and = match self {
             Language::English => " and ",
@@ -96,7 +116,11 @@ impl BusinessCalendar {
             .into_iter()
             .filter(|(_, _, _, intervals)| !intervals.is_empty())
             .map(|(first, last, count, intervals)| {
-                format!("{}, {}", language.days(first, last, count), language.intervals(intervals))
+                format!(
+                    "{}, {}",
+                    language.days(first, last, count),
+                    language.intervals(intervals)
+                )
             })
             .collect();
         let holidays = match (self.holidays.is_empty(), language) {

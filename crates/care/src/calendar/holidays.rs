@@ -26,9 +26,20 @@ pub fn easter_sunday(year: i32) -> Option<NaiveDate> {
 /// New Year, Easter Monday, 1 May, 8 May, Ascension, Whit Monday, 14 July, 15 August,
 /// 1 November, 11 November, Christmas. Sorted. Alsace-Moselle's two extra days are not in.
 pub fn french_public_holidays(year: i32) -> Vec<NaiveDate> {
-    let fixed = [(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)];
-    let mut holidays: Vec<NaiveDate> =
-        fixed.iter().filter_map(|&(month, day)| NaiveDate::from_ymd_opt(year, month, day)).collect();
+    let fixed = [
+        (1, 1),
+        (5, 1),
+        (5, 8),
+        (7, 14),
+        (8, 15),
+        (11, 1),
+        (11, 11),
+        (12, 25),
+    ];
+    let mut holidays: Vec<NaiveDate> = fixed
+        .iter()
+        .filter_map(|&(month, day)| NaiveDate::from_ymd_opt(year, month, day))
+        .collect();
     if let Some(easter) = easter_sunday(year) {
         for days_after_easter in [1, 39, 50] {
             holidays.extend(easter.checked_add_signed(Duration::days(days_after_easter)));
@@ -48,7 +59,14 @@ mod tests {
 
     #[test]
     fn easter_matches_known_dates() {
-        for (year, month, day) in [(2024, 3, 31), (2025, 4, 20), (2026, 4, 5), (2027, 3, 28), (2038, 4, 25), (1818, 3, 22)] {
+        for (year, month, day) in [
+            (2024, 3, 31),
+            (2025, 4, 20),
+            (2026, 4, 5),
+            (2027, 3, 28),
+            (2038, 4, 25),
+            (1818, 3, 22),
+        ] {
             assert_eq!(easter_sunday(year), Some(date(year, month, day)));
         }
     }
@@ -57,7 +75,12 @@ mod tests {
     fn french_holidays_of_2026() {
         let holidays = french_public_holidays(2026);
         assert_eq!(holidays.len(), 11);
-        for holiday in [date(2026, 4, 6), date(2026, 5, 14), date(2026, 5, 25), date(2026, 12, 25)] {
+        for holiday in [
+            date(2026, 4, 6),
+            date(2026, 5, 14),
+            date(2026, 5, 25),
+            date(2026, 12, 25),
+        ] {
             assert!(holidays.contains(&holiday), "{holiday}");
         }
         assert!(holidays.windows(2).all(|pair| pair[0] < pair[1]));

@@ -25,13 +25,22 @@ impl OpeningInterval {
         let start_minute = minute_of_day(start)?;
         let end_minute = minute_of_day(end)?;
         if start_minute >= end_minute {
-            return Err(CareError::config("opening interval", "it must end after it starts"));
+            return Err(CareError::config(
+                "opening interval",
+                "it must end after it starts",
+            ));
         }
-        Ok(OpeningInterval { start_minute, end_minute })
+        Ok(OpeningInterval {
+            start_minute,
+            end_minute,
+        })
     }
 
     /// Open all day: `00:00-24:00`.
-    pub const WHOLE_DAY: OpeningInterval = OpeningInterval { start_minute: 0, end_minute: MINUTES_PER_DAY };
+    pub const WHOLE_DAY: OpeningInterval = OpeningInterval {
+        start_minute: 0,
+        end_minute: MINUTES_PER_DAY,
+    };
 
     pub fn start_minute(self) -> u16 {
         self.start_minute
@@ -45,16 +54,28 @@ impl OpeningInterval {
 fn minute_of_day((hour, minute): (u16, u16)) -> Result<u16, CareError> {
     let valid = (hour < 24 && minute < 60) || (hour == 24 && minute == 0);
     if !valid {
-        return Err(CareError::config("opening interval", format!("{hour}:{minute:02} is not a time of day")));
+        return Err(CareError::config(
+            "opening interval",
+            format!("{hour}:{minute:02} is not a time of day"),
+        ));
     }
     Ok(hour * 60 + minute)
 }
 
 fn parse_time(text: &str) -> Result<(u16, u16), CareError> {
-    let invalid = || CareError::config("opening interval", format!("{text:?} is not a time like 09:30"));
+    let invalid = || {
+        CareError::config(
+            "opening interval",
+            format!("{text:?} is not a time like 09:30"),
+        )
+    };
     let (hour, minute) = text.trim().split_once([':', 'h']).ok_or_else(invalid)?;
     let hour = hour.parse().map_err(|_| invalid())?;
-    let minute = if minute.is_empty() { 0 } else { minute.parse().map_err(|_| invalid())? };
+    let minute = if minute.is_empty() {
+        0
+    } else {
+        minute.parse().map_err(|_| invalid())?
+    };
     Ok((hour, minute))
 }
 
@@ -64,7 +85,10 @@ impl FromStr for OpeningInterval {
     /// Reads `09:00-12:30` (an en dash works too, and `9h00` as French write it).
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let (start, end) = text.split_once(['-', '–']).ok_or_else(|| {
-            CareError::config("opening interval", format!("{text:?} is not an interval like 09:00-12:30"))
+            CareError::config(
+                "opening interval",
+                format!("{text:?} is not an interval like 09:00-12:30"),
+            )
         })?;
         OpeningInterval::new(parse_time(start)?, parse_time(end)?)
     }
@@ -81,7 +105,13 @@ impl TryFrom<String> for OpeningInterval {
 impl From<OpeningInterval> for String {
     fn from(interval: OpeningInterval) -> String {
         let (start, end) = (interval.start_minute, interval.end_minute);
-        format!("{:02}:{:02}-{:02}:{:02}", start / 60, start % 60, end / 60, end % 60)
+        format!(
+            "{:02}:{:02}-{:02}:{:02}",
+            start / 60,
+            start % 60,
+            end / 60,
+            end % 60
+        )
     }
 }
 
@@ -130,7 +160,10 @@ impl WeeklyHours {
     /// Open every day around the clock.
     pub fn always_open() -> WeeklyHours {
         use Weekday::*;
-        WeeklyHours::on_days(&[Mon, Tue, Wed, Thu, Fri, Sat, Sun], &[OpeningInterval::WHOLE_DAY])
+        WeeklyHours::on_days(
+            &[Mon, Tue, Wed, Thu, Fri, Sat, Sun],
+            &[OpeningInterval::WHOLE_DAY],
+        )
     }
 
     pub fn day(&self, day: Weekday) -> &[OpeningInterval] {
@@ -173,7 +206,9 @@ impl WeeklyHours {
                             format!("{last} and {interval} overlap on {day}"),
                         ));
                     }
-                    Some(last) if interval.start_minute == last.end_minute => last.end_minute = interval.end_minute,
+                    Some(last) if interval.start_minute == last.end_minute => {
+                        last.end_minute = interval.end_minute
+                    }
                     _ => merged.push(interval),
                 }
             }
@@ -181,7 +216,10 @@ impl WeeklyHours {
             *intervals = merged;
         }
         if !any_opening {
-            return Err(CareError::config("opening hours", "the calendar is never open"));
+            return Err(CareError::config(
+                "opening hours",
+                "the calendar is never open",
+            ));
         }
         Ok(self)
     }
@@ -196,9 +234,23 @@ mod tests {
         let interval: OpeningInterval = "9:00-12:30".parse().unwrap();
         assert_eq!(interval, OpeningInterval::new((9, 0), (12, 30)).unwrap());
         assert_eq!(interval.to_string(), "09:00-12:30");
-        assert_eq!("13h30–19h".parse::<OpeningInterval>().unwrap().to_string(), "13:30-19:00");
-        assert_eq!("00:00-24:00".parse::<OpeningInterval>().unwrap(), OpeningInterval::WHOLE_DAY);
-        for bad in ["", "9-", "19:00-09:00", "10:00-10:00", "24:30-25:00", "nine-ten", "09:60-10:00"] {
+        assert_eq!(
+            "13h30–19h".parse::<OpeningInterval>().unwrap().to_string(),
+            "13:30-19:00"
+        );
+        assert_eq!(
+            "00:00-24:00".parse::<OpeningInterval>().unwrap(),
+            OpeningInterval::WHOLE_DAY
+        );
+        for bad in [
+            "",
+            "9-",
+            "19:00-09:00",
+            "10:00-10:00",
+            "24:30-25:00",
+            "nine-ten",
+            "09:60-10:00",
+        ] {
             assert!(bad.parse::<OpeningInterval>().is_err(), "{bad:?}");
         }
     }
@@ -207,10 +259,16 @@ mod tests {
     fn weeks_are_sorted_merged_and_checked() {
         let morning: OpeningInterval = "09:00-12:00".parse().unwrap();
         let noon: OpeningInterval = "12:00-14:00".parse().unwrap();
-        let hours = WeeklyHours::weekdays(&[noon, morning]).normalised().unwrap();
+        let hours = WeeklyHours::weekdays(&[noon, morning])
+            .normalised()
+            .unwrap();
         assert_eq!(hours.monday, ["09:00-14:00".parse().unwrap()]);
         let overlap: OpeningInterval = "11:00-13:00".parse().unwrap();
-        assert!(WeeklyHours::weekdays(&[morning, overlap]).normalised().is_err());
+        assert!(
+            WeeklyHours::weekdays(&[morning, overlap])
+                .normalised()
+                .is_err()
+        );
         assert!(WeeklyHours::default().normalised().is_err());
     }
 }

@@ -32,8 +32,15 @@ pub use hours::{OpeningInterval, WeeklyHours};
 
 use crate::CareError;
 
-pub(crate) const WEEK: [Weekday; 7] =
-    [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
+pub(crate) const WEEK: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
 
 /// The first instant calendars compute with: 1970-01-01T00:00:00Z.
 pub const SUPPORTED_FROM: DateTime<Utc> = DateTime::UNIX_EPOCH;
@@ -89,8 +96,12 @@ impl Default for BusinessCalendar {
     /// [`BusinessCalendar::with_french_public_holidays`]).
     fn default() -> Self {
         let nine_to_seven = OpeningInterval::new((9, 0), (19, 0)).expect("a valid interval");
-        BusinessCalendar::new(chrono_tz::Europe::Paris, WeeklyHours::weekdays(&[nine_to_seven]), [])
-            .expect("a valid calendar")
+        BusinessCalendar::new(
+            chrono_tz::Europe::Paris,
+            WeeklyHours::weekdays(&[nine_to_seven]),
+            [],
+        )
+        .expect("a valid calendar")
     }
 }
 
@@ -115,14 +126,20 @@ impl BusinessCalendar {
 
     /// Adds the French public holidays of the given years (for example the current and
     /// the next one, as a fresh install does).
-    pub fn with_french_public_holidays(mut self, years: impl IntoIterator<Item = i32>) -> BusinessCalendar {
+    pub fn with_french_public_holidays(
+        mut self,
+        years: impl IntoIterator<Item = i32>,
+    ) -> BusinessCalendar {
         for year in years {
             self.holidays.extend(french_public_holidays(year));
         }
         self
     }
 
-    pub fn with_holidays(mut self, holidays: impl IntoIterator<Item = NaiveDate>) -> BusinessCalendar {
+    pub fn with_holidays(
+        mut self,
+        holidays: impl IntoIterator<Item = NaiveDate>,
+    ) -> BusinessCalendar {
         self.holidays.extend(holidays);
         self
     }
@@ -141,7 +158,9 @@ impl BusinessCalendar {
 
     /// Whether the team works at `at`.
     pub fn is_open(&self, at: DateTime<Utc>) -> bool {
-        self.open_periods_from(at).next().is_some_and(|(start, _)| start <= at)
+        self.open_periods_from(at)
+            .next()
+            .is_some_and(|(start, _)| start <= at)
     }
 
     /// `at` itself when open, else the next instant the calendar opens; `None` when it does
@@ -181,7 +200,10 @@ impl BusinessCalendar {
 
     /// The opening periods, as UTC instants, that end after `at`, in order, the first one
     /// cut to start no earlier than `at`. Ends at `SUPPORTED_UNTIL`.
-    fn open_periods_from(&self, at: DateTime<Utc>) -> impl Iterator<Item = (DateTime<Utc>, DateTime<Utc>)> + '_ {
+    fn open_periods_from(
+        &self,
+        at: DateTime<Utc>,
+    ) -> impl Iterator<Item = (DateTime<Utc>, DateTime<Utc>)> + '_ {
         let at = at.clamp(SUPPORTED_FROM, SUPPORTED_UNTIL);
         let local_date = at.with_timezone(&self.time_zone).date_naive();
         // A day's periods can only end after the day's start, so the day before `at`'s
@@ -189,15 +211,23 @@ impl BusinessCalendar {
         let first_day = local_date.pred_opt().unwrap_or(local_date);
         first_day
             .iter_days()
-            .take_while(|day| self.local_to_utc(*day, 0).is_some_and(|start| start < SUPPORTED_UNTIL))
+            .take_while(|day| {
+                self.local_to_utc(*day, 0)
+                    .is_some_and(|start| start < SUPPORTED_UNTIL)
+            })
             .filter(|day| !self.holidays.contains(day))
             .flat_map(move |day| {
-                self.opening_hours.day(day.weekday()).iter().filter_map(move |interval| {
-                    let open = self.local_to_utc(day, interval.start_minute())?;
-                    let close = self.local_to_utc(day, interval.end_minute())?.min(SUPPORTED_UNTIL);
-                    let open = open.max(at);
-                    (close > open).then_some((open, close))
-                })
+                self.opening_hours
+                    .day(day.weekday())
+                    .iter()
+                    .filter_map(move |interval| {
+                        let open = self.local_to_utc(day, interval.start_minute())?;
+                        let close = self
+                            .local_to_utc(day, interval.end_minute())?
+                            .min(SUPPORTED_UNTIL);
+                        let open = open.max(at);
+                        (close > open).then_some((open, close))
+                    })
             })
     }
 
@@ -207,7 +237,10 @@ impl BusinessCalendar {
         let local = day.and_hms_opt(0, 0, 0)? + Duration::minutes(i64::from(minute_of_day));
         // A gap is at most a day long (Samoa skipped 30 December 2011): look that far ahead.
         for minutes_later in 0..=(24 * 60 + 1) {
-            match self.time_zone.from_local_datetime(&(local + Duration::minutes(minutes_later))) {
+            match self
+                .time_zone
+                .from_local_datetime(&(local + Duration::minutes(minutes_later)))
+            {
                 LocalResult::Single(instant) => return Some(instant.with_timezone(&Utc)),
                 LocalResult::Ambiguous(earliest, _) => return Some(earliest.with_timezone(&Utc)),
                 LocalResult::None => continue,

@@ -12,8 +12,8 @@ pub const SHORTENED_URL_LENGTH: usize = 23;
 /// Top-level domains X links without a scheme (`example.com`): a short list of common ones.
 /// A bare domain with another TLD is counted as text, which X may count as 23 instead.
 const BARE_DOMAIN_TLDS: &[&str] = &[
-    "com", "org", "net", "fr", "io", "co", "uk", "de", "eu", "info", "be", "ch", "ca", "us", "app", "dev",
-    "ly", "me", "tv", "es", "it", "nl",
+    "com", "org", "net", "fr", "io", "co", "uk", "de", "eu", "info", "be", "ch", "ca", "us", "app",
+    "dev", "ly", "me", "tv", "es", "it", "nl",
 ];
 
 /// Which links a network recognises in plain text.
@@ -30,8 +30,12 @@ pub(crate) enum LinkStyle {
 pub(crate) fn find_links(text: &str, style: LinkStyle) -> Vec<Range<usize>> {
     let mut links = Vec::new();
     for (token_start, token) in whitespace_tokens(text) {
-        let leading = token.len() - token.trim_start_matches(['(', '[', '<', '"', '\'', '«']).len();
-        let candidate = token[leading..].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '>', '"', '\'', '»']);
+        let leading = token.len()
+            - token
+                .trim_start_matches(['(', '[', '<', '"', '\'', '«'])
+                .len();
+        let candidate = token[leading..]
+            .trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '>', '"', '\'', '»']);
         if candidate.is_empty() || !is_link(candidate, style) {
             continue;
         }
@@ -43,7 +47,8 @@ pub(crate) fn find_links(text: &str, style: LinkStyle) -> Vec<Range<usize>> {
 
 /// `(byte offset, token)` for each run of non-white-space characters.
 pub(crate) fn whitespace_tokens(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    text.split_whitespace().map(move |token| (token.as_ptr() as usize - text.as_ptr() as usize, token))
+    text.split_whitespace()
+        .map(move |token| (token.as_ptr() as usize - text.as_ptr() as usize, token))
 }
 
 fn is_link(candidate: &str, style: LinkStyle) -> bool {
@@ -65,7 +70,10 @@ fn is_link(candidate: &str, style: LinkStyle) -> bool {
         && labels.iter().all(|label| {
             !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         });
-    well_formed && labels.last().is_some_and(|tld| BARE_DOMAIN_TLDS.contains(tld))
+    well_formed
+        && labels
+            .last()
+            .is_some_and(|tld| BARE_DOMAIN_TLDS.contains(tld))
 }
 
 /// X's weighted length (twitter-text v3): NFC first; each link counts 23; each emoji
@@ -80,11 +88,16 @@ pub fn x_weighted_length(text: &str) -> usize {
 }
 
 fn x_grapheme_weight(grapheme: &str) -> usize {
-    if is_emoji(grapheme) { 2 } else { grapheme.chars().map(x_code_point_weight).sum() }
+    if is_emoji(grapheme) {
+        2
+    } else {
+        grapheme.chars().map(x_code_point_weight).sum()
+    }
 }
 
 fn x_code_point_weight(c: char) -> usize {
-    let light = matches!(c as u32, 0x0000..=0x10FF | 0x2000..=0x200D | 0x2010..=0x201F | 0x2032..=0x2037);
+    let light =
+        matches!(c as u32, 0x0000..=0x10FF | 0x2000..=0x200D | 0x2010..=0x201F | 0x2032..=0x2037);
     if light { 1 } else { 2 }
 }
 
@@ -92,7 +105,9 @@ fn x_code_point_weight(c: char) -> usize {
 /// pictographs), a pair of regional indicators (a flag), or a character turned into an
 /// emoji by the emoji variation selector or the keycap mark.
 fn is_emoji(grapheme: &str) -> bool {
-    let Some(first) = grapheme.chars().next() else { return false };
+    let Some(first) = grapheme.chars().next() else {
+        return false;
+    };
     let pictographic = matches!(
         first as u32,
         0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2300..=0x23FF | 0x2B00..=0x2BFF
@@ -123,9 +138,13 @@ pub fn mastodon_length(text: &str) -> usize {
 
 /// `@user` for `@user@example.social`, the token itself otherwise.
 fn local_part_of_remote_mention(token: &str) -> &str {
-    let Some(rest) = token.strip_prefix('@') else { return token };
+    let Some(rest) = token.strip_prefix('@') else {
+        return token;
+    };
     match rest.split_once('@') {
-        Some((user, domain)) if !user.is_empty() && domain.contains('.') => &token[..user.len() + 1],
+        Some((user, domain)) if !user.is_empty() && domain.contains('.') => {
+            &token[..user.len() + 1]
+        }
         _ => token,
     }
 }

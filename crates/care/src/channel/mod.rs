@@ -25,7 +25,9 @@ use std::fmt;
 use domain::Source;
 use serde::Serialize;
 
-pub use count::{SHORTENED_URL_LENGTH, code_point_length, grapheme_length, mastodon_length, x_weighted_length};
+pub use count::{
+    SHORTENED_URL_LENGTH, code_point_length, grapheme_length, mastodon_length, x_weighted_length,
+};
 pub use split::split_thread;
 
 /// What a channel's length is counted in.
@@ -41,7 +43,9 @@ pub enum LengthUnit {
 impl LengthUnit {
     fn words(self) -> &'static str {
         match self {
-            LengthUnit::WeightedCharacters => "weighted characters (links count 23, emoji and CJK characters 2)",
+            LengthUnit::WeightedCharacters => {
+                "weighted characters (links count 23, emoji and CJK characters 2)"
+            }
             LengthUnit::Graphemes => "characters",
             LengthUnit::CodePoints => "characters",
             LengthUnit::Bytes => "bytes",
@@ -74,10 +78,19 @@ impl ChannelRules {
             Source::Facebook => (Some(8000), LengthUnit::CodePoints, None, "\n"),
             Source::Instagram => (Some(2200), LengthUnit::CodePoints, None, "\n"),
             Source::Messenger => (Some(2000), LengthUnit::CodePoints, None, "\n"),
-            Source::Email | Source::Rss | Source::Web => (None, LengthUnit::CodePoints, None, "\n\n"),
+            Source::Email | Source::Rss | Source::Web => {
+                (None, LengthUnit::CodePoints, None, "\n\n")
+            }
         };
         let can_reply = !matches!(source, Source::Rss | Source::Web);
-        ChannelRules { source, limit, unit, byte_limit, signature_separator, can_reply }
+        ChannelRules {
+            source,
+            limit,
+            unit,
+            byte_limit,
+            signature_separator,
+            can_reply,
+        }
     }
 
     /// The length of `text` as this channel counts it.
@@ -95,15 +108,23 @@ impl ChannelRules {
     /// (or a blank one) leaves the text as it is, and so does a text already ending with it.
     pub fn sign(&self, text: &str, signature: Option<&str>) -> String {
         let text = text.trim_end();
-        match signature.map(str::trim).filter(|signature| !signature.is_empty()) {
-            Some(signature) if !text.ends_with(signature) => format!("{text}{}{signature}", self.signature_separator),
+        match signature
+            .map(str::trim)
+            .filter(|signature| !signature.is_empty())
+        {
+            Some(signature) if !text.ends_with(signature) => {
+                format!("{text}{}{signature}", self.signature_separator)
+            }
             _ => text.to_string(),
         }
     }
 
     /// Checks a text that is already signed.
     pub fn check(&self, signed_text: &str) -> Result<ReplyLength, ReplyRejected> {
-        let rejected = |reason| ReplyRejected { channel: self.source, reason };
+        let rejected = |reason| ReplyRejected {
+            channel: self.source,
+            reason,
+        };
         if !self.can_reply {
             return Err(rejected(RejectionReason::NoReplyChannel));
         }
@@ -112,12 +133,24 @@ impl ChannelRules {
         }
         let counted = self.length(signed_text);
         if let Some(limit) = self.limit.filter(|limit| counted > *limit) {
-            return Err(rejected(RejectionReason::TooLong { counted, limit, unit: self.unit }));
+            return Err(rejected(RejectionReason::TooLong {
+                counted,
+                limit,
+                unit: self.unit,
+            }));
         }
         if let Some(limit) = self.byte_limit.filter(|limit| signed_text.len() > *limit) {
-            return Err(rejected(RejectionReason::TooLong { counted: signed_text.len(), limit, unit: LengthUnit::Bytes }));
+            return Err(rejected(RejectionReason::TooLong {
+                counted: signed_text.len(),
+                limit,
+                unit: LengthUnit::Bytes,
+            }));
         }
-        Ok(ReplyLength { counted, limit: self.limit, unit: self.unit })
+        Ok(ReplyLength {
+            counted,
+            limit: self.limit,
+            unit: self.unit,
+        })
     }
 }
 
@@ -141,7 +174,11 @@ impl ReplyLength {
 #[serde(rename_all = "snake_case", tag = "reason")]
 pub enum RejectionReason {
     Empty,
-    TooLong { counted: usize, limit: usize, unit: LengthUnit },
+    TooLong {
+        counted: usize,
+        limit: usize,
+        unit: LengthUnit,
+    },
     NoReplyChannel,
 }
 
@@ -159,7 +196,11 @@ impl fmt::Display for ReplyRejected {
         let network = network_name(self.channel);
         match self.reason {
             RejectionReason::Empty => write!(f, "the reply is empty"),
-            RejectionReason::TooLong { counted, limit, unit } => write!(
+            RejectionReason::TooLong {
+                counted,
+                limit,
+                unit,
+            } => write!(
                 f,
                 "the reply is too long for {network}: {counted} {words}, the limit is {limit}",
                 words = unit.words()
@@ -187,10 +228,17 @@ fn network_name(source: Source) -> &'static str {
 }
 
 /// Signs `text` for `source` and checks it against the channel's rules.
-pub fn check_reply(source: Source, text: &str, signature: Option<&str>) -> Result<ReplyLength, ReplyRejected> {
+pub fn check_reply(
+    source: Source,
+    text: &str,
+    signature: Option<&str>,
+) -> Result<ReplyLength, ReplyRejected> {
     let rules = ChannelRules::for_source(source);
     if text.trim().is_empty() {
-        return Err(ReplyRejected { channel: source, reason: RejectionReason::Empty });
+        return Err(ReplyRejected {
+            channel: source,
+            reason: RejectionReason::Empty,
+        });
     }
     rules.check(&rules.sign(text, signature))
 }

@@ -14,17 +14,29 @@ const MAX_PARTS: usize = 999;
 /// A text that fits whole comes back as one signed part, without a number. Parts break
 /// between words, keeping the text's own spacing inside a part; a word or a link is cut
 /// only when it cannot fit in a part on its own.
-pub fn split_thread(source: Source, text: &str, signature: Option<&str>) -> Result<Vec<String>, ReplyRejected> {
+pub fn split_thread(
+    source: Source,
+    text: &str,
+    signature: Option<&str>,
+) -> Result<Vec<String>, ReplyRejected> {
     let rules = ChannelRules::for_source(source);
     let text = text.trim();
     if !rules.can_reply {
-        return Err(ReplyRejected { channel: source, reason: RejectionReason::NoReplyChannel });
+        return Err(ReplyRejected {
+            channel: source,
+            reason: RejectionReason::NoReplyChannel,
+        });
     }
     if text.is_empty() {
-        return Err(ReplyRejected { channel: source, reason: RejectionReason::Empty });
+        return Err(ReplyRejected {
+            channel: source,
+            reason: RejectionReason::Empty,
+        });
     }
     let whole = rules.sign(text, signature);
-    let Some(limit) = rules.limit else { return Ok(vec![whole]) };
+    let Some(limit) = rules.limit else {
+        return Ok(vec![whole]);
+    };
     if rules.byte_limit.is_none_or(|bytes| whole.len() <= bytes) && rules.length(&whole) <= limit {
         return Ok(vec![whole]);
     }
@@ -35,19 +47,35 @@ pub fn split_thread(source: Source, text: &str, signature: Option<&str>) -> Resu
             let part = finish(&rules, body, widest_total, widest_total, signature);
             rules.length(&part) <= limit && rules.byte_limit.is_none_or(|bytes| part.len() <= bytes)
         };
-        let Some(bodies) = pack(text, &fits) else { break };
+        let Some(bodies) = pack(text, &fits) else {
+            break;
+        };
         if bodies.len() <= widest_total.min(MAX_PARTS) {
             let total = bodies.len();
-            return Ok(bodies.iter().enumerate().map(|(index, body)| finish(&rules, body, index + 1, total, signature)).collect());
+            return Ok(bodies
+                .iter()
+                .enumerate()
+                .map(|(index, body)| finish(&rules, body, index + 1, total, signature))
+                .collect());
         }
     }
     Err(ReplyRejected {
         channel: source,
-        reason: RejectionReason::TooLong { counted: rules.length(&whole), limit, unit: rules.unit },
+        reason: RejectionReason::TooLong {
+            counted: rules.length(&whole),
+            limit,
+            unit: rules.unit,
+        },
     })
 }
 
-fn finish(rules: &ChannelRules, body: &str, number: usize, total: usize, signature: Option<&str>) -> String {
+fn finish(
+    rules: &ChannelRules,
+    body: &str,
+    number: usize,
+    total: usize,
+    signature: Option<&str>,
+) -> String {
     rules.sign(&format!("{body} {number}/{total}"), signature)
 }
 
@@ -60,7 +88,11 @@ fn pack(text: &str, fits: &dyn Fn(&str) -> bool) -> Option<Vec<String>> {
     for (start, word) in whitespace_tokens(text) {
         let spacing = &text[previous_end..start];
         previous_end = start + word.len();
-        let candidate = if current.is_empty() { word.to_string() } else { format!("{current}{spacing}{word}") };
+        let candidate = if current.is_empty() {
+            word.to_string()
+        } else {
+            format!("{current}{spacing}{word}")
+        };
         if fits(&candidate) {
             current = candidate;
             continue;

@@ -107,7 +107,10 @@ impl Timeline {
         let mut events: Vec<CaseEvent> = history
             .events
             .iter()
-            .map(|event| CaseEvent { at: event.at.max(created_at), kind: event.kind })
+            .map(|event| CaseEvent {
+                at: event.at.max(created_at),
+                kind: event.kind,
+            })
             .filter(|event| event.at <= now)
             .collect();
         events.sort_by_key(|event| event.at);
@@ -139,16 +142,33 @@ impl Timeline {
                 }
             }
         }
-        Timeline { created_at, now, statuses, first_reply_at, resolved_at, next_response_cycles }
+        Timeline {
+            created_at,
+            now,
+            statuses,
+            first_reply_at,
+            resolved_at,
+            next_response_cycles,
+        }
     }
 
     /// The periods in `[from, until)` during which the clocks run.
-    fn running_periods(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    fn running_periods(
+        &self,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
         let mut periods = Vec::new();
         for (index, (start, status)) in self.statuses.iter().enumerate() {
-            let end = self.statuses.get(index + 1).map_or(until, |(next, _)| *next);
+            let end = self
+                .statuses
+                .get(index + 1)
+                .map_or(until, |(next, _)| *next);
             let (start, end) = (*start.max(&from), end.min(until));
-            let running = matches!(status, CaseStatus::New | CaseStatus::Open | CaseStatus::OnHold);
+            let running = matches!(
+                status,
+                CaseStatus::New | CaseStatus::Open | CaseStatus::OnHold
+            );
             if running && start < end {
                 periods.push((start, end));
             }
@@ -179,13 +199,24 @@ impl Timeline {
         let due_at = due_at.unwrap_or_else(|| calendar.add_business_time(end, target - elapsed));
         let state = match stopped_at {
             Some(stop) if stop <= self.now => {
-                if stop <= due_at { SlaState::Met } else { SlaState::Breached }
+                if stop <= due_at {
+                    SlaState::Met
+                } else {
+                    SlaState::Breached
+                }
             }
             _ if self.now > due_at || elapsed > target => SlaState::Breached,
-            _ if elapsed.num_seconds() as f64 >= target.num_seconds() as f64 * warning_fraction => SlaState::Warning,
+            _ if elapsed.num_seconds() as f64 >= target.num_seconds() as f64 * warning_fraction => {
+                SlaState::Warning
+            }
             _ => SlaState::Pending,
         };
-        SlaDue { due_at, state, elapsed, target }
+        SlaDue {
+            due_at,
+            state,
+            elapsed,
+            target,
+        }
     }
 }
 
@@ -202,14 +233,38 @@ impl SlaClock {
         let targets = policy.targets(priority);
         let fraction = policy.warning_fraction;
         let first_response_stop = timeline.first_reply_at.or(timeline.resolved_at);
-        let first_response =
-            timeline.run(calendar, timeline.created_at, targets.first_response(), first_response_stop, fraction);
-        let next_response = timeline.next_response_cycles.last().map(|(message_at, answered_at)| {
-            timeline.run(calendar, *message_at, targets.next_response(), answered_at.or(timeline.resolved_at), fraction)
-        });
-        let resolution =
-            timeline.run(calendar, timeline.created_at, targets.resolution(), timeline.resolved_at, fraction);
-        SlaClock { first_response, next_response, resolution }
+        let first_response = timeline.run(
+            calendar,
+            timeline.created_at,
+            targets.first_response(),
+            first_response_stop,
+            fraction,
+        );
+        let next_response =
+            timeline
+                .next_response_cycles
+                .last()
+                .map(|(message_at, answered_at)| {
+                    timeline.run(
+                        calendar,
+                        *message_at,
+                        targets.next_response(),
+                        answered_at.or(timeline.resolved_at),
+                        fraction,
+                    )
+                });
+        let resolution = timeline.run(
+            calendar,
+            timeline.created_at,
+            targets.resolution(),
+            timeline.resolved_at,
+            fraction,
+        );
+        SlaClock {
+            first_response,
+            next_response,
+            resolution,
+        }
     }
 
     pub fn first_response_due_at(&self) -> DateTime<Utc> {
@@ -248,7 +303,13 @@ impl CaseMetrics {
             .next_response_cycles
             .iter()
             .filter(|(message_at, answered_at)| {
-                let due = timeline.run(calendar, *message_at, target, *answered_at, policy.warning_fraction);
+                let due = timeline.run(
+                    calendar,
+                    *message_at,
+                    target,
+                    *answered_at,
+                    policy.warning_fraction,
+                );
                 due.state == SlaState::Breached
             })
             .count() as u32;

@@ -9,7 +9,9 @@
 mod clock;
 mod policy;
 
-pub use clock::{CaseEvent, CaseEventKind, CaseHistory, CaseMetrics, ElapsedTime, SlaClock, SlaDue, SlaState};
+pub use clock::{
+    CaseEvent, CaseEventKind, CaseHistory, CaseMetrics, ElapsedTime, SlaClock, SlaDue, SlaState,
+};
 pub use policy::{SlaPolicy, SlaTargets};
 
 #[cfg(test)]

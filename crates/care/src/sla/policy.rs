@@ -100,7 +100,10 @@ impl TryFrom<SlaPolicyConfig> for SlaPolicy {
 impl Default for SlaPolicy {
     fn default() -> Self {
         SlaPolicy {
-            urgent: SlaTargets { first_response_minutes: 30, ..SlaTargets::hours(0, 1, 4) },
+            urgent: SlaTargets {
+                first_response_minutes: 30,
+                ..SlaTargets::hours(0, 1, 4)
+            },
             high: SlaTargets::hours(1, 2, 8),
             normal: SlaTargets::hours(4, 8, 24),
             low: SlaTargets::hours(8, 24, 72),
@@ -122,13 +125,23 @@ impl SlaPolicy {
     /// Refuses a warning fraction outside (0, 1] and zero targets.
     pub fn validate(&self) -> Result<(), CareError> {
         if !(self.warning_fraction > 0.0 && self.warning_fraction <= 1.0) {
-            return Err(CareError::config("SLA policy", "the warning fraction must be in (0, 1]"));
+            return Err(CareError::config(
+                "SLA policy",
+                "the warning fraction must be in (0, 1]",
+            ));
         }
         for priority in Priority::ALL {
             let targets = self.targets(priority);
-            let minutes = [targets.first_response_minutes, targets.next_response_minutes, targets.resolution_minutes];
+            let minutes = [
+                targets.first_response_minutes,
+                targets.next_response_minutes,
+                targets.resolution_minutes,
+            ];
             if minutes.contains(&0) {
-                return Err(CareError::config("SLA policy", format!("the {} targets must not be zero", priority.as_str())));
+                return Err(CareError::config(
+                    "SLA policy",
+                    format!("the {} targets must not be zero", priority.as_str()),
+                ));
             }
         }
         Ok(())
@@ -143,8 +156,14 @@ mod tests {
     fn the_default_policy_is_valid_and_tighter_for_more_pressing_cases() {
         let policy = SlaPolicy::default();
         policy.validate().unwrap();
-        assert_eq!(policy.targets(Priority::Urgent).first_response(), Duration::minutes(30));
-        assert_eq!(policy.targets(Priority::Low).resolution(), Duration::hours(72));
+        assert_eq!(
+            policy.targets(Priority::Urgent).first_response(),
+            Duration::minutes(30)
+        );
+        assert_eq!(
+            policy.targets(Priority::Low).resolution(),
+            Duration::hours(72)
+        );
         for pair in Priority::ALL.windows(2) {
             let (tighter, looser) = (policy.targets(pair[0]), policy.targets(pair[1]));
             assert!(tighter.first_response() < looser.first_response());
@@ -156,8 +175,15 @@ mod tests {
     #[test]
     fn policies_round_trip_and_bad_ones_are_refused() {
         let json = serde_json::to_string(&SlaPolicy::default()).unwrap();
-        assert_eq!(serde_json::from_str::<SlaPolicy>(&json).unwrap(), SlaPolicy::default());
-        let zero_target = json.replacen("\"first_response_minutes\":30", "\"first_response_minutes\":0", 1);
+        assert_eq!(
+            serde_json::from_str::<SlaPolicy>(&json).unwrap(),
+            SlaPolicy::default()
+        );
+        let zero_target = json.replacen(
+            "\"first_response_minutes\":30",
+            "\"first_response_minutes\":0",
+            1,
+        );
         assert!(serde_json::from_str::<SlaPolicy>(&zero_target).is_err());
         let bad_fraction = json.replace("\"warning_fraction\":0.8", "\"warning_fraction\":1.5");
         assert!(serde_json::from_str::<SlaPolicy>(&bad_fraction).is_err());

@@ -5,7 +5,11 @@ use super::*;
 use crate::{BusinessCalendar, CaseStatus, Priority};
 
 fn paris(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
-    chrono_tz::Europe::Paris.with_ymd_and_hms(y, mo, d, h, mi, 0).single().unwrap().with_timezone(&Utc)
+    chrono_tz::Europe::Paris
+        .with_ymd_and_hms(y, mo, d, h, mi, 0)
+        .single()
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 /// Monday 30 November 2026 at `h:mi` in Paris, plus `days`.
@@ -22,16 +26,31 @@ fn status(at: DateTime<Utc>, to: CaseStatus) -> CaseEvent {
 }
 
 fn clock(priority: Priority, history: &CaseHistory, now: DateTime<Utc>) -> SlaClock {
-    SlaClock::compute(&SlaPolicy::default(), &BusinessCalendar::default(), priority, history, now)
+    SlaClock::compute(
+        &SlaPolicy::default(),
+        &BusinessCalendar::default(),
+        priority,
+        history,
+        now,
+    )
 }
 
 fn metrics(history: &CaseHistory, now: DateTime<Utc>) -> CaseMetrics {
-    CaseMetrics::compute(&SlaPolicy::default(), &BusinessCalendar::default(), Priority::Normal, history, now)
+    CaseMetrics::compute(
+        &SlaPolicy::default(),
+        &BusinessCalendar::default(),
+        Priority::Normal,
+        history,
+        now,
+    )
 }
 
 #[test]
 fn a_new_case_is_pending_then_in_warning_then_breached() {
-    let history = CaseHistory { created_at: week_of_nov_30(0, 10, 0), events: vec![] };
+    let history = CaseHistory {
+        created_at: week_of_nov_30(0, 10, 0),
+        events: vec![],
+    };
     let at_eleven = clock(Priority::Normal, &history, week_of_nov_30(0, 11, 0));
     assert_eq!(at_eleven.first_response_due_at(), week_of_nov_30(0, 14, 0));
     assert_eq!(at_eleven.first_response.state, SlaState::Pending);
@@ -40,8 +59,16 @@ fn a_new_case_is_pending_then_in_warning_then_breached() {
     assert_eq!(at_eleven.next_response, None);
     let at_twenty_past_one = clock(Priority::Normal, &history, week_of_nov_30(0, 13, 20));
     assert_eq!(at_twenty_past_one.first_response.state, SlaState::Warning);
-    assert_eq!(at_twenty_past_one.first_response.elapsed, Duration::minutes(200));
-    assert_eq!(clock(Priority::Normal, &history, week_of_nov_30(0, 14, 1)).first_response.state, SlaState::Breached);
+    assert_eq!(
+        at_twenty_past_one.first_response.elapsed,
+        Duration::minutes(200)
+    );
+    assert_eq!(
+        clock(Priority::Normal, &history, week_of_nov_30(0, 14, 1))
+            .first_response
+            .state,
+        SlaState::Breached
+    );
 }
 
 #[test]
@@ -54,7 +81,12 @@ fn a_reply_in_time_meets_the_first_response_target_and_a_late_one_breaches_it() 
     assert_eq!(met.first_response.state, SlaState::Met);
     assert_eq!(met.first_response_due_at(), week_of_nov_30(0, 14, 0));
     history.events[0].at = week_of_nov_30(0, 15, 0);
-    assert_eq!(clock(Priority::Normal, &history, week_of_nov_30(1, 9, 0)).first_response.state, SlaState::Breached);
+    assert_eq!(
+        clock(Priority::Normal, &history, week_of_nov_30(1, 9, 0))
+            .first_response
+            .state,
+        SlaState::Breached
+    );
 }
 
 #[test]
@@ -81,8 +113,20 @@ fn waiting_for_the_customer_pauses_the_clocks() {
     // While still pending, the due time keeps moving later.
     let mut still_pending = history.clone();
     still_pending.events.truncate(2);
-    let monday = SlaClock::compute(&SlaPolicy::default(), &BusinessCalendar::default(), Priority::Normal, &still_pending, week_of_nov_30(0, 12, 0));
-    let tuesday = SlaClock::compute(&SlaPolicy::default(), &BusinessCalendar::default(), Priority::Normal, &still_pending, week_of_nov_30(1, 12, 0));
+    let monday = SlaClock::compute(
+        &SlaPolicy::default(),
+        &BusinessCalendar::default(),
+        Priority::Normal,
+        &still_pending,
+        week_of_nov_30(0, 12, 0),
+    );
+    let tuesday = SlaClock::compute(
+        &SlaPolicy::default(),
+        &BusinessCalendar::default(),
+        Priority::Normal,
+        &still_pending,
+        week_of_nov_30(1, 12, 0),
+    );
     assert!(monday.resolution_due_at() < tuesday.resolution_due_at());
     assert_eq!(tuesday.resolution.state, SlaState::Pending);
 }
@@ -101,7 +145,9 @@ fn a_resolved_case_stops_its_clocks_and_a_reopened_one_resumes() {
     assert_eq!(clock_resolved.resolution.state, SlaState::Met);
     assert_eq!(clock_resolved.resolution.elapsed, Duration::hours(2));
     let mut reopened = resolved.clone();
-    reopened.events.push(status(week_of_nov_30(1, 10, 0), CaseStatus::Open));
+    reopened
+        .events
+        .push(status(week_of_nov_30(1, 10, 0), CaseStatus::Open));
     let clock_reopened = clock(Priority::Normal, &reopened, week_of_nov_30(1, 11, 0));
     assert_eq!(clock_reopened.resolution.state, SlaState::Pending);
     assert_eq!(clock_reopened.resolution.elapsed, Duration::hours(3));
@@ -111,7 +157,10 @@ fn a_resolved_case_stops_its_clocks_and_a_reopened_one_resumes() {
 
 #[test]
 fn an_urgent_case_written_on_saturday_is_due_on_monday_morning() {
-    let history = CaseHistory { created_at: paris(2026, 11, 28, 15, 0), events: vec![] };
+    let history = CaseHistory {
+        created_at: paris(2026, 11, 28, 15, 0),
+        events: vec![],
+    };
     let clock = clock(Priority::Urgent, &history, paris(2026, 11, 29, 12, 0));
     assert_eq!(clock.first_response_due_at(), week_of_nov_30(0, 9, 30));
     assert_eq!(clock.resolution_due_at(), week_of_nov_30(0, 13, 0));
@@ -133,9 +182,23 @@ fn metrics_count_business_and_wall_time() {
     assert_eq!(first.business, Duration::minutes(90));
     assert_eq!(first.wall, Duration::minutes(63 * 60 + 30));
     let resolution = figures.resolution_time.unwrap();
-    assert_eq!(resolution.business, Duration::minutes(90), "the pending time does not count");
+    assert_eq!(
+        resolution.business,
+        Duration::minutes(90),
+        "the pending time does not count"
+    );
     assert_eq!(resolution.wall, Duration::hours(87));
-    assert_eq!(metrics(&CaseHistory { created_at: history.created_at, events: vec![] }, week_of_nov_30(0, 10, 0)).resolution_time, None);
+    assert_eq!(
+        metrics(
+            &CaseHistory {
+                created_at: history.created_at,
+                events: vec![]
+            },
+            week_of_nov_30(0, 10, 0)
+        )
+        .resolution_time,
+        None
+    );
 }
 
 #[test]
@@ -151,10 +214,16 @@ fn late_answers_to_follow_ups_are_counted() {
             event(week_of_nov_30(1, 11, 0), CaseEventKind::AgentReply), // in time
         ],
     };
-    assert_eq!(metrics(&history, week_of_nov_30(2, 0, 0)).next_response_breaches, 1);
+    assert_eq!(
+        metrics(&history, week_of_nov_30(2, 0, 0)).next_response_breaches,
+        1
+    );
     let clock = clock(Priority::Normal, &history, week_of_nov_30(2, 0, 0));
     let next = clock.next_response.unwrap();
-    assert_eq!((next.state, next.due_at), (SlaState::Met, week_of_nov_30(1, 18, 0)));
+    assert_eq!(
+        (next.state, next.due_at),
+        (SlaState::Met, week_of_nov_30(1, 18, 0))
+    );
 }
 
 #[test]
@@ -164,28 +233,48 @@ fn events_out_of_order_or_before_creation_or_in_the_future_are_handled() {
         created_at,
         events: vec![
             event(week_of_nov_30(5, 10, 0), CaseEventKind::AgentReply), // after now: ignored
-            event(created_at - Duration::hours(1), CaseEventKind::CustomerMessage),
+            event(
+                created_at - Duration::hours(1),
+                CaseEventKind::CustomerMessage,
+            ),
         ],
     };
     let clock = clock(Priority::Normal, &history, week_of_nov_30(0, 11, 0));
     assert_eq!(clock.first_response.state, SlaState::Pending);
     assert_eq!(clock.next_response, None);
-    let before_creation = SlaClock::compute(&SlaPolicy::default(), &BusinessCalendar::default(), Priority::Low, &history, created_at - Duration::days(3));
+    let before_creation = SlaClock::compute(
+        &SlaPolicy::default(),
+        &BusinessCalendar::default(),
+        Priority::Low,
+        &history,
+        created_at - Duration::days(3),
+    );
     assert_eq!(before_creation.first_response.elapsed, Duration::zero());
 }
 
 #[test]
 fn clocks_serialise_for_the_api() {
-    let history = CaseHistory { created_at: week_of_nov_30(0, 10, 0), events: vec![status(week_of_nov_30(0, 10, 5), CaseStatus::Open)] };
+    let history = CaseHistory {
+        created_at: week_of_nov_30(0, 10, 0),
+        events: vec![status(week_of_nov_30(0, 10, 5), CaseStatus::Open)],
+    };
     let history_json = serde_json::to_string(&history).unwrap();
-    assert!(history_json.contains(r#""kind":"status_changed","status":"open""#), "{history_json}");
-    assert_eq!(serde_json::from_str::<CaseHistory>(&history_json).unwrap(), history);
-    let json = serde_json::to_value(clock(Priority::High, &history, week_of_nov_30(0, 10, 10))).unwrap();
+    assert!(
+        history_json.contains(r#""kind":"status_changed","status":"open""#),
+        "{history_json}"
+    );
+    assert_eq!(
+        serde_json::from_str::<CaseHistory>(&history_json).unwrap(),
+        history
+    );
+    let json =
+        serde_json::to_value(clock(Priority::High, &history, week_of_nov_30(0, 10, 10))).unwrap();
     assert_eq!(json["first_response"]["state"], "pending");
 }
 
 fn instant() -> impl Strategy<Value = DateTime<Utc>> {
-    (1_767_225_600i64..1_798_761_600).prop_map(|seconds| DateTime::from_timestamp(seconds, 0).unwrap())
+    (1_767_225_600i64..1_798_761_600)
+        .prop_map(|seconds| DateTime::from_timestamp(seconds, 0).unwrap())
 }
 
 fn message_events() -> impl Strategy<Value = Vec<(i64, bool)>> {
