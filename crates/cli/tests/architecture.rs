@@ -30,7 +30,7 @@ fn workspace_dependencies() -> BTreeMap<String, Vec<String>> {
 const IO_CRATES: &[&str] =
     &["tokio", "rusqlite", "postgres", "tantivy", "axum", "reqwest", "tokio-tungstenite", "hyper"];
 const INTERNAL: &[&str] =
-    &["domain", "listen", "nlp", "connectors", "store", "search", "service", "web", "cli"];
+    &["domain", "listen", "nlp", "care", "connectors", "store", "search", "service", "web", "cli"];
 
 fn assert_forbidden(
     dependencies: &BTreeMap<String, Vec<String>>,
@@ -58,12 +58,14 @@ fn allowed_internal(dependencies: &BTreeMap<String, Vec<String>>, krate: &str, a
 #[test]
 fn pure_crates_do_no_io() {
     let dependencies = workspace_dependencies();
-    for krate in ["domain", "listen", "nlp"] {
+    for krate in ["domain", "listen", "nlp", "care"] {
         assert_forbidden(&dependencies, krate, IO_CRATES, "it is a pure crate");
     }
+    assert_forbidden(&dependencies, "care", &["sqlx"], "it is a pure crate");
     allowed_internal(&dependencies, "domain", &[]);
     allowed_internal(&dependencies, "listen", &["domain"]);
     allowed_internal(&dependencies, "nlp", &["domain"]);
+    allowed_internal(&dependencies, "care", &["domain"]);
 }
 
 #[test]
