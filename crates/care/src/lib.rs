@@ -11,6 +11,7 @@ pub mod staffing;
 pub mod status;
 
 mod error;
+mod serde_seconds;
 
 pub use calendar::BusinessCalendar;
 pub use error::CareError;

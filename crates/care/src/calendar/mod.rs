@@ -139,7 +139,8 @@ impl BusinessCalendar {
     /// The default calendar with the French public holidays of `current_year` and the next
     /// one: what a fresh install uses (the caller knows the year; this crate reads no clock).
     pub fn default_with_french_holidays(current_year: i32) -> BusinessCalendar {
-        BusinessCalendar::default().with_french_public_holidays([current_year, current_year.saturating_add(1)])
+        BusinessCalendar::default()
+            .with_french_public_holidays([current_year, current_year.saturating_add(1)])
     }
 
     pub fn with_holidays(

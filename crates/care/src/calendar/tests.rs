@@ -222,14 +222,18 @@ fn christmas_and_a_long_weekend_are_skipped() {
 fn a_fresh_install_closes_on_french_holidays_of_this_year_and_the_next() {
     let calendar = BusinessCalendar::default_with_french_holidays(2026);
     assert_eq!(calendar.holidays().len(), 22);
-    assert!(!calendar.is_open(paris(2027, 5, 6, 10, 0)), "Ascension 2027");
+    assert!(
+        !calendar.is_open(paris(2027, 5, 6, 10, 0)),
+        "Ascension 2027"
+    );
     assert!(calendar.is_open(paris(2027, 5, 7, 10, 0)));
 }
 
 #[test]
 fn a_skipped_calendar_day_has_no_business_time() {
     // Samoa moved across the date line: 30 December 2011 never happened in Apia.
-    let apia = BusinessCalendar::new(chrono_tz::Pacific::Apia, WeeklyHours::always_open(), []).unwrap();
+    let apia =
+        BusinessCalendar::new(chrono_tz::Pacific::Apia, WeeklyHours::always_open(), []).unwrap();
     let from = utc(2011, 12, 29, 10, 0); // 29 December, 00:00 in Apia (UTC-10)
     let to = utc(2011, 12, 31, 10, 0); // 1 January, 00:00 in Apia (UTC+14)
     assert_eq!(apia.business_time_between(from, to), hours(48));

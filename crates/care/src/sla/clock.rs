@@ -1,5 +1,9 @@
 //! A case's SLA clocks, computed from its history: no stored timers, so changing a policy,
 //! a calendar or a past event gives consistent due times at once.
+//!
+//! When the customer writes on a case that is pending them or resolved, the caller moves
+//! it back to `open` ([`crate::status::transition`] allows it); until then its clocks stay
+//! paused or stopped.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -54,8 +58,10 @@ pub enum SlaState {
 pub struct SlaDue {
     pub due_at: DateTime<Utc>,
     pub state: SlaState,
-    /// Business time counted on this clock so far (pauses excluded).
+    /// Business time counted on this clock so far (pauses excluded); whole seconds in JSON.
+    #[serde(rename = "elapsed_seconds", with = "crate::serde_seconds")]
     pub elapsed: Duration,
+    #[serde(rename = "target_seconds", with = "crate::serde_seconds")]
     pub target: Duration,
 }
 
@@ -69,10 +75,13 @@ pub struct SlaClock {
     pub resolution: SlaDue,
 }
 
-/// A duration both in business time on the SLA clock (pauses excluded) and in wall time.
+/// A duration both in business time on the SLA clock (pauses excluded) and in wall time;
+/// whole seconds in JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ElapsedTime {
+    #[serde(rename = "business_seconds", with = "crate::serde_seconds")]
     pub business: Duration,
+    #[serde(rename = "wall_seconds", with = "crate::serde_seconds")]
     pub wall: Duration,
 }
 

@@ -270,6 +270,14 @@ fn clocks_serialise_for_the_api() {
     let json =
         serde_json::to_value(clock(Priority::High, &history, week_of_nov_30(0, 10, 10))).unwrap();
     assert_eq!(json["first_response"]["state"], "pending");
+    assert_eq!(json["first_response"]["elapsed_seconds"], 600);
+    assert_eq!(json["first_response"]["target_seconds"], 3600);
+    assert_eq!(json["first_response"]["due_at"], "2026-11-30T10:00:00Z");
+    let back: SlaClock = serde_json::from_value(json).unwrap();
+    assert_eq!(
+        back,
+        clock(Priority::High, &history, week_of_nov_30(0, 10, 10))
+    );
 }
 
 fn instant() -> impl Strategy<Value = DateTime<Utc>> {
