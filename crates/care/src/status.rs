@@ -87,6 +87,15 @@ impl CaseStatus {
             (New | Open | PendingCustomer | OnHold, Open | PendingCustomer | OnHold) => true,
         }
     }
+
+    /// The statuses a case in this status may go to, in [`CaseStatus::ALL`] order (for the
+    /// buttons a case page offers).
+    pub fn next_statuses(self) -> Vec<CaseStatus> {
+        CaseStatus::ALL
+            .into_iter()
+            .filter(|to| self.can_become(*to))
+            .collect()
+    }
 }
 
 impl fmt::Display for CaseStatus {
@@ -144,6 +153,20 @@ mod tests {
             );
         }
         assert_eq!(CaseStatus::parse("pending"), None);
+    }
+
+    #[test]
+    fn next_statuses_list_the_allowed_transitions() {
+        assert_eq!(Resolved.next_statuses(), [Open, Closed]);
+        assert!(Closed.next_statuses().is_empty());
+        for status in CaseStatus::ALL {
+            assert!(
+                status
+                    .next_statuses()
+                    .iter()
+                    .all(|to| transition(status, *to).is_ok())
+            );
+        }
     }
 
     #[test]

@@ -267,6 +267,23 @@ fn clocks_serialise_for_the_api() {
         serde_json::from_str::<CaseHistory>(&history_json).unwrap(),
         history
     );
+    let every_kind = CaseHistory {
+        created_at: history.created_at,
+        events: vec![
+            event(week_of_nov_30(0, 11, 0), CaseEventKind::AgentReply),
+            event(week_of_nov_30(0, 12, 0), CaseEventKind::CustomerMessage),
+            status(week_of_nov_30(0, 13, 0), CaseStatus::PendingCustomer),
+        ],
+    };
+    let every_kind_json = serde_json::to_string(&every_kind).unwrap();
+    assert!(
+        every_kind_json.contains(r#""kind":"agent_reply""#),
+        "{every_kind_json}"
+    );
+    assert_eq!(
+        serde_json::from_str::<CaseHistory>(&every_kind_json).unwrap(),
+        every_kind
+    );
     let json =
         serde_json::to_value(clock(Priority::High, &history, week_of_nov_30(0, 10, 10))).unwrap();
     assert_eq!(json["first_response"]["state"], "pending");
