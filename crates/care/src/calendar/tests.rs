@@ -1,3 +1,6 @@
+//! Calendar tests: Paris office hours, the 2026 clock changes, holidays, descriptions,
+//! configuration, and properties of business-time arithmetic over several time zones.
+
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use proptest::prelude::*;

@@ -1,3 +1,6 @@
+//! Reply rules on real tricky strings (CJK, emoji sequences, combining marks, links), and
+//! properties of counting and splitting on any text.
+
 use domain::Source;
 use proptest::prelude::*;
 

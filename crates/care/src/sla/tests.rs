@@ -1,3 +1,6 @@
+//! SLA clock tests on the default policy and calendar, and properties of pausing and
+//! of due times.
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 
