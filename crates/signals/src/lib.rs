@@ -2,15 +2,19 @@
 
 mod config;
 mod detector;
+pub mod drivers;
 mod error;
 pub mod incident;
 mod likelihood;
 mod seasonal;
 mod stats;
+mod terms;
 
 pub use config::{DetectorConfig, Transform};
 pub use detector::Detector;
+pub use drivers::{Driver, DriversConfig, FeatureCounts, FeatureKind, drivers};
 pub use error::SignalsError;
 pub use incident::{
     IncidentConfig, IncidentEvent, IncidentTracker, OpenIncident, TUNED_ALERT_THRESHOLD,
 };
+pub use terms::terms_of;
