@@ -9,6 +9,7 @@ mod likelihood;
 mod seasonal;
 mod stats;
 mod terms;
+pub mod weak_signals;
 
 pub use config::{DetectorConfig, Transform};
 pub use detector::Detector;
@@ -18,3 +19,4 @@ pub use incident::{
     IncidentConfig, IncidentEvent, IncidentTracker, OpenIncident, TUNED_ALERT_THRESHOLD,
 };
 pub use terms::terms_of;
+pub use weak_signals::{WeakSignal, WeakSignalTracker, WeakSignalsConfig};

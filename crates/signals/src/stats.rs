@@ -41,6 +41,56 @@ pub fn one_sided_surprise(z: f64) -> f64 {
     (-probability.max(f64::MIN_POSITIVE).ln()).max(0.0)
 }
 
+/// `ln Γ(x)` for `x > 0` (Lanczos, g = 7, nine coefficients; relative error near 1e-15).
+pub fn ln_gamma(x: f64) -> f64 {
+    const COEFFICIENTS: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    if x < 0.5 {
+        // Reflection keeps the series in its accurate range.
+        let pi = std::f64::consts::PI;
+        return (pi / (pi * x).sin()).ln() - ln_gamma(1.0 - x);
+    }
+    let x = x - 1.0;
+    let mut series = COEFFICIENTS[0];
+    for (index, coefficient) in COEFFICIENTS.iter().enumerate().skip(1) {
+        series += coefficient / (x + index as f64);
+    }
+    let t = x + 7.5;
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + series.ln()
+}
+
+/// `-log10 P(X >= count)` for `X ~ Poisson(mean)`, `mean > 0`: how many orders of
+/// magnitude of surprise a count is. Summed from `count` upwards in log space, so a tail
+/// of 1e-300 does not cancel to zero; after 10,000 terms (a mean above ~10^6) the tail is
+/// cut, which can only overstate the surprise slightly.
+pub fn poisson_upper_tail_surprise(count: u64, mean: f64) -> f64 {
+    if count == 0 {
+        return 0.0;
+    }
+    let first = count as f64;
+    let log_first_term = first * mean.ln() - mean - ln_gamma(first + 1.0);
+    let mut relative_sum = 1.0;
+    let mut relative_term = 1.0;
+    for step in 1..10_000u32 {
+        relative_term *= mean / (first + f64::from(step));
+        relative_sum += relative_term;
+        if relative_term < relative_sum * 1e-17 {
+            break;
+        }
+    }
+    let log_tail = (log_first_term + relative_sum.ln()).min(0.0);
+    -log_tail / std::f64::consts::LN_10
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +118,26 @@ mod tests {
         assert_eq!(warm_start_weight(0.01, 1), 1.0);
         assert_eq!(warm_start_weight(0.01, 4), 0.25);
         assert_eq!(warm_start_weight(0.01, 1000), 0.01);
+    }
+
+    #[test]
+    fn ln_gamma_matches_factorials() {
+        assert!(ln_gamma(1.0).abs() < 1e-13);
+        assert!((ln_gamma(11.0) - 3_628_800f64.ln()).abs() < 1e-12);
+        assert!((ln_gamma(0.5) - std::f64::consts::PI.sqrt().ln()).abs() < 1e-13);
+    }
+
+    #[test]
+    fn poisson_tail_matches_direct_sums() {
+        // P(X >= 5 | 1) = 1 - e^-1 (1 + 1 + 1/2 + 1/6 + 1/24) = 0.003659846827
+        let expected = -(0.003_659_846_827f64).log10();
+        assert!((poisson_upper_tail_surprise(5, 1.0) - expected).abs() < 1e-9);
+        assert_eq!(poisson_upper_tail_surprise(0, 3.0), 0.0);
+        // P(X >= 1 | 2) = 1 - e^-2
+        let expected = -(1.0 - (-2.0f64).exp()).log10();
+        assert!((poisson_upper_tail_surprise(1, 2.0) - expected).abs() < 1e-12);
+        // Far tails stay finite and large instead of cancelling to zero.
+        let far = poisson_upper_tail_surprise(400, 0.1);
+        assert!(far.is_finite() && far > 300.0, "{far}");
     }
 }
