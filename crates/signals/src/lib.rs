@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod alert_policy;
 mod config;
 mod detector;
 pub mod drivers;
@@ -11,6 +12,7 @@ mod stats;
 mod terms;
 pub mod weak_signals;
 
+pub use alert_policy::{AlertCounts, AlertDecision, AlertPolicy, AlertPolicyConfig, RateLimit};
 pub use config::{DetectorConfig, Transform};
 pub use detector::Detector;
 pub use drivers::{Driver, DriversConfig, FeatureCounts, FeatureKind, drivers};
