@@ -65,8 +65,15 @@ pub fn terms_of(text: &str, language: Option<&str>) -> Vec<String> {
             terms.push(term);
         }
     };
-    let mut previous: Option<String> = None;
+    let mut words: Vec<String> = Vec::new();
     listen::for_each_word(text, |word, _position| {
+        // Compatibility folding can turn one character into a space and a mark (Arabic
+        // presentation forms such as U+FE72): split again so no term holds a stray space.
+        words.extend(word.split_whitespace().map(str::to_string));
+    });
+    let mut previous: Option<&str> = None;
+    for word in &words {
+        let word = word.as_str();
         let stop = is_stop_word(word) || (word.len() < 2 && !NEGATIONS.contains(&word));
         if !stop && !NEGATIONS.contains(&word) {
             push(word.to_string());
@@ -74,14 +81,36 @@ pub fn terms_of(text: &str, language: Option<&str>) -> Vec<String> {
         if let Some(first) = previous.take().filter(|_| !stop) {
             push(format!("{first} {word}"));
         }
-        previous = (!stop).then(|| word.to_string());
-    });
+        previous = (!stop).then_some(word);
+    }
     terms
 }
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        #[test]
+        fn terms_are_distinct_short_phrases_without_stop_words(
+            text in "\\PC{0,200}",
+            language in prop::option::of(prop::sample::select(vec!["fr", "en", "de"])),
+        ) {
+            let terms = terms_of(&text, language);
+            for (index, term) in terms.iter().enumerate() {
+                prop_assert!(!terms[..index].contains(term), "{} twice", term);
+                let words: Vec<&str> = term.split(' ').collect();
+                prop_assert!(words.len() <= 2 && words.iter().all(|word| !word.is_empty()));
+                if words.len() == 1 {
+                    prop_assert!(!NEGATIONS.contains(&words[0]) && !WEB_NOISE.contains(&words[0]));
+                }
+                prop_assert!(words.iter().all(|word| !FRENCH_STOP_WORDS.contains(word)
+                    || language == Some("en")));
+            }
+        }
+    }
 
     #[test]
     fn french_outage_tweet() {
@@ -140,5 +169,10 @@ mod tests {
     fn no_text_no_terms() {
         assert!(terms_of("", Some("fr")).is_empty());
         assert!(terms_of("🔥🔥 !!", None).is_empty());
+        assert!(
+            terms_of("\u{fe72}", None)
+                .iter()
+                .all(|term| !term.contains(' '))
+        );
     }
 }
