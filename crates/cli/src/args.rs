@@ -38,6 +38,8 @@ pub enum Command {
     Reenrich(ReenrichArgs),
     /// Train an understanding model on a labelled CSV file (5-fold cross-validated)
     Train(TrainArgs),
+    /// List authors by real influence (engagement earned and echoes, not followers)
+    Authors(AuthorsArgs),
     /// Export data out of the store
     #[command(subcommand)]
     Export(ExportCommand),
@@ -139,6 +141,39 @@ pub enum EvalCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Score the built-in sentiment model (or --model) on a labelled file; --cv K
+    /// cross-validates a freshly trained model instead
+    Sentiment(EvalTextArgs),
+    /// Score the built-in airline complaint-reason model (or --model) on the negative
+    /// rows of an airline file (`negativereason`); --cv K cross-validates instead
+    Reason(EvalTextArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum EvalFormatArg {
+    /// Twitter US Airline Sentiment CSV (text, airline_sentiment, negativereason)
+    Airline,
+    /// UMSAB CSV (text, label), e.g. French DEFT 2017
+    Umsab,
+    /// TweetEval sentiment CSV (text, label)
+    Tweeteval,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalTextArgs {
+    #[arg(long, value_enum)]
+    pub format: EvalFormatArg,
+    /// The labelled CSV file
+    pub input: PathBuf,
+    /// A model file (`comptoir train … --out`) instead of the one built into the binary
+    #[arg(long, conflicts_with = "cv")]
+    pub model: Option<PathBuf>,
+    /// Cross-validate a model trained on FILE over K folds
+    #[arg(long, value_name = "K")]
+    pub cv: Option<usize>,
+    /// Print one JSON object (the figures) instead of a summary
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -167,6 +202,16 @@ pub enum TopicCommand {
     List,
     /// Remove a listening topic by id
     Remove { id: i64 },
+}
+
+#[derive(Debug, Args)]
+pub struct AuthorsArgs {
+    /// How many authors, most influential first
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// One JSON object per line instead of a table
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

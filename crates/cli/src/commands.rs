@@ -28,6 +28,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Reenrich(args) => reenrich(load()?, args),
         Command::Train(args) => train(args),
+        Command::Authors(args) => authors(load()?, args),
         Command::Export(ExportCommand::Corrections { out }) => {
             let app = App::open(load()?)?;
             let rows = app.export_corrections(&out)?;
@@ -41,6 +42,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             println!("{}", serde_json::to_string(&summary)?);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Eval(EvalCommand::Sentiment(args)) => eval_text(service::eval_text::EvalTask::Sentiment, args),
+        Command::Eval(EvalCommand::Reason(args)) => eval_text(service::eval_text::EvalTask::Reason, args),
         Command::Token(TokenCommand::Create { label }) => {
             let app = App::open(load()?)?;
             let token = app.create_api_token(&label)?;
@@ -250,6 +253,72 @@ fn topic(config: Config, command: TopicCommand) -> Result<ExitCode> {
                 bail!("no topic {id}");
             }
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn eval_text(task: service::eval_text::EvalTask, args: EvalTextArgs) -> Result<ExitCode> {
+    use service::eval_text::{eval_text, EvalFormat, EvalRequest};
+    let format = match args.format {
+        EvalFormatArg::Airline => EvalFormat::Airline,
+        EvalFormatArg::Umsab => EvalFormat::Umsab,
+        EvalFormatArg::Tweeteval => EvalFormat::TweetEval,
+    };
+    if args.cv.is_some_and(|folds| folds < 2) {
+        bail!("--cv needs at least 2 folds");
+    }
+    let report = eval_text(&EvalRequest {
+        task,
+        format,
+        input: args.input,
+        model: args.model,
+        cross_validation_folds: args.cv,
+    })?;
+    if args.json {
+        println!("{}", serde_json::to_string(&report)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("model {}", report.model);
+    println!(
+        "n={} accuracy={:.1}% macro-F1={:.1} ({:.0} texts/s, one thread)",
+        report.n,
+        100.0 * report.accuracy,
+        100.0 * report.macro_f1,
+        report.texts_per_sec
+    );
+    for (label, class) in &report.per_class {
+        println!(
+            "  {label:<28} precision={:5.1}% recall={:5.1}% F1={:5.1} n={}",
+            100.0 * class.precision,
+            100.0 * class.recall,
+            100.0 * class.f1,
+            class.support
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn authors(config: Config, args: AuthorsArgs) -> Result<ExitCode> {
+    let app = App::open(config)?;
+    let authors = app.top_authors(args.limit)?;
+    if args.json {
+        for author in &authors {
+            println!("{}", serde_json::to_string(author)?);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{:>9}  {:>6}  {:>6}  {:>10}  author", "influence", "posts", "echoes", "followers");
+    for author in &authors {
+        let followers = author.followers.map(|count| count.to_string()).unwrap_or_else(|| "-".into());
+        println!(
+            "{:>9.1}  {:>6}  {:>6}  {:>10}  {}:@{}",
+            author.influence,
+            author.posts,
+            author.echoes,
+            followers,
+            author.source.as_str(),
+            output::terminal_safe(&author.handle)
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

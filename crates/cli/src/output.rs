@@ -43,15 +43,33 @@ pub fn print_import_json(report: &BatchReport, unreadable: &[String]) {
 pub fn print_search(found: &SearchOutput) {
     for stored in &found.mentions {
         let mention = &stored.mention;
-        let text: String = mention.text.chars().filter(|c| !c.is_control()).take(140).collect();
+        let text: String = terminal_safe(&mention.text).chars().take(140).collect();
+        let understood = match &stored.enrichment {
+            Some(enrichment) => format!(
+                "{}/{}{}",
+                enrichment.sentiment.as_str(),
+                enrichment.intent.as_str(),
+                enrichment.reason.as_deref().map(|reason| format!("/{}", terminal_safe(reason))).unwrap_or_default()
+            ),
+            None => "-".to_string(),
+        };
         println!(
-            "{}\t{}\t{}\t@{}\t{}",
+            "{}\t{}\t{}\t@{}\t{}\t{}",
             stored.id,
             mention.created_at.format("%Y-%m-%d %H:%M"),
             mention.source,
-            mention.author.handle,
+            terminal_safe(&mention.author.handle),
+            understood,
             text
         );
     }
     println!("{} match(es)", found.total);
+}
+
+/// Text written by strangers, safe to print on a terminal: no control characters (escape
+/// sequences), no bidirectional overrides that would reorder what follows.
+pub fn terminal_safe(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_control() && !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}'))
+        .collect()
 }

@@ -30,7 +30,7 @@ fn workspace_dependencies() -> BTreeMap<String, Vec<String>> {
 const IO_CRATES: &[&str] =
     &["tokio", "rusqlite", "postgres", "tantivy", "axum", "reqwest", "tokio-tungstenite", "hyper"];
 const INTERNAL: &[&str] =
-    &["domain", "listen", "nlp", "care", "connectors", "store", "search", "service", "web", "cli"];
+    &["domain", "listen", "nlp", "care", "signals", "connectors", "store", "search", "service", "web", "cli"];
 
 fn assert_forbidden(
     dependencies: &BTreeMap<String, Vec<String>>,
@@ -58,7 +58,7 @@ fn allowed_internal(dependencies: &BTreeMap<String, Vec<String>>, krate: &str, a
 #[test]
 fn pure_crates_do_no_io() {
     let dependencies = workspace_dependencies();
-    for krate in ["domain", "listen", "nlp", "care"] {
+    for krate in ["domain", "listen", "nlp", "care", "signals"] {
         assert_forbidden(&dependencies, krate, IO_CRATES, "it is a pure crate");
     }
     assert_forbidden(&dependencies, "care", &["sqlx"], "it is a pure crate");
@@ -66,6 +66,7 @@ fn pure_crates_do_no_io() {
     allowed_internal(&dependencies, "listen", &["domain"]);
     allowed_internal(&dependencies, "nlp", &["domain"]);
     allowed_internal(&dependencies, "care", &["domain"]);
+    allowed_internal(&dependencies, "signals", &["domain", "listen"]);
 }
 
 #[test]

@@ -84,6 +84,17 @@ impl SearchIndex {
         Ok(writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
 
+    /// Adds mentions the index cannot hold yet: ids the store just assigned (ids are
+    /// never reused). Skips the delete-before-add of [`SearchIndex::add_mentions`], which
+    /// tantivy would otherwise apply to every segment at commit.
+    pub fn add_new_mentions(&self, mentions: &[StoredMention]) -> Result<()> {
+        let writer = self.writer()?;
+        for stored in mentions {
+            writer.add_document(self.document(stored))?;
+        }
+        Ok(())
+    }
+
     /// Adds mentions, replacing any indexed mention with the same id. Visible after
     /// [`SearchIndex::commit`].
     pub fn add_mentions(&self, mentions: &[StoredMention]) -> Result<()> {

@@ -145,6 +145,18 @@ impl App {
         Ok(created)
     }
 
+    /// The most influential authors by real influence (not follower count).
+    pub fn top_authors(&self, limit: usize) -> Result<Vec<AuthorView>, ServiceError> {
+        Ok(self.store.top_authors(limit)?.into_iter().map(AuthorView::from).collect())
+    }
+
+    /// One author's real influence, `None` when no mention of theirs was stored.
+    pub fn author(&self, source: domain::Source, handle: &str) -> Result<Option<AuthorView>, ServiceError> {
+        let handle = handle.trim_start_matches('@');
+        let found = self.store.author_influence(&[(source, handle)])?;
+        Ok(found.into_iter().next().flatten().map(AuthorView::from))
+    }
+
     pub fn list_topics(&self) -> Result<Vec<ListeningTopic>, ServiceError> {
         Ok(self.store.list_topics()?)
     }
@@ -193,4 +205,37 @@ fn open_index(dir: &std::path::Path) -> Result<SearchIndex, ServiceError> {
 
 fn token_digest(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// An author's real influence as the API and CLI show it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AuthorView {
+    pub source: domain::Source,
+    pub handle: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub followers: Option<u64>,
+    /// Real influence in [0, 100], rounded to one decimal.
+    pub influence: f64,
+    /// The author's own posts seen.
+    pub posts: u64,
+    /// Reposts, quotes and replies by others seen.
+    pub echoes: u64,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<store::AuthorInfluence> for AuthorView {
+    fn from(row: store::AuthorInfluence) -> AuthorView {
+        AuthorView {
+            source: row.source,
+            handle: row.handle,
+            display_name: row.display_name,
+            followers: row.followers,
+            influence: (row.score * 10.0).round() / 10.0,
+            posts: row.posts,
+            echoes: row.echoes,
+            updated_at: row.updated_at,
+        }
+    }
 }

@@ -25,6 +25,7 @@ pub struct Counters {
     pub prepare_micros: AtomicU64,
     /// Part of `prepare_micros`: the understanding models.
     pub enrich_micros: AtomicU64,
+    pub influence_micros: AtomicU64,
     pub store_micros: AtomicU64,
     pub index_micros: AtomicU64,
     pub index_commit_micros: AtomicU64,
@@ -41,18 +42,19 @@ impl Counters {
     }
 
     /// Seconds spent per stage, for benchmarks.
-    pub fn stage_seconds(&self) -> [(&'static str, f64); 5] {
+    pub fn stage_seconds(&self) -> [(&'static str, f64); 6] {
         let seconds = |counter: &AtomicU64| counter.load(Ordering::Relaxed) as f64 / 1e6;
         [
             ("prepare", seconds(&self.prepare_micros)),
             ("prepare_enrich", seconds(&self.enrich_micros)),
+            ("influence", seconds(&self.influence_micros)),
             ("store", seconds(&self.store_micros)),
             ("index", seconds(&self.index_micros)),
             ("index_commit", seconds(&self.index_commit_micros)),
         ]
     }
 
-    fn all(&self) -> [(&'static str, &'static str, &AtomicU64); 21] {
+    fn all(&self) -> [(&'static str, &'static str, &AtomicU64); 22] {
         [
             ("records_read", "records read from any source", &self.records_read),
             ("records_ignored", "well-formed records that carry no mention (likes, follows)", &self.records_ignored),
@@ -72,6 +74,7 @@ impl Counters {
             ("store_batches", "store transactions of the pipeline", &self.store_batches),
             ("stage_prepare_micros", "time spent normalising, detecting languages, matching topics", &self.prepare_micros),
             ("stage_enrich_micros", "part of the prepare stage spent in the understanding models", &self.enrich_micros),
+            ("stage_influence_micros", "time spent updating authors' real influence", &self.influence_micros),
             ("stage_store_micros", "time spent in store transactions", &self.store_micros),
             ("stage_index_micros", "time spent adding to the search index", &self.index_micros),
             ("stage_index_commit_micros", "time spent committing the search index", &self.index_commit_micros),

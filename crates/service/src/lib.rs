@@ -8,8 +8,10 @@ mod config;
 mod counters;
 pub mod demo;
 pub mod eval;
+pub mod eval_text;
 mod error;
 mod import;
+mod influence;
 pub mod live;
 mod ingest;
 mod neardup;
@@ -17,7 +19,7 @@ mod prepare;
 mod understanding;
 mod writer;
 
-pub use app::{App, SearchOutput};
+pub use app::{App, AuthorView, SearchOutput};
 pub use config::{Config, ConnectorsConfig, IngestConfig, MetaConfig, ModelsConfig};
 pub use counters::Counters;
 pub use error::ServiceError;
@@ -27,6 +29,6 @@ pub use prepare::{prepare, Origin, Prepared, Stages};
 pub use search::Sort;
 pub use store::{EnrichmentCorrection, MentionWrite, QuarantinedRecord};
 pub use understanding::{
-    load_analyzer, train_model, EnrichmentCorrectionRequest, ReenrichReport, ReenrichScope, TrainReport, TrainRequest, TrainTask,
+    load_analyzer, train_model, train_options, EnrichmentCorrectionRequest, ReenrichReport, ReenrichScope, TrainReport, TrainRequest, TrainTask,
 };
 pub use writer::{BatchReport, QuarantineSample, Writer};

@@ -273,16 +273,7 @@ const CROSS_VALIDATION_FOLDS: usize = 5;
 /// Reads the examples, cross-validates, trains on all of them and writes the model.
 pub fn train_model(request: &TrainRequest) -> Result<TrainReport, ServiceError> {
     let examples = read_examples(request)?;
-    let options = TrainOptions {
-        card: ModelCard {
-            task: request.task.name().to_string(),
-            provenance: format!("comptoir train {} --input {}", request.task.name(), request.input.display()),
-            licence: "as the training data".to_string(),
-        },
-        // The shipped models' sizes: 2^18 buckets per class for sentiment, 2^16 else.
-        hash_bits: if request.task == TrainTask::Sentiment { 18 } else { 16 },
-        ..TrainOptions::default()
-    };
+    let options = train_options(request.task, &request.input);
     let invalid = |error: nlp::NlpError| ServiceError::Invalid(error.to_string());
     let scores = nlp::cross_validate(&examples, &options, CROSS_VALIDATION_FOLDS).map_err(invalid)?;
     let model = nlp::train_classifier(&examples, &options).map_err(invalid)?;
@@ -296,6 +287,20 @@ pub fn train_model(request: &TrainRequest) -> Result<TrainReport, ServiceError> 
         details: scores.to_string(),
         model_version: model.version(),
     })
+}
+
+/// The options `comptoir train` (and `eval --cv`) trains with: the shipped models' sizes,
+/// 2^18 buckets per class for sentiment, 2^16 else.
+pub fn train_options(task: TrainTask, input: &Path) -> TrainOptions {
+    TrainOptions {
+        card: ModelCard {
+            task: task.name().to_string(),
+            provenance: format!("comptoir train {} --input {}", task.name(), input.display()),
+            licence: "as the training data".to_string(),
+        },
+        hash_bits: if task == TrainTask::Sentiment { 18 } else { 16 },
+        ..TrainOptions::default()
+    }
 }
 
 fn read_examples(request: &TrainRequest) -> Result<Vec<(String, String)>, ServiceError> {

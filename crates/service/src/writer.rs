@@ -75,6 +75,7 @@ pub struct Writer {
     counters: Arc<Counters>,
     near_duplicates: NearDuplicateIndex,
     recent_ids: HashMap<(domain::Source, String), MentionId>,
+    influence: crate::influence::InfluenceTracker,
     /// Every change with a sequence up to this one is in the index.
     index_seq: i64,
     dirty_since: Option<Instant>,
@@ -93,6 +94,7 @@ impl Writer {
             counters,
             near_duplicates: NearDuplicateIndex::default(),
             recent_ids: HashMap::new(),
+            influence: Default::default(),
             index_seq,
             dirty_since: None,
             commit_interval: LIVE_COMMIT_INTERVAL,
@@ -242,12 +244,12 @@ impl Writer {
         let started = Instant::now();
         let outcomes = self.store.insert_mentions(&first_pass)?;
         Counters::time(&self.counters.store_micros, started);
-        let mut consumed = self.account(&first_pass, &outcomes, report)?;
         for ((write, signature), outcome) in first_pass.iter().zip(&first_pass_signatures).zip(&outcomes) {
             if let (WriteOutcome::Inserted { id, .. }, None, Some(signature)) = (outcome, write.duplicate_of, signature) {
                 self.near_duplicates.insert(*signature, *id);
             }
         }
+        let mut consumed = self.account(first_pass, &outcomes, report)?;
         if !second_pass.is_empty() {
             let copies: Vec<MentionWrite> = second_pass
                 .into_iter()
@@ -259,16 +261,17 @@ impl Writer {
             let started = Instant::now();
             let outcomes = self.store.insert_mentions(&copies)?;
             Counters::time(&self.counters.store_micros, started);
-            consumed += self.account(&copies, &outcomes, report)?;
+            consumed += self.account(copies, &outcomes, report)?;
         }
         Counters::add(&self.counters.store_batches, 1);
         Ok(consumed)
     }
 
     /// Counts outcomes, remembers ids, indexes what was inserted.
-    fn account(&mut self, writes: &[MentionWrite], outcomes: &[WriteOutcome], report: &mut BatchReport) -> Result<i64, ServiceError> {
-        let mut inserted = Vec::new();
-        for (write, outcome) in writes.iter().zip(outcomes) {
+    fn account(&mut self, writes: Vec<MentionWrite>, outcomes: &[WriteOutcome], report: &mut BatchReport) -> Result<i64, ServiceError> {
+        let written = writes.len();
+        let mut inserted = Vec::with_capacity(written);
+        for (write, outcome) in writes.into_iter().zip(outcomes) {
             match outcome {
                 WriteOutcome::Inserted { id, .. } => {
                     report.stored += 1;
@@ -280,16 +283,17 @@ impl Writer {
                             Counters::add(&self.counters.mentions_near_duplicate, 1);
                         }
                     }
-                    self.remember(write, *id);
-                    inserted.push(stored(*id, write.clone()));
+                    self.remember(&write, *id);
+                    inserted.push(stored(*id, write));
                 }
                 WriteOutcome::Duplicate { .. } => report.duplicates += 1,
             }
         }
         Counters::add(&self.counters.mentions_stored, inserted.len() as u64);
-        Counters::add(&self.counters.mentions_duplicate, (writes.len() - inserted.len()) as u64);
+        Counters::add(&self.counters.mentions_duplicate, (written - inserted.len()) as u64);
         let consumed = inserted.len() as i64;
-        self.index_written(&inserted)?;
+        self.record_influence(&inserted);
+        self.index_inserted(&inserted)?;
         Ok(consumed)
     }
 
@@ -313,6 +317,30 @@ impl Writer {
             self.recent_ids.clear();
         }
         self.recent_ids.insert((write.mention.source, write.mention.external_id.clone()), id);
+    }
+
+    /// Updates the real influence of the authors of (and echoed by) newly stored
+    /// mentions. Derived data: a failure is logged, never fails the batch.
+    fn record_influence(&mut self, inserted: &[StoredMention]) {
+        let started = Instant::now();
+        if let Err(error) = self.influence.record(self.store.as_ref(), inserted) {
+            tracing::warn!(%error, "author influence not updated for a batch");
+        }
+        Counters::time(&self.counters.influence_micros, started);
+    }
+
+    /// Indexes mentions the store has just inserted (new ids: nothing to replace).
+    fn index_inserted(&mut self, mentions: &[StoredMention]) -> Result<(), ServiceError> {
+        let Some(index) = &self.index else { return Ok(()) };
+        if mentions.is_empty() {
+            return Ok(());
+        }
+        let started = Instant::now();
+        index.add_new_mentions(mentions)?;
+        Counters::time(&self.counters.index_micros, started);
+        Counters::add(&self.counters.mentions_indexed, mentions.len() as u64);
+        self.dirty_since.get_or_insert_with(Instant::now);
+        Ok(())
     }
 
     fn index_written(&mut self, mentions: &[StoredMention]) -> Result<(), ServiceError> {

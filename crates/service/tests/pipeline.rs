@@ -205,3 +205,43 @@ fn corrections_are_exported_as_training_rows_latest_first() {
         "text,label,field\n\"Remboursement toujours pas reçu, 3 semaines\",billing_and_refunds,reason\n\"Remboursement toujours pas reçu, 3 semaines\",negative,sentiment\n"
     );
 }
+
+#[test]
+fn authors_earn_real_influence_from_engagement_and_echoes_not_followers() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = open(dir.path());
+    let post = |id: &str, handle: &str, followers: u64, likes: u64, links: &str| {
+        format!(
+            r#"{{"source":"x","external_id":"{id}","author":{{"handle":"{handle}","followers":{followers}}},"text":"post {id} about the new timetable","created_at":"2026-11-20T10:00:00Z","metrics":{{"likes":{likes},"reposts":0,"replies":0,"quotes":0}}{links}}}"#
+        )
+    };
+    let input = [
+        // A celebrity whose posts earn little, a local voice whose posts carry.
+        post("c1", "celebrity", 1_000_000, 10, ""),
+        post("c2", "celebrity", 1_000_000, 12, ""),
+        post("l1", "localvoice", 2_000, 300, ""),
+        post("l2", "localvoice", 2_000, 250, ""),
+        // Echoes of the local voice: a reply and a quote by others; a self-reply is no echo.
+        post("r1", "bob", 10, 0, r#","links":{"in_reply_to":"l1"}"#),
+        post("q1", "carol", 10, 0, r#","links":{"quoted":"l2"}"#),
+        post("s1", "localvoice", 2_000, 0, r#","links":{"in_reply_to":"l1"}"#),
+    ]
+    .join("\n");
+    let report = import(&app, Format::Ndjson, &input);
+    assert_eq!(report.stored, 7);
+
+    let top = app.top_authors(10).unwrap();
+    assert_eq!(top[0].handle, "localvoice", "{top:?}");
+    assert_eq!((top[0].posts, top[0].echoes), (3, 2));
+    assert_eq!(top[0].followers, Some(2_000));
+    let celebrity = app.author(Source::X, "@celebrity").unwrap().unwrap();
+    assert_eq!((celebrity.posts, celebrity.echoes), (2, 0));
+    assert!(celebrity.influence < top[0].influence, "followers alone do not make influence");
+    assert!(app.author(Source::Bluesky, "celebrity").unwrap().is_none());
+
+    // The state survives a restart and keeps accumulating from the store's row.
+    drop(app);
+    let app = open(dir.path());
+    import(&app, Format::Ndjson, &post("c3", "celebrity", 1_000_000, 11, ""));
+    assert_eq!(app.author(Source::X, "celebrity").unwrap().unwrap().posts, 3);
+}

@@ -45,11 +45,11 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(column: &str, json: &str
 }
 
 /// Counts above `i64::MAX` cannot come from a real source; they are stored saturated.
-fn count_to_column(count: u64) -> i64 {
+pub(crate) fn count_to_column(count: u64) -> i64 {
     i64::try_from(count).unwrap_or(i64::MAX)
 }
 
-fn count_from_column(column: &str, value: i64) -> Result<u64> {
+pub(crate) fn count_from_column(column: &str, value: i64) -> Result<u64> {
     u64::try_from(value).map_err(|_| StoreError::Corrupt(format!("column {column}: {value} < 0")))
 }
 
@@ -325,5 +325,41 @@ mod tests {
     fn negative_counts_are_corrupt_data() {
         assert!(count_from_column("likes", -1).is_err());
         assert_eq!(count_to_column(u64::MAX), i64::MAX);
+    }
+}
+
+/// An `author_influence` row as read, before its source and counts are checked.
+pub(crate) struct InfluenceRow {
+    pub source: String,
+    pub handle: String,
+    pub display_name: Option<String>,
+    pub followers: Option<i64>,
+    pub score: f64,
+    pub posts: i64,
+    pub echoes: i64,
+    pub state: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub(crate) const INFLUENCE_SELECT_COLUMNS: &str =
+    "source, handle, display_name, followers, score, posts, echoes, state, updated_at";
+
+impl InfluenceRow {
+    pub(crate) fn decode(self) -> Result<crate::AuthorInfluence> {
+        let source: Source = self
+            .source
+            .parse()
+            .map_err(|error| StoreError::Corrupt(format!("column source: {error}")))?;
+        Ok(crate::AuthorInfluence {
+            source,
+            handle: self.handle,
+            display_name: self.display_name,
+            followers: self.followers.map(|followers| count_from_column("followers", followers)).transpose()?,
+            score: self.score,
+            posts: count_from_column("posts", self.posts)?,
+            echoes: count_from_column("echoes", self.echoes)?,
+            state: self.state,
+            updated_at: self.updated_at,
+        })
     }
 }

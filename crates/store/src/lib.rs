@@ -37,6 +37,25 @@ pub struct MentionWrite {
     pub enrichment: Option<Enrichment>,
 }
 
+/// An author's real influence (a handle at a source), as the service last computed it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthorInfluence {
+    pub source: Source,
+    /// The handle without `@`, as stored on the author's mentions.
+    pub handle: String,
+    pub display_name: Option<String>,
+    pub followers: Option<u64>,
+    /// In [0, 100] (see the nlp crate's `InfluenceState`).
+    pub score: f64,
+    /// The author's own posts seen.
+    pub posts: u64,
+    /// Reposts, quotes and replies by others seen.
+    pub echoes: u64,
+    /// The full state, as JSON, opaque to the store.
+    pub state: String,
+    pub updated_at: DateTime<Utc>,
+}
+
 /// One change an agent made to a mention's enrichment (`field` is `sentiment`,
 /// `reason` or `intent`), kept to retrain the models on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,6 +152,15 @@ pub trait Store: Send + Sync {
 
     /// Every correction, oldest first.
     fn list_corrections(&self) -> Result<Vec<EnrichmentCorrection>>;
+
+    /// The stored influence of each author asked for, in order (`None`: never seen).
+    fn author_influence(&self, authors: &[(Source, &str)]) -> Result<Vec<Option<AuthorInfluence>>>;
+
+    /// Inserts or replaces authors' influence rows, in one transaction.
+    fn upsert_author_influence(&self, rows: &[AuthorInfluence]) -> Result<()>;
+
+    /// The most influential authors, highest score first (ties: more posts first).
+    fn top_authors(&self, limit: usize) -> Result<Vec<AuthorInfluence>>;
 
     /// Removes a mention deleted at the source. Returns its id, or `None` if unknown.
     fn delete_mention(&self, source: Source, external_id: &str) -> Result<Option<MentionId>>;

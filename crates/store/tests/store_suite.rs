@@ -18,6 +18,7 @@ store_suite! {
     enrichment::enrichment_round_trips_and_is_replaced_by_updates,
     enrichment::mentions_to_enrich_pages_by_model_version,
     enrichment::corrections_replace_the_enrichment_and_are_kept,
+    influence::influence_is_upserted_read_back_and_ranked,
     changes::an_empty_store_has_no_changes,
     changes::changes_since_reports_inserts_edits_and_deletes_once_in_seq_order,
     changes::changes_since_pages_through_the_union_of_upserts_and_deletes,

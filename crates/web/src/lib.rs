@@ -2,6 +2,7 @@
 //! the home page. The only crate that knows HTTP; every route is listed in [`router`].
 
 mod auth;
+mod authors;
 mod enrichment;
 mod error;
 mod mentions;
@@ -39,6 +40,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/mentions/{id}", get(mentions::get_one))
         .route("/api/v1/mentions/{id}/enrichment", put(enrichment::correct))
         .route("/api/v1/search", get(search::search))
+        .route("/api/v1/authors", get(authors::list))
+        .route("/api/v1/authors/{source}/{handle}", get(authors::get_one))
         .route("/api/v1/topics", get(topics::list).post(topics::create))
         .route("/api/v1/topics/{id}", delete(topics::remove))
         .route("/api/v1/quarantine", get(mentions::quarantine))

@@ -9,6 +9,7 @@
 //! given to [`PostgresStore::connect_with_schema`] (each test gets its own).
 
 mod corrections;
+mod influence;
 mod mentions;
 mod records;
 
@@ -23,7 +24,7 @@ use postgres::{Client, Config, NoTls};
 use crate::codec::{now, timestamp_to_text};
 use crate::migrations::{CREATE_SCHEMA_MIGRATIONS, POSTGRES as MIGRATIONS};
 use crate::{
-    ApiToken, Changes, EnrichmentCorrection, MentionWrite, QuarantinedRecord, Result, Store, StoreError, WriteOutcome,
+    ApiToken, AuthorInfluence, Changes, EnrichmentCorrection, MentionWrite, QuarantinedRecord, Result, Store, StoreError, WriteOutcome,
 };
 
 /// Serialises concurrent migrations (several processes starting at once).
@@ -206,6 +207,18 @@ impl Store for PostgresStore {
 
     fn list_corrections(&self) -> Result<Vec<EnrichmentCorrection>> {
         corrections::list_corrections(&mut self.reader())
+    }
+
+    fn author_influence(&self, authors: &[(Source, &str)]) -> Result<Vec<Option<AuthorInfluence>>> {
+        influence::author_influence(&mut self.reader(), authors)
+    }
+
+    fn upsert_author_influence(&self, rows: &[AuthorInfluence]) -> Result<()> {
+        influence::upsert_author_influence(&mut self.writer(), rows)
+    }
+
+    fn top_authors(&self, limit: usize) -> Result<Vec<AuthorInfluence>> {
+        influence::top_authors(&mut self.reader(), limit)
     }
 
     fn delete_mention(&self, source: Source, external_id: &str) -> Result<Option<MentionId>> {

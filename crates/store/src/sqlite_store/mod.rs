@@ -5,6 +5,7 @@
 //! `synchronous=FULL` makes a write that returned survive a process kill or a power loss.
 
 mod corrections;
+mod influence;
 mod mentions;
 mod records;
 
@@ -21,7 +22,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use crate::codec::{now, timestamp_to_text};
 use crate::migrations::{CREATE_SCHEMA_MIGRATIONS, SQLITE as MIGRATIONS};
 use crate::{
-    ApiToken, Changes, EnrichmentCorrection, MentionWrite, QuarantinedRecord, Result, Store, StoreError, WriteOutcome,
+    ApiToken, AuthorInfluence, Changes, EnrichmentCorrection, MentionWrite, QuarantinedRecord, Result, Store, StoreError, WriteOutcome,
 };
 
 /// How long a connection waits for another process's write lock before giving up.
@@ -182,6 +183,18 @@ impl Store for SqliteStore {
 
     fn list_corrections(&self) -> Result<Vec<EnrichmentCorrection>> {
         corrections::list_corrections(&self.reader())
+    }
+
+    fn author_influence(&self, authors: &[(Source, &str)]) -> Result<Vec<Option<AuthorInfluence>>> {
+        influence::author_influence(&self.reader(), authors)
+    }
+
+    fn upsert_author_influence(&self, rows: &[AuthorInfluence]) -> Result<()> {
+        influence::upsert_author_influence(&mut self.writer(), rows)
+    }
+
+    fn top_authors(&self, limit: usize) -> Result<Vec<AuthorInfluence>> {
+        influence::top_authors(&self.reader(), limit)
     }
 
     fn delete_mention(&self, source: Source, external_id: &str) -> Result<Option<MentionId>> {

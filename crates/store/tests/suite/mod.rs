@@ -3,6 +3,7 @@
 pub mod changes;
 pub mod enrichment;
 pub mod fixtures;
+pub mod influence;
 pub mod mentions;
 pub mod records;
 

@@ -1,0 +1,16 @@
+-- Issue #3: real influence, one row per author (a handle at a source), updated as the
+-- author's mentions and their echoes arrive. Derived data: the state is the nlp crate's
+-- InfluenceState as JSON, the score its value in [0, 100] (indexed for "top authors").
+CREATE TABLE author_influence (
+    source       TEXT    NOT NULL,
+    handle       TEXT    NOT NULL,
+    display_name TEXT,
+    followers    INTEGER,
+    score        REAL    NOT NULL,
+    posts        INTEGER NOT NULL,
+    echoes       INTEGER NOT NULL,
+    state        TEXT    NOT NULL,
+    updated_at   TEXT    NOT NULL,
+    PRIMARY KEY (source, handle)
+);
+CREATE INDEX author_influence_score ON author_influence (score DESC);
