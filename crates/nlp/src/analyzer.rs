@@ -49,6 +49,10 @@ mod embedded {
         env!("CARGO_MANIFEST_DIR"),
         "/../../models/reason-en.cptm"
     ));
+    pub const AIRLINE_REASON: &[u8] = include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../models/reason-airline.cptm"
+    ));
 }
 
 #[cfg(feature = "embedded-models")]
@@ -70,6 +74,14 @@ impl Analyzer {
             french_sentiment: Some(load(embedded::FRENCH_SENTIMENT)),
             reason: Some(load(embedded::REASON)),
         }
+    }
+
+    /// The shipped reason model that speaks the airline data set's own ten
+    /// `negativereason` labels verbatim (`Late Flight`, `Customer Service Issue`…;
+    /// task `reason-airline`), for evaluating on that data and for the airline demo
+    /// brand: put it in [`AnalyzerModels::reason`]. Non-commercial (CC BY-NC-SA 4.0).
+    pub fn embedded_airline_reason_model() -> Model {
+        Model::from_bytes(embedded::AIRLINE_REASON).expect("shipped models are valid")
     }
 }
 
@@ -163,12 +175,10 @@ impl Analyzer {
             (Some(french_model), true) => french_model,
             _ => &self.models.english_sentiment,
         };
-        let prediction = model.predict_prepared(prepared);
-        let label = SentimentLabel::parse(prediction.label).expect("labels checked in with_models");
-        Sentiment {
-            label,
-            confidence: prediction.confidence,
-        }
+        let (best, confidence) = model.best_prepared(prepared);
+        let label =
+            SentimentLabel::parse(&model.labels()[best]).expect("labels checked in with_models");
+        Sentiment { label, confidence }
     }
 
     /// A reason for complaints and outage reports (and any negative post); `None` else.
@@ -198,18 +208,19 @@ impl Analyzer {
             return Some("outage".into());
         }
         let keywords = keyword_reason(&prepared.tokens).filter(|(label, _)| allowed(label));
-        let prediction = model
-            .filter(|_| !french)
-            .map(|m| m.predict_prepared(prepared));
+        let prediction = model.filter(|_| !french).map(|m| {
+            let (best, confidence) = m.best_prepared(prepared);
+            (m.labels()[best].as_str(), confidence)
+        });
         let reason = match (prediction, keywords) {
             // The keywords know reasons the model was never shown (billing, outage): they
             // win when they are clear or the model hesitates.
-            (Some(prediction), Some((label, hits)))
-                if !model_knows(label) && (hits >= 2 || prediction.confidence < 0.6) =>
+            (Some((_, confidence)), Some((label, hits)))
+                if !model_knows(label) && (hits >= 2 || confidence < 0.6) =>
             {
                 label.to_string()
             }
-            (Some(prediction), _) => prediction.label.to_string(),
+            (Some((label, _)), _) => label.to_string(),
             (None, Some((label, _))) => label.to_string(),
             (None, None) => OTHER_REASON.to_string(),
         };

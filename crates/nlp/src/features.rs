@@ -4,7 +4,7 @@
 //! - folded word unigrams, prefixed `NEG_` inside a negation scope (from a negator such
 //!   as `not`, `never`, `pas`, `jamais`, `rien`, `ne … plus` to the next punctuation or
 //!   `but`/`mais`), and word bigrams;
-//! - hashtag words (also as plain words) and character 3–5-grams of every word, so
+//! - hashtag words (also as plain words) and character 4-grams of every word, so
 //!   misspellings and elongations (`nuul`, `sooo`) share most features with the word;
 //! - emoji and emoticons as tokens, with their polarity class;
 //! - lexicon cues (`lexicon.rs`): counts of positive and negative cues, negated and
@@ -12,8 +12,16 @@
 //!   (`pas terrible`, `not bad`), the polarity of the last cue, mixed polarity;
 //! - shape: elongation, shouting, `!`/`?` runs, links, and irony markers.
 //!
-//! The hash (FNV-1a, 64 bits) is written here rather than taken from `std` because the
-//! model files depend on it: it must never change between Rust versions or machines.
+//! The hash is written here rather than taken from `std` because the model files depend
+//! on it: it must never change between Rust versions or machines. A feature's hash is
+//! FNV-1a (64 bits: offset basis 0xcbf29ce484222325, prime 0x100000001b3) over its
+//! namespace byte then its bytes (parts separated by one zero byte), followed by the
+//! finaliser `h ^= h >> 29; h *= 0xbf58476d1ce4e5b9; h ^= h >> 32`. A word bigram is
+//! not hashed from its bytes again: it combines the FNV states of its two words
+//! ([`combine_bigram`]). The model uses the low bits of the hash as the bucket.
+//!
+//! Feature set 2 (this one) replaced the char 3–5-grams of feature set 1 by 4-grams and
+//! bigrams hashed from bytes by combined word states: 2.5 times fewer features a post.
 //! Changing what is extracted means raising [`FEATURE_SET_VERSION`]: old model files are
 //! then refused instead of silently scoring garbage.
 
@@ -21,7 +29,7 @@ use crate::lexicon::{self, Polarity};
 use crate::text::{Token, TokenKind, tokenize};
 
 /// Version of the feature extraction; stored in every model file.
-pub const FEATURE_SET_VERSION: u32 = 1;
+pub const FEATURE_SET_VERSION: u32 = 2;
 
 /// A post's features, ready for a linear model: each hash is one feature of value
 /// `value` (the vector is L2-normalised, so long posts do not score louder).
@@ -43,6 +51,12 @@ pub(crate) struct PreparedText {
     pub negative_cues: u32,
 }
 
+/// Set on the hashes of the features written from our own knowledge (lexicon cues and
+/// phrases, shape flags): training keeps their naive-Bayes scale at 1 or more, so a cue
+/// rare in the training data (`pas mal`) is not scaled away. The model indexes buckets
+/// with the low bits, so this bit changes no bucket.
+pub(crate) const PRIOR_BIT: u64 = 1 << 63;
+
 mod namespace {
     pub const WORD: u8 = 1;
     pub const NEGATED_WORD: u8 = 2;
@@ -51,25 +65,50 @@ mod namespace {
     pub const CHAR_NGRAM: u8 = 5;
     pub const PHRASE: u8 = 6;
     pub const CUE: u8 = 7;
+    pub const PHRASE_WORD: u8 = 8;
 }
 
-/// FNV-1a over a namespace byte and parts separated by a zero byte.
-fn hash_parts(namespace: u8, parts: &[&[u8]]) -> u64 {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mut hash = (OFFSET ^ u64::from(namespace)).wrapping_mul(PRIME);
-    for (index, part) in parts.iter().enumerate() {
-        if index > 0 {
-            hash = hash.wrapping_mul(PRIME);
-        }
-        for byte in *part {
-            hash = (hash ^ u64::from(*byte)).wrapping_mul(PRIME);
-        }
-    }
-    // A final mix so the low bits (used as the index) depend on every input byte.
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// FNV-1a state after the namespace byte.
+#[inline]
+fn fnv_start(namespace: u8) -> u64 {
+    (FNV_OFFSET ^ u64::from(namespace)).wrapping_mul(FNV_PRIME)
+}
+
+#[inline]
+fn fnv_byte(hash: u64, byte: u8) -> u64 {
+    (hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME)
+}
+
+/// A final mix so the low bits (used as the index) depend on every input byte.
+#[inline]
+fn finish(mut hash: u64) -> u64 {
     hash ^= hash >> 29;
     hash = hash.wrapping_mul(0xbf58_476d_1ce4_e5b9);
     hash ^ (hash >> 32)
+}
+
+/// FNV-1a over a namespace byte and parts separated by a zero byte, then [`finish`].
+fn hash_parts(namespace: u8, parts: &[&[u8]]) -> u64 {
+    let mut hash = fnv_start(namespace);
+    for (index, part) in parts.iter().enumerate() {
+        if index > 0 {
+            hash = hash.wrapping_mul(FNV_PRIME);
+        }
+        for byte in *part {
+            hash = fnv_byte(hash, *byte);
+        }
+    }
+    finish(hash)
+}
+
+/// The feature of two consecutive words, from their two word hashes (no second pass
+/// over the bytes): `finish((rotate_left(first, 21) ^ second ^ BIGRAM) · K)`.
+#[inline]
+fn combine_bigram(first: u64, second: u64) -> u64 {
+    finish((first.rotate_left(21) ^ second ^ u64::from(namespace::BIGRAM)).wrapping_mul(0x9e37_79b9_7f4a_7c15))
 }
 
 /// FNV-1a of arbitrary bytes, used for model fingerprints.
@@ -86,7 +125,9 @@ struct Collector {
 
 impl Collector {
     fn add(&mut self, namespace: u8, parts: &[&[u8]]) {
-        self.hashes.push(hash_parts(namespace, parts));
+        let hash = hash_parts(namespace, parts);
+        let prior = matches!(namespace, namespace::CUE | namespace::PHRASE);
+        self.hashes.push(if prior { hash | PRIOR_BIT } else { hash });
     }
 
     fn flag(&mut self, name: &str) {
@@ -202,8 +243,9 @@ fn add_words_and_cues(tokens: &[Token], consumed: &[bool], collector: &mut Colle
             intensify_next = false;
         }
         if consumed[index] {
-            // A phrase is read whole; its words still count as words.
-            collector.add(namespace::WORD, &[word.as_bytes()]);
+            // A phrase is read whole; its words count as words of a phrase, not as the
+            // words alone (`mal` in `pas mal` is not the negative `mal`).
+            collector.add(namespace::PHRASE_WORD, &[word.as_bytes()]);
             continue;
         }
         if token.is_word() && opens_negation(tokens, index) {
@@ -290,34 +332,51 @@ fn opens_negation(tokens: &[Token], index: usize) -> bool {
             .any(|token| token.text == "ne" || token.text == "n'")
 }
 
+/// Character 4-grams of `<word>` (the word between boundary marks `<` and `>`), so
+/// misspellings, elongations and inflections (`nuul`, `annule`/`annulee`) share most
+/// features with the word. Only 4-grams: 3- to 5-grams cost three times the hashes and
+/// weight lookups for no cross-validated gain (docs/understanding.md). Words of one
+/// letter, or longer than 40 bytes, have none.
 fn add_char_ngrams(word: &str, collector: &mut Collector) {
+    const LENGTH: usize = 4;
     let bytes = word.as_bytes();
     if bytes.len() < 2 || bytes.len() > 40 {
         return;
     }
-    let mut padded = Vec::with_capacity(bytes.len() + 2);
-    padded.push(b'<');
-    padded.extend_from_slice(bytes);
-    padded.push(b'>');
-    for length in 3..=5 {
-        if padded.len() <= length {
-            break;
+    let mut padded = [0u8; 42];
+    padded[0] = b'<';
+    padded[1..=bytes.len()].copy_from_slice(bytes);
+    padded[bytes.len() + 1] = b'>';
+    let padded = &padded[..bytes.len() + 2];
+    // The whole padded word is not an n-gram of itself (`<ok>`): the word feature has it.
+    if padded.len() <= LENGTH {
+        return;
+    }
+    let start = fnv_start(namespace::CHAR_NGRAM);
+    for window in padded.windows(LENGTH) {
+        let mut hash = start;
+        for byte in window {
+            hash = fnv_byte(hash, *byte);
         }
-        for window in padded.windows(length) {
-            collector.add(namespace::CHAR_NGRAM, &[window]);
-        }
+        collector.hashes.push(finish(hash));
     }
 }
 
 fn add_bigrams(tokens: &[Token], collector: &mut Collector) {
-    for pair in tokens.windows(2) {
-        if pair.iter().any(|token| token.is_boundary()) {
+    let mut previous: Option<u64> = None;
+    for token in tokens {
+        if token.is_boundary() {
+            previous = None;
             continue;
         }
-        collector.add(
-            namespace::BIGRAM,
-            &[pair[0].text.as_bytes(), pair[1].text.as_bytes()],
-        );
+        let mut hash = fnv_start(namespace::BIGRAM);
+        for byte in token.text.as_bytes() {
+            hash = fnv_byte(hash, *byte);
+        }
+        if let Some(first) = previous {
+            collector.hashes.push(combine_bigram(first, hash));
+        }
+        previous = Some(hash);
     }
 }
 
@@ -365,7 +424,7 @@ mod tests {
         prepared
             .features
             .hashes
-            .contains(&hash_parts(namespace::CUE, &[name.as_bytes()]))
+            .contains(&(hash_parts(namespace::CUE, &[name.as_bytes()]) | PRIOR_BIT))
     }
 
     #[test]
@@ -415,7 +474,7 @@ mod tests {
             prepared
                 .features
                 .hashes
-                .contains(&hash_parts(namespace::CUE, &[b"intensified", b"positive"]))
+                .contains(&(hash_parts(namespace::CUE, &[b"intensified", b"positive"]) | PRIOR_BIT))
         );
         assert!(has_flag(
             &prepare("great job losing my bag again 🙄"),

@@ -17,7 +17,7 @@
 use domain::{Intent, Sentiment, SentimentLabel};
 
 use crate::features::PreparedText;
-use crate::text::{TokenKind, phrase_set};
+use crate::text::{PhraseSets, TokenKind};
 
 /// Phrases are matched on the folded tokens (`can't` is `cant`, `j'aimerais` is
 /// `j' aimerais`, `?` is a token).
@@ -80,16 +80,22 @@ pub(crate) fn classify_intent(text: &str, prepared: &PreparedText, sentiment: Se
         .iter()
         .map(|token| token.text.as_str())
         .collect();
-    if is_noise(text, prepared) || phrase_set!(SPAM_PHRASES).occurs_in(&words) {
+    static PHRASES: std::sync::OnceLock<PhraseSets> = std::sync::OnceLock::new();
+    let found = PHRASES
+        .get_or_init(|| {
+            PhraseSets::new(&[SPAM_PHRASES, OUTAGE_PHRASES, PURCHASE_PHRASES, SUGGESTION_PHRASES])
+        })
+        .matches(&words);
+    if found & 1 != 0 || is_noise(text, prepared) {
         return Intent::SpamOrNoise;
     }
-    if phrase_set!(OUTAGE_PHRASES).occurs_in(&words) {
+    if found & 2 != 0 {
         return Intent::OutageReport;
     }
-    if phrase_set!(PURCHASE_PHRASES).occurs_in(&words) {
+    if found & 4 != 0 {
         return Intent::PurchaseIntent;
     }
-    if phrase_set!(SUGGESTION_PHRASES).occurs_in(&words) {
+    if found & 8 != 0 {
         return Intent::Suggestion;
     }
     let negative = sentiment.label == SentimentLabel::Negative;

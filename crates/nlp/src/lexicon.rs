@@ -151,6 +151,8 @@ const IRONIC_PRAISE: &[&str] = &[
 
 struct Lexicon {
     words: WordMap<Polarity>,
+    negators: WordSet,
+    intensifiers: WordSet,
     phrases: WordMap<Polarity>,
     phrase_first_words: WordSet,
     longest_phrase_words: usize,
@@ -178,6 +180,8 @@ fn lexicon() -> &'static Lexicon {
             .collect();
         Lexicon {
             words,
+            negators: NEGATORS.iter().copied().collect(),
+            intensifiers: INTENSIFIERS.iter().copied().collect(),
             phrases,
             phrase_first_words,
             longest_phrase_words,
@@ -205,11 +209,11 @@ pub(crate) fn longest_phrase_words() -> usize {
 }
 
 pub(crate) fn is_negator(word: &str) -> bool {
-    NEGATORS.contains(&word)
+    lexicon().negators.contains(word)
 }
 
 pub(crate) fn is_intensifier(word: &str) -> bool {
-    INTENSIFIERS.contains(&word)
+    lexicon().intensifiers.contains(word)
 }
 
 /// An explicit irony marker among the post's token texts.
