@@ -25,7 +25,7 @@
 //! Changing what is extracted means raising [`FEATURE_SET_VERSION`]: old model files are
 //! then refused instead of silently scoring garbage.
 
-use crate::lexicon::{self, Polarity};
+use crate::lexicon::{self, Polarity, WordInfo};
 use crate::text::{Token, TokenKind, tokenize};
 
 /// Version of the feature extraction; stored in every model file.
@@ -44,6 +44,8 @@ pub(crate) struct Features {
 pub(crate) struct PreparedText {
     pub tokens: Vec<Token>,
     pub features: Features,
+    /// Which phrase lists occur in the post: bits of [`phrase_list`].
+    pub phrases: u32,
     /// Lexicon cues by effective polarity, after negation (read by tests and debugging).
     #[cfg_attr(not(test), allow(dead_code))]
     pub positive_cues: u32,
@@ -56,6 +58,35 @@ pub(crate) struct PreparedText {
 /// rare in the training data (`pas mal`) is not scaled away. The model indexes buckets
 /// with the low bits, so this bit changes no bucket.
 pub(crate) const PRIOR_BIT: u64 = 1 << 63;
+
+/// The phrase lists read in one pass over every post (bits of [`PreparedText::phrases`]):
+/// the lexicon's irony lists and the intent rules' lists.
+pub(crate) mod phrase_list {
+    pub const IRONY_MARKER: u32 = 1 << 0;
+    pub const IRONIC_PRAISE: u32 = 1 << 1;
+    pub const SPAM: u32 = 1 << 2;
+    pub const OUTAGE: u32 = 1 << 3;
+    pub const PURCHASE: u32 = 1 << 4;
+    pub const SUGGESTION: u32 = 1 << 5;
+}
+
+fn phrase_lists(words: &[&str]) -> u32 {
+    use crate::intent::{OUTAGE_PHRASES, PURCHASE_PHRASES, SPAM_PHRASES, SUGGESTION_PHRASES};
+    static LISTS: std::sync::OnceLock<crate::text::PhraseSets> = std::sync::OnceLock::new();
+    LISTS
+        .get_or_init(|| {
+            // In the order of the bits of `phrase_list`.
+            crate::text::PhraseSets::new(&[
+                lexicon::IRONY_MARKERS,
+                lexicon::IRONIC_PRAISE,
+                SPAM_PHRASES,
+                OUTAGE_PHRASES,
+                PURCHASE_PHRASES,
+                SUGGESTION_PHRASES,
+            ])
+        })
+        .matches(words)
+}
 
 mod namespace {
     pub const WORD: u8 = 1;
@@ -175,10 +206,20 @@ pub(crate) fn prepare(text: &str) -> PreparedText {
         negative_cues: 0,
         last_cue: 0,
     };
-    let consumed = add_phrases(&tokens, &mut collector);
-    add_words_and_cues(&tokens, &consumed, &mut collector);
+    // One lexicon lookup per token, read by every step below.
+    let infos: Vec<WordInfo> = tokens
+        .iter()
+        .map(|token| match token.kind {
+            TokenKind::Word | TokenKind::HashtagWord | TokenKind::Emoji => {
+                lexicon::word_info(&token.text)
+            }
+            _ => WordInfo::default(),
+        })
+        .collect();
+    let consumed = add_phrases(&tokens, &infos, &mut collector);
+    add_words_and_cues(&tokens, &infos, &consumed, &mut collector);
     add_bigrams(&tokens, &mut collector);
-    add_summary(&tokens, &mut collector);
+    let phrases = add_summary(&tokens, &mut collector);
     let value = 1.0 / (collector.hashes.len().max(1) as f32).sqrt();
     PreparedText {
         tokens,
@@ -188,18 +229,19 @@ pub(crate) fn prepare(text: &str) -> PreparedText {
         },
         positive_cues: collector.positive_cues,
         negative_cues: collector.negative_cues,
+        phrases,
     }
 }
 
 /// Reads lexicon phrases first; returns which tokens they consumed.
-fn add_phrases(tokens: &[Token], collector: &mut Collector) -> Vec<bool> {
+fn add_phrases(tokens: &[Token], infos: &[WordInfo], collector: &mut Collector) -> Vec<bool> {
     let mut consumed = vec![false; tokens.len()];
     let longest = lexicon::longest_phrase_words();
     let mut start = 0;
     let mut phrase = String::new();
     while start < tokens.len() {
         let mut matched = 0;
-        let candidate = lexicon::starts_phrase(&tokens[start].text);
+        let candidate = infos[start].starts_phrase;
         for length in (2..=longest.min(tokens.len() - start)).rev() {
             let window = &tokens[start..start + length];
             if !candidate || !window.iter().all(Token::is_word) {
@@ -231,14 +273,22 @@ fn add_phrases(tokens: &[Token], collector: &mut Collector) -> Vec<bool> {
     consumed
 }
 
-const CONTRAST_WORDS: &[&str] = &["but", "however", "though", "mais", "pourtant", "cependant"];
+/// Words that end a negation scope.
+fn is_contrast_word(word: &str) -> bool {
+    matches!(word, "but" | "however" | "though" | "mais" | "pourtant" | "cependant")
+}
 
-fn add_words_and_cues(tokens: &[Token], consumed: &[bool], collector: &mut Collector) {
+fn add_words_and_cues(
+    tokens: &[Token],
+    infos: &[WordInfo],
+    consumed: &[bool],
+    collector: &mut Collector,
+) {
     let mut negated = false;
     let mut intensify_next = false;
     for (index, token) in tokens.iter().enumerate() {
         let word = token.text.as_str();
-        if token.is_boundary() || CONTRAST_WORDS.contains(&word) {
+        if token.is_boundary() || is_contrast_word(word) {
             negated = false;
             intensify_next = false;
         }
@@ -248,16 +298,20 @@ fn add_words_and_cues(tokens: &[Token], consumed: &[bool], collector: &mut Colle
             collector.add(namespace::PHRASE_WORD, &[word.as_bytes()]);
             continue;
         }
-        if token.is_word() && opens_negation(tokens, index) {
+        if token.is_word() && opens_negation(tokens, infos, index) {
             collector.add(namespace::WORD, &[word.as_bytes()]);
             negated = true;
             continue;
         }
         // `nuuuul` was collapsed to `nuul`; its fully squeezed form `nul` is the word
         // the lexicon and the training data know (`goooood` keeps `good`, known as is).
+        let mut info = infos[index];
         let squeezed = token.elongated.then(|| squeeze(word));
         let word = match &squeezed {
-            Some(squeezed) if lexicon::word_polarity(word).is_none() => squeezed.as_str(),
+            Some(squeezed) if info.polarity.is_none() => {
+                info = lexicon::word_info(squeezed);
+                squeezed.as_str()
+            }
             _ => word,
         };
         let word_namespace = if negated {
@@ -280,15 +334,15 @@ fn add_words_and_cues(tokens: &[Token], consumed: &[bool], collector: &mut Colle
         if token.shouted {
             collector.flag("shouted");
         }
-        let Some(polarity) = lexicon::word_polarity(word) else {
-            intensify_next = token.is_word() && lexicon::is_intensifier(word);
+        let Some(polarity) = info.polarity else {
+            intensify_next = token.is_word() && info.intensifier;
             continue;
         };
         // `trop bien`, `super lent`, `grave nul`: the intensifier is not a cue itself.
-        let next_is_cue = tokens
+        let next_is_cue = infos
             .get(index + 1)
-            .is_some_and(|next| lexicon::word_polarity(&next.text).is_some());
-        if lexicon::is_intensifier(word) && next_is_cue {
+            .is_some_and(|next| next.polarity.is_some());
+        if info.intensifier && next_is_cue {
             intensify_next = true;
             continue;
         }
@@ -321,9 +375,9 @@ fn squeeze(word: &str) -> String {
 
 /// `not`, `never`, `pas`… open a negation scope; French `plus` only after `ne`/`n'`
 /// (`ne marche plus`), since alone it means "more".
-fn opens_negation(tokens: &[Token], index: usize) -> bool {
+fn opens_negation(tokens: &[Token], infos: &[WordInfo], index: usize) -> bool {
     let word = tokens[index].text.as_str();
-    if lexicon::is_negator(word) {
+    if infos[index].negator {
         return true;
     }
     word == "plus"
@@ -380,7 +434,8 @@ fn add_bigrams(tokens: &[Token], collector: &mut Collector) {
     }
 }
 
-fn add_summary(tokens: &[Token], collector: &mut Collector) {
+/// Adds the post-level features; returns the phrase lists found ([`phrase_list`]).
+fn add_summary(tokens: &[Token], collector: &mut Collector) -> u32 {
     let bucket = |count: u32| match count {
         0 => b"0",
         1 => b"1",
@@ -399,10 +454,11 @@ fn add_summary(tokens: &[Token], collector: &mut Collector) {
         collector.flag("mixed");
     }
     let words: Vec<&str> = tokens.iter().map(|token| token.text.as_str()).collect();
-    if lexicon::has_irony_marker(&words) {
+    let phrases = phrase_lists(&words);
+    if phrases & phrase_list::IRONY_MARKER != 0 {
         collector.flag("irony_marker");
     }
-    if negative > 0 && lexicon::has_ironic_praise(&words) {
+    if negative > 0 && phrases & phrase_list::IRONIC_PRAISE != 0 {
         collector.flag("ironic_praise");
     }
     for token in tokens {
@@ -414,6 +470,7 @@ fn add_summary(tokens: &[Token], collector: &mut Collector) {
         }
     }
     collector.flag("bias");
+    phrases
 }
 
 #[cfg(test)]

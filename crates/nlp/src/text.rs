@@ -142,37 +142,6 @@ impl std::hash::Hasher for WordHasher {
 pub(crate) type WordMap<V> = std::collections::HashMap<&'static str, V, std::hash::BuildHasherDefault<WordHasher>>;
 pub(crate) type WordSet = std::collections::HashSet<&'static str, std::hash::BuildHasherDefault<WordHasher>>;
 
-/// A set of phrases (space-separated words, as the tokeniser writes them) matched
-/// against a token sequence in one pass, indexed by first word: the rules test
-/// hundreds of phrases on every post of a firehose.
-pub(crate) struct PhraseSet {
-    by_first_word: WordMap<Vec<Vec<&'static str>>>,
-}
-
-impl PhraseSet {
-    pub fn new(phrases: &[&'static str]) -> PhraseSet {
-        let mut by_first_word: WordMap<Vec<_>> = Default::default();
-        for phrase in phrases {
-            let words: Vec<&'static str> = phrase.split(' ').collect();
-            by_first_word.entry(words[0]).or_default().push(words);
-        }
-        PhraseSet { by_first_word }
-    }
-
-    /// Whether any phrase occurs in `words` (the texts of consecutive tokens).
-    pub fn occurs_in(&self, words: &[&str]) -> bool {
-        (0..words.len()).any(|start| {
-            self.by_first_word
-                .get(words[start])
-                .is_some_and(|candidates| {
-                    candidates
-                        .iter()
-                        .any(|phrase| words[start..].starts_with(phrase))
-                })
-        })
-    }
-}
-
 /// Several phrase lists matched in one pass: [`PhraseSets::matches`] gives a bit per
 /// list (bit `i` for `lists[i]`) whose phrases occur in the words. The intent rules read
 /// four lists for every post; one scan costs a quarter of four.
@@ -211,14 +180,6 @@ impl PhraseSets {
     }
 }
 
-/// Lazily builds a static [`PhraseSet`].
-macro_rules! phrase_set {
-    ($phrases:expr) => {{
-        static SET: std::sync::OnceLock<$crate::text::PhraseSet> = std::sync::OnceLock::new();
-        SET.get_or_init(|| $crate::text::PhraseSet::new($phrases))
-    }};
-}
-pub(crate) use phrase_set;
 
 /// Undoes the HTML escaping some sources apply (`&amp;`, `&lt;`, `&#39;`).
 fn unescape_html(text: &str) -> std::borrow::Cow<'_, str> {
@@ -376,7 +337,18 @@ fn push_word(raw: &[char], tokens: &mut Vec<Token>) {
     }
     // `c'est` → `c'`, `est`; `aujourd'hui` and `don't` stay whole, without the
     // apostrophe (`dont`), which is how they are usually typed on a phone anyway.
-    let (head, tail) = match folded.find('\'') {
+    let apostrophe = folded.find('\'');
+    if apostrophe.is_none() && !has_run_of_three(folded.as_bytes()) {
+        // The common case: the folded word is the token, no second copy.
+        tokens.push(Token {
+            kind: TokenKind::Word,
+            text: folded,
+            elongated: false,
+            shouted,
+        });
+        return;
+    }
+    let (head, tail) = match apostrophe {
         Some(position) if ELISIONS.contains(&&folded[..position]) => {
             (&folded[..position + 1], &folded[position + 1..])
         }
@@ -394,6 +366,12 @@ fn push_word(raw: &[char], tokens: &mut Vec<Token>) {
             shouted,
         });
     }
+}
+
+/// Whether some byte repeats three times in a row (a possible elongation; checked on
+/// bytes, a superset of the character runs [`collapse_elongation`] collapses).
+fn has_run_of_three(bytes: &[u8]) -> bool {
+    bytes.windows(3).any(|w| w[0] == w[1] && w[1] == w[2])
 }
 
 /// Runs of three or more identical letters become two: `nuuuul` → `nuul`, `soooo` → `soo`.
@@ -424,6 +402,10 @@ fn collapse_elongation(word: &str) -> (String, bool) {
 
 /// Lower-cases and folds Latin accents and typographic apostrophes to ASCII.
 fn fold_char(character: char, out: &mut String) {
+    if character.is_ascii() {
+        out.push(character.to_ascii_lowercase());
+        return;
+    }
     let folded = match character {
         'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => 'a',
         'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => 'e',
