@@ -140,7 +140,7 @@ fn folded_profile(author: &Author) -> Vec<String> {
         .flatten()
         .flat_map(tokenize)
         .filter(|token| token.is_word())
-        .map(|token| token.text)
+        .map(|token| token.text.to_string())
         .collect()
 }
 

@@ -24,10 +24,66 @@ pub(crate) enum TokenKind {
     Number,
 }
 
+/// A token's text, stored inline when short (nearly every word of a post), so that
+/// tokenising a post does not allocate once per token.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) enum TokenText {
+    Inline { length: u8, bytes: [u8; INLINE_TEXT] },
+    Heap(String),
+}
+
+const INLINE_TEXT: usize = 22;
+
+impl TokenText {
+    pub fn new(text: &str) -> TokenText {
+        if text.len() <= INLINE_TEXT {
+            let mut bytes = [0u8; INLINE_TEXT];
+            bytes[..text.len()].copy_from_slice(text.as_bytes());
+            TokenText::Inline {
+                length: text.len() as u8,
+                bytes,
+            }
+        } else {
+            TokenText::Heap(text.to_string())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            // SAFETY: `bytes[..length]` is a copy of a whole `&str` (see `new`), so it is
+            // valid UTF-8; the fields are never changed after construction.
+            TokenText::Inline { length, bytes } => unsafe {
+                std::str::from_utf8_unchecked(&bytes[..usize::from(*length)])
+            },
+            TokenText::Heap(text) => text,
+        }
+    }
+}
+
+impl std::ops::Deref for TokenText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq<&str> for TokenText {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Debug for TokenText {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), formatter)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Token {
     pub kind: TokenKind,
-    pub text: String,
+    pub text: TokenText,
     /// The word had a run of three or more identical letters (`soooo`).
     pub elongated: bool,
     /// The word was written in capitals (three letters or more).
@@ -35,10 +91,10 @@ pub(crate) struct Token {
 }
 
 impl Token {
-    fn new(kind: TokenKind, text: String) -> Token {
+    fn new(kind: TokenKind, text: &str) -> Token {
         Token {
             kind,
-            text,
+            text: TokenText::new(text),
             elongated: false,
             shouted: false,
         }
@@ -78,18 +134,18 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
         if character.is_whitespace() {
             index += 1;
         } else if let Some(length) = url_length(&chars[index..]) {
-            tokens.push(Token::new(TokenKind::Url, "<url>".into()));
+            tokens.push(Token::new(TokenKind::Url, "<url>"));
             index += length;
         } else if character == '@' && next_is_word(&chars, index) {
             let end = scan_word(&chars, index + 1);
-            tokens.push(Token::new(TokenKind::Handle, "<user>".into()));
+            tokens.push(Token::new(TokenKind::Handle, "<user>"));
             index = end;
         } else if character == '#' && next_is_word(&chars, index) {
             let end = scan_word(&chars, index + 1);
             push_hashtag(&chars[index + 1..end], &mut tokens);
             index = end;
         } else if let Some(emoticon) = emoticon_at(&chars[index..]) {
-            tokens.push(Token::new(TokenKind::Emoji, emoticon.to_string()));
+            tokens.push(Token::new(TokenKind::Emoji, emoticon));
             index += emoticon.chars().count();
         } else if character.is_alphanumeric() {
             let end = scan_word(&chars, index);
@@ -106,10 +162,10 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
             character,
             ',' | ';' | ':' | '(' | ')' | '"' | '«' | '»' | '|'
         ) {
-            tokens.push(Token::new(TokenKind::Separator, ",".into()));
+            tokens.push(Token::new(TokenKind::Separator, ","));
             index += 1;
         } else if is_emoji(character) {
-            tokens.push(Token::new(TokenKind::Emoji, character.to_string()));
+            tokens.push(Token::new(TokenKind::Emoji, character.encode_utf8(&mut [0u8; 4])));
             index += 1;
         } else {
             index += 1;
@@ -253,16 +309,16 @@ fn scan_run(chars: &[char], start: usize, keep: impl Fn(char) -> bool) -> usize 
     end
 }
 
-fn punctuation_token(run: &[char]) -> String {
+fn punctuation_token(run: &[char]) -> &'static str {
     let exclamation = run.iter().filter(|c| **c == '!').count();
     let question = run.contains(&'?');
     match (question, exclamation) {
-        (true, 0) => "?".into(),
-        (true, _) => "?!".into(),
-        (false, 1) => "!".into(),
-        (false, n) if n > 1 => "!!".into(),
-        _ if run.len() > 1 || run[0] == '…' => "...".into(),
-        _ => ".".into(),
+        (true, 0) => "?",
+        (true, _) => "?!",
+        (false, 1) => "!",
+        (false, n) if n > 1 => "!!",
+        _ if run.len() > 1 || run[0] == '…' => "...",
+        _ => ".",
     }
 }
 
@@ -321,8 +377,35 @@ fn push_hashtag(raw: &[char], tokens: &mut Vec<Token>) {
 
 fn push_word(raw: &[char], tokens: &mut Vec<Token>) {
     if raw.iter().all(|c| c.is_ascii_digit()) {
-        tokens.push(Token::new(TokenKind::Number, "<num>".into()));
+        tokens.push(Token::new(TokenKind::Number, "<num>"));
         return;
+    }
+    // Short ASCII words (most words) are folded on the stack, without allocating.
+    if raw.len() <= INLINE_TEXT && raw.iter().all(|c| c.is_ascii_alphanumeric() || *c == '_') {
+        let mut bytes = [0u8; INLINE_TEXT];
+        let mut uppercase = 0;
+        let mut letters = 0;
+        let mut run = 0;
+        for (index, character) in raw.iter().enumerate() {
+            let byte = *character as u8;
+            letters += usize::from(byte.is_ascii_alphabetic());
+            uppercase += usize::from(byte.is_ascii_uppercase());
+            bytes[index] = byte.to_ascii_lowercase();
+            run = if index > 0 && bytes[index] == bytes[index - 1] { run + 1 } else { 1 };
+            if run >= 3 {
+                break;
+            }
+        }
+        if run < 3 {
+            let text = std::str::from_utf8(&bytes[..raw.len()]).expect("ASCII");
+            tokens.push(Token {
+                kind: TokenKind::Word,
+                text: TokenText::new(text),
+                elongated: false,
+                shouted: letters >= 3 && uppercase == letters,
+            });
+            return;
+        }
     }
     let mut letters = 0;
     let mut lowercase = false;
@@ -331,7 +414,7 @@ fn push_word(raw: &[char], tokens: &mut Vec<Token>) {
         lowercase |= character.is_lowercase();
     }
     let shouted = letters >= 3 && !lowercase;
-    let mut folded = String::with_capacity(raw.len() + 2);
+    let mut folded = String::new();
     for character in raw {
         fold_char(*character, &mut folded);
     }
@@ -342,7 +425,7 @@ fn push_word(raw: &[char], tokens: &mut Vec<Token>) {
         // The common case: the folded word is the token, no second copy.
         tokens.push(Token {
             kind: TokenKind::Word,
-            text: folded,
+            text: TokenText::new(&folded),
             elongated: false,
             shouted,
         });
@@ -361,7 +444,7 @@ fn push_word(raw: &[char], tokens: &mut Vec<Token>) {
         let (collapsed, elongated) = collapse_elongation(piece);
         tokens.push(Token {
             kind: TokenKind::Word,
-            text: collapsed,
+            text: TokenText::new(&collapsed),
             elongated,
             shouted,
         });
@@ -437,7 +520,7 @@ mod tests {
     use super::*;
 
     fn texts(text: &str) -> Vec<String> {
-        tokenize(text).into_iter().map(|token| token.text).collect()
+        tokenize(text).into_iter().map(|token| token.text.to_string()).collect()
     }
 
     #[test]
