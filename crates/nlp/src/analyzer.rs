@@ -14,6 +14,23 @@ use crate::reason::{DEFAULT_REASONS, keyword_reason};
 /// part of every enrichment's `model_version`. Raise it when a rule changes.
 pub const RULES_VERSION: u32 = 1;
 
+/// Longer texts are read up to this many bytes (cut at a character boundary): a 10 MB
+/// paste gets an answer in about a millisecond instead of a second, and the opening of
+/// a post carries its tone anyway.
+pub const MAX_ANALYZED_BYTES: usize = 64 * 1024;
+
+/// `text` cut to at most [`MAX_ANALYZED_BYTES`], at a character boundary.
+fn bounded(text: &str) -> &str {
+    if text.len() <= MAX_ANALYZED_BYTES {
+        return text;
+    }
+    let mut end = MAX_ANALYZED_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// Reason given to a negative mention no model or keyword explains.
 const OTHER_REASON: &str = "other";
 
@@ -146,6 +163,7 @@ impl Analyzer {
         author: &Author,
         behaviour: &AuthorBehaviour,
     ) -> Enrichment {
+        let text = bounded(text);
         let prepared = prepare(text);
         let french = is_french(text, language);
         let sentiment = self.sentiment_of(&prepared, french);
@@ -167,6 +185,7 @@ impl Analyzer {
 
     /// Sentiment alone.
     pub fn sentiment(&self, text: &str, language: Option<&str>) -> Sentiment {
+        let text = bounded(text);
         self.sentiment_of(&prepare(text), is_french(text, language))
     }
 
