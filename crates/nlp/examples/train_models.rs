@@ -146,6 +146,7 @@ fn main() -> Result<()> {
         .collect();
     let airline_reason_options = TrainOptions {
         hash_bits: 16,
+        learning_rate: 0.25,
         l2: 1e-4,
         ..options(
             &arguments,
@@ -360,7 +361,7 @@ fn options(arguments: &Arguments, task: &str, provenance: &str, licence: &str) -
 
 fn search_grid(title: &str, examples: &[Example], base: &TrainOptions, folds: usize) -> Result<()> {
     let examples = pairs(examples);
-    for learning_rate in [0.5, 1.0] {
+    for learning_rate in [0.25, 0.5, 1.0] {
         for epochs in [10, 20] {
             for l2 in [1e-6, 1e-5, 1e-4] {
                 for balance_power in [0.5, 1.0] {
