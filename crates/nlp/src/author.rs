@@ -19,7 +19,7 @@
 
 use domain::{Author, AuthorType};
 
-use crate::text::{PhraseSets, tokenize};
+use crate::text::{PhraseSets, Token, tokenize};
 
 /// What the service observed of an author over time; every field is optional.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -80,7 +80,7 @@ const CREATOR_WORDS: &[&str] = &[
 pub fn author_type(author: &Author, behaviour: &AuthorBehaviour) -> AuthorType {
     let handle = author.handle.to_lowercase();
     let profile = folded_profile(author);
-    let profile_words: Vec<&str> = profile.iter().map(String::as_str).collect();
+    let profile_words: Vec<&str> = profile.iter().map(|token| token.text.as_str()).collect();
     // Every list read in one pass over the profile: bit i for the i-th list.
     static LISTS: std::sync::OnceLock<PhraseSets> = std::sync::OnceLock::new();
     let found = LISTS
@@ -133,14 +133,13 @@ fn behaves_like_a_bot(behaviour: &AuthorBehaviour) -> bool {
     posts_per_day > 150.0 || (posts_per_day > 50.0 && (mostly_reposts || young))
 }
 
-/// Display name and bio as folded words.
-fn folded_profile(author: &Author) -> Vec<String> {
+/// Display name and bio as folded word tokens.
+fn folded_profile(author: &Author) -> Vec<Token> {
     [author.display_name.as_deref(), author.bio.as_deref()]
         .into_iter()
         .flatten()
         .flat_map(tokenize)
         .filter(|token| token.is_word())
-        .map(|token| token.text.to_string())
         .collect()
 }
 
