@@ -63,12 +63,12 @@ pub(crate) fn fit(
                 let bucket = (hash & mask) as usize;
                 let value = features.value * scales[bucket];
                 let start = bucket * classes;
-                for class in 0..classes {
-                    let index = start + class;
-                    let update =
-                        learning_rate * (gradient[class] * value + options.l2 * values[index]);
-                    values[index] -= update;
-                    accumulated[index] -= step * update;
+                let weights = values[start..start + classes].iter_mut();
+                let sums = accumulated[start..start + classes].iter_mut();
+                for ((weight, sum), class_gradient) in weights.zip(sums).zip(&gradient) {
+                    let update = learning_rate * (class_gradient * value + options.l2 * *weight);
+                    *weight -= update;
+                    *sum -= step * update;
                 }
             }
             step += 1.0;
