@@ -19,7 +19,7 @@
 
 use domain::{Author, AuthorType};
 
-use crate::text::{PhraseSet, phrase_set, tokenize};
+use crate::text::{PhraseSets, Token, tokenize};
 
 /// What the service observed of an author over time; every field is optional.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -80,31 +80,45 @@ const CREATOR_WORDS: &[&str] = &[
 pub fn author_type(author: &Author, behaviour: &AuthorBehaviour) -> AuthorType {
     let handle = author.handle.to_lowercase();
     let profile = folded_profile(author);
-    let profile_words: Vec<&str> = profile.iter().map(String::as_str).collect();
-    let says = |set: &PhraseSet| set.occurs_in(&profile_words);
-    if says(phrase_set!(BOT_WORDS)) || handle.ends_with("bot") || behaves_like_a_bot(behaviour) {
+    let profile_words: Vec<&str> = profile.iter().map(|token| token.text.as_str()).collect();
+    // Every list read in one pass over the profile: bit i for the i-th list.
+    static LISTS: std::sync::OnceLock<PhraseSets> = std::sync::OnceLock::new();
+    let found = LISTS
+        .get_or_init(|| {
+            PhraseSets::new(&[
+                BOT_WORDS,
+                BRAND_WORDS,
+                MEDIA_WORDS,
+                EMPLOYEE_WORDS,
+                ACTIVIST_WORDS,
+                CREATOR_WORDS,
+            ])
+        })
+        .matches(&profile_words);
+    let says = |list: u32| found & (1 << list) != 0;
+    if says(0) || handle.ends_with("bot") || behaves_like_a_bot(behaviour) {
         return AuthorType::Bot;
     }
-    if says(phrase_set!(BRAND_WORDS))
+    if says(1)
         || BRAND_HANDLE_SUFFIXES
             .iter()
             .any(|suffix| handle.ends_with(suffix))
     {
         return AuthorType::BrandOrOfficial;
     }
-    if says(phrase_set!(MEDIA_WORDS)) {
+    if says(2) {
         return AuthorType::JournalistOrMedia;
     }
-    if says(phrase_set!(EMPLOYEE_WORDS)) {
+    if says(3) {
         return AuthorType::Employee;
     }
-    if says(phrase_set!(ACTIVIST_WORDS)) {
+    if says(4) {
         return AuthorType::Activist;
     }
     let followers = author.followers.unwrap_or(0);
     let following = author.following.unwrap_or(0);
     let large_audience = followers >= 10_000 && followers >= following.saturating_mul(5);
-    if large_audience || (says(phrase_set!(CREATOR_WORDS)) && followers >= 1_000) {
+    if large_audience || (says(5) && followers >= 1_000) {
         return AuthorType::Influencer;
     }
     AuthorType::Customer
@@ -119,14 +133,13 @@ fn behaves_like_a_bot(behaviour: &AuthorBehaviour) -> bool {
     posts_per_day > 150.0 || (posts_per_day > 50.0 && (mostly_reposts || young))
 }
 
-/// Display name and bio as folded words.
-fn folded_profile(author: &Author) -> Vec<String> {
+/// Display name and bio as folded word tokens.
+fn folded_profile(author: &Author) -> Vec<Token> {
     [author.display_name.as_deref(), author.bio.as_deref()]
         .into_iter()
         .flatten()
         .flat_map(tokenize)
         .filter(|token| token.is_word())
-        .map(|token| token.text)
         .collect()
 }
 

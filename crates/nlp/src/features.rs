@@ -4,7 +4,7 @@
 //! - folded word unigrams, prefixed `NEG_` inside a negation scope (from a negator such
 //!   as `not`, `never`, `pas`, `jamais`, `rien`, `ne … plus` to the next punctuation or
 //!   `but`/`mais`), and word bigrams;
-//! - hashtag words (also as plain words) and character 3–5-grams of every word, so
+//! - hashtag words (also as plain words) and character 4-grams of every word, so
 //!   misspellings and elongations (`nuul`, `sooo`) share most features with the word;
 //! - emoji and emoticons as tokens, with their polarity class;
 //! - lexicon cues (`lexicon.rs`): counts of positive and negative cues, negated and
@@ -12,16 +12,24 @@
 //!   (`pas terrible`, `not bad`), the polarity of the last cue, mixed polarity;
 //! - shape: elongation, shouting, `!`/`?` runs, links, and irony markers.
 //!
-//! The hash (FNV-1a, 64 bits) is written here rather than taken from `std` because the
-//! model files depend on it: it must never change between Rust versions or machines.
+//! The hash is written here rather than taken from `std` because the model files depend
+//! on it: it must never change between Rust versions or machines. A feature's hash is
+//! FNV-1a (64 bits: offset basis 0xcbf29ce484222325, prime 0x100000001b3) over its
+//! namespace byte then its bytes (parts separated by one zero byte), followed by the
+//! finaliser `h ^= h >> 29; h *= 0xbf58476d1ce4e5b9; h ^= h >> 32`. A word bigram is
+//! not hashed from its bytes again: it combines the FNV states of its two words
+//! ([`combine_bigram`]). The model uses the low bits of the hash as the bucket.
+//!
+//! Feature set 2 (this one) replaced the char 3–5-grams of feature set 1 by 4-grams and
+//! bigrams hashed from bytes by combined word states: 2.5 times fewer features a post.
 //! Changing what is extracted means raising [`FEATURE_SET_VERSION`]: old model files are
 //! then refused instead of silently scoring garbage.
 
-use crate::lexicon::{self, Polarity};
+use crate::lexicon::{self, Polarity, WordInfo};
 use crate::text::{Token, TokenKind, tokenize};
 
 /// Version of the feature extraction; stored in every model file.
-pub const FEATURE_SET_VERSION: u32 = 1;
+pub const FEATURE_SET_VERSION: u32 = 2;
 
 /// A post's features, ready for a linear model: each hash is one feature of value
 /// `value` (the vector is L2-normalised, so long posts do not score louder).
@@ -36,11 +44,48 @@ pub(crate) struct Features {
 pub(crate) struct PreparedText {
     pub tokens: Vec<Token>,
     pub features: Features,
+    /// Which phrase lists occur in the post: bits of [`phrase_list`].
+    pub phrases: u32,
     /// Lexicon cues by effective polarity, after negation (read by tests and debugging).
     #[cfg_attr(not(test), allow(dead_code))]
     pub positive_cues: u32,
     #[cfg_attr(not(test), allow(dead_code))]
     pub negative_cues: u32,
+}
+
+/// Set on the hashes of the features written from our own knowledge (lexicon cues and
+/// phrases, shape flags): training keeps their naive-Bayes scale at 1 or more, so a cue
+/// rare in the training data (`pas mal`) is not scaled away. The model indexes buckets
+/// with the low bits, so this bit changes no bucket.
+pub(crate) const PRIOR_BIT: u64 = 1 << 63;
+
+/// The phrase lists read in one pass over every post (bits of [`PreparedText::phrases`]):
+/// the lexicon's irony lists and the intent rules' lists.
+pub(crate) mod phrase_list {
+    pub const IRONY_MARKER: u32 = 1 << 0;
+    pub const IRONIC_PRAISE: u32 = 1 << 1;
+    pub const SPAM: u32 = 1 << 2;
+    pub const OUTAGE: u32 = 1 << 3;
+    pub const PURCHASE: u32 = 1 << 4;
+    pub const SUGGESTION: u32 = 1 << 5;
+}
+
+fn phrase_lists(words: &[&str]) -> u32 {
+    use crate::intent::{OUTAGE_PHRASES, PURCHASE_PHRASES, SPAM_PHRASES, SUGGESTION_PHRASES};
+    static LISTS: std::sync::OnceLock<crate::text::PhraseSets> = std::sync::OnceLock::new();
+    LISTS
+        .get_or_init(|| {
+            // In the order of the bits of `phrase_list`.
+            crate::text::PhraseSets::new(&[
+                lexicon::IRONY_MARKERS,
+                lexicon::IRONIC_PRAISE,
+                SPAM_PHRASES,
+                OUTAGE_PHRASES,
+                PURCHASE_PHRASES,
+                SUGGESTION_PHRASES,
+            ])
+        })
+        .matches(words)
 }
 
 mod namespace {
@@ -51,25 +96,50 @@ mod namespace {
     pub const CHAR_NGRAM: u8 = 5;
     pub const PHRASE: u8 = 6;
     pub const CUE: u8 = 7;
+    pub const PHRASE_WORD: u8 = 8;
 }
 
-/// FNV-1a over a namespace byte and parts separated by a zero byte.
-fn hash_parts(namespace: u8, parts: &[&[u8]]) -> u64 {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mut hash = (OFFSET ^ u64::from(namespace)).wrapping_mul(PRIME);
-    for (index, part) in parts.iter().enumerate() {
-        if index > 0 {
-            hash = hash.wrapping_mul(PRIME);
-        }
-        for byte in *part {
-            hash = (hash ^ u64::from(*byte)).wrapping_mul(PRIME);
-        }
-    }
-    // A final mix so the low bits (used as the index) depend on every input byte.
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// FNV-1a state after the namespace byte.
+#[inline]
+fn fnv_start(namespace: u8) -> u64 {
+    (FNV_OFFSET ^ u64::from(namespace)).wrapping_mul(FNV_PRIME)
+}
+
+#[inline]
+fn fnv_byte(hash: u64, byte: u8) -> u64 {
+    (hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME)
+}
+
+/// A final mix so the low bits (used as the index) depend on every input byte.
+#[inline]
+fn finish(mut hash: u64) -> u64 {
     hash ^= hash >> 29;
     hash = hash.wrapping_mul(0xbf58_476d_1ce4_e5b9);
     hash ^ (hash >> 32)
+}
+
+/// FNV-1a over a namespace byte and parts separated by a zero byte, then [`finish`].
+fn hash_parts(namespace: u8, parts: &[&[u8]]) -> u64 {
+    let mut hash = fnv_start(namespace);
+    for (index, part) in parts.iter().enumerate() {
+        if index > 0 {
+            hash = hash.wrapping_mul(FNV_PRIME);
+        }
+        for byte in *part {
+            hash = fnv_byte(hash, *byte);
+        }
+    }
+    finish(hash)
+}
+
+/// The feature of two consecutive words, from their two word hashes (no second pass
+/// over the bytes): `finish((rotate_left(first, 21) ^ second ^ BIGRAM) · K)`.
+#[inline]
+fn combine_bigram(first: u64, second: u64) -> u64 {
+    finish((first.rotate_left(21) ^ second ^ u64::from(namespace::BIGRAM)).wrapping_mul(0x9e37_79b9_7f4a_7c15))
 }
 
 /// FNV-1a of arbitrary bytes, used for model fingerprints.
@@ -86,7 +156,9 @@ struct Collector {
 
 impl Collector {
     fn add(&mut self, namespace: u8, parts: &[&[u8]]) {
-        self.hashes.push(hash_parts(namespace, parts));
+        let hash = hash_parts(namespace, parts);
+        let prior = matches!(namespace, namespace::CUE | namespace::PHRASE);
+        self.hashes.push(if prior { hash | PRIOR_BIT } else { hash });
     }
 
     fn flag(&mut self, name: &str) {
@@ -134,10 +206,20 @@ pub(crate) fn prepare(text: &str) -> PreparedText {
         negative_cues: 0,
         last_cue: 0,
     };
-    let consumed = add_phrases(&tokens, &mut collector);
-    add_words_and_cues(&tokens, &consumed, &mut collector);
+    // One lexicon lookup per token, read by every step below.
+    let infos: Vec<WordInfo> = tokens
+        .iter()
+        .map(|token| match token.kind {
+            TokenKind::Word | TokenKind::HashtagWord | TokenKind::Emoji => {
+                lexicon::word_info(&token.text)
+            }
+            _ => WordInfo::default(),
+        })
+        .collect();
+    let consumed = add_phrases(&tokens, &infos, &mut collector);
+    add_words_and_cues(&tokens, &infos, &consumed, &mut collector);
     add_bigrams(&tokens, &mut collector);
-    add_summary(&tokens, &mut collector);
+    let phrases = add_summary(&tokens, &mut collector);
     let value = 1.0 / (collector.hashes.len().max(1) as f32).sqrt();
     PreparedText {
         tokens,
@@ -147,18 +229,19 @@ pub(crate) fn prepare(text: &str) -> PreparedText {
         },
         positive_cues: collector.positive_cues,
         negative_cues: collector.negative_cues,
+        phrases,
     }
 }
 
 /// Reads lexicon phrases first; returns which tokens they consumed.
-fn add_phrases(tokens: &[Token], collector: &mut Collector) -> Vec<bool> {
+fn add_phrases(tokens: &[Token], infos: &[WordInfo], collector: &mut Collector) -> Vec<bool> {
     let mut consumed = vec![false; tokens.len()];
     let longest = lexicon::longest_phrase_words();
     let mut start = 0;
     let mut phrase = String::new();
     while start < tokens.len() {
         let mut matched = 0;
-        let candidate = lexicon::starts_phrase(&tokens[start].text);
+        let candidate = infos[start].starts_phrase;
         for length in (2..=longest.min(tokens.len() - start)).rev() {
             let window = &tokens[start..start + length];
             if !candidate || !window.iter().all(Token::is_word) {
@@ -190,32 +273,45 @@ fn add_phrases(tokens: &[Token], collector: &mut Collector) -> Vec<bool> {
     consumed
 }
 
-const CONTRAST_WORDS: &[&str] = &["but", "however", "though", "mais", "pourtant", "cependant"];
+/// Words that end a negation scope.
+fn is_contrast_word(word: &str) -> bool {
+    matches!(word, "but" | "however" | "though" | "mais" | "pourtant" | "cependant")
+}
 
-fn add_words_and_cues(tokens: &[Token], consumed: &[bool], collector: &mut Collector) {
+fn add_words_and_cues(
+    tokens: &[Token],
+    infos: &[WordInfo],
+    consumed: &[bool],
+    collector: &mut Collector,
+) {
     let mut negated = false;
     let mut intensify_next = false;
     for (index, token) in tokens.iter().enumerate() {
         let word = token.text.as_str();
-        if token.is_boundary() || CONTRAST_WORDS.contains(&word) {
+        if token.is_boundary() || is_contrast_word(word) {
             negated = false;
             intensify_next = false;
         }
         if consumed[index] {
-            // A phrase is read whole; its words still count as words.
-            collector.add(namespace::WORD, &[word.as_bytes()]);
+            // A phrase is read whole; its words count as words of a phrase, not as the
+            // words alone (`mal` in `pas mal` is not the negative `mal`).
+            collector.add(namespace::PHRASE_WORD, &[word.as_bytes()]);
             continue;
         }
-        if token.is_word() && opens_negation(tokens, index) {
+        if token.is_word() && opens_negation(tokens, infos, index) {
             collector.add(namespace::WORD, &[word.as_bytes()]);
             negated = true;
             continue;
         }
         // `nuuuul` was collapsed to `nuul`; its fully squeezed form `nul` is the word
         // the lexicon and the training data know (`goooood` keeps `good`, known as is).
+        let mut info = infos[index];
         let squeezed = token.elongated.then(|| squeeze(word));
         let word = match &squeezed {
-            Some(squeezed) if lexicon::word_polarity(word).is_none() => squeezed.as_str(),
+            Some(squeezed) if info.polarity.is_none() => {
+                info = lexicon::word_info(squeezed);
+                squeezed.as_str()
+            }
             _ => word,
         };
         let word_namespace = if negated {
@@ -238,15 +334,15 @@ fn add_words_and_cues(tokens: &[Token], consumed: &[bool], collector: &mut Colle
         if token.shouted {
             collector.flag("shouted");
         }
-        let Some(polarity) = lexicon::word_polarity(word) else {
-            intensify_next = token.is_word() && lexicon::is_intensifier(word);
+        let Some(polarity) = info.polarity else {
+            intensify_next = token.is_word() && info.intensifier;
             continue;
         };
         // `trop bien`, `super lent`, `grave nul`: the intensifier is not a cue itself.
-        let next_is_cue = tokens
+        let next_is_cue = infos
             .get(index + 1)
-            .is_some_and(|next| lexicon::word_polarity(&next.text).is_some());
-        if lexicon::is_intensifier(word) && next_is_cue {
+            .is_some_and(|next| next.polarity.is_some());
+        if info.intensifier && next_is_cue {
             intensify_next = true;
             continue;
         }
@@ -279,9 +375,9 @@ fn squeeze(word: &str) -> String {
 
 /// `not`, `never`, `pas`… open a negation scope; French `plus` only after `ne`/`n'`
 /// (`ne marche plus`), since alone it means "more".
-fn opens_negation(tokens: &[Token], index: usize) -> bool {
+fn opens_negation(tokens: &[Token], infos: &[WordInfo], index: usize) -> bool {
     let word = tokens[index].text.as_str();
-    if lexicon::is_negator(word) {
+    if infos[index].negator {
         return true;
     }
     word == "plus"
@@ -290,38 +386,56 @@ fn opens_negation(tokens: &[Token], index: usize) -> bool {
             .any(|token| token.text == "ne" || token.text == "n'")
 }
 
+/// Character 4-grams of `<word>` (the word between boundary marks `<` and `>`), so
+/// misspellings, elongations and inflections (`nuul`, `annule`/`annulee`) share most
+/// features with the word. Only 4-grams: 3- to 5-grams cost three times the hashes and
+/// weight lookups for no cross-validated gain (docs/understanding.md). Words of one
+/// letter, or longer than 40 bytes, have none.
 fn add_char_ngrams(word: &str, collector: &mut Collector) {
+    const LENGTH: usize = 4;
     let bytes = word.as_bytes();
     if bytes.len() < 2 || bytes.len() > 40 {
         return;
     }
-    let mut padded = Vec::with_capacity(bytes.len() + 2);
-    padded.push(b'<');
-    padded.extend_from_slice(bytes);
-    padded.push(b'>');
-    for length in 3..=5 {
-        if padded.len() <= length {
-            break;
+    let mut padded = [0u8; 42];
+    padded[0] = b'<';
+    padded[1..=bytes.len()].copy_from_slice(bytes);
+    padded[bytes.len() + 1] = b'>';
+    let padded = &padded[..bytes.len() + 2];
+    // The whole padded word is not an n-gram of itself (`<ok>`): the word feature has it.
+    if padded.len() <= LENGTH {
+        return;
+    }
+    let start = fnv_start(namespace::CHAR_NGRAM);
+    for window in padded.windows(LENGTH) {
+        let mut hash = start;
+        for byte in window {
+            hash = fnv_byte(hash, *byte);
         }
-        for window in padded.windows(length) {
-            collector.add(namespace::CHAR_NGRAM, &[window]);
-        }
+        collector.hashes.push(finish(hash));
     }
 }
 
 fn add_bigrams(tokens: &[Token], collector: &mut Collector) {
-    for pair in tokens.windows(2) {
-        if pair.iter().any(|token| token.is_boundary()) {
+    let mut previous: Option<u64> = None;
+    for token in tokens {
+        if token.is_boundary() {
+            previous = None;
             continue;
         }
-        collector.add(
-            namespace::BIGRAM,
-            &[pair[0].text.as_bytes(), pair[1].text.as_bytes()],
-        );
+        let mut hash = fnv_start(namespace::BIGRAM);
+        for byte in token.text.as_bytes() {
+            hash = fnv_byte(hash, *byte);
+        }
+        if let Some(first) = previous {
+            collector.hashes.push(combine_bigram(first, hash));
+        }
+        previous = Some(hash);
     }
 }
 
-fn add_summary(tokens: &[Token], collector: &mut Collector) {
+/// Adds the post-level features; returns the phrase lists found ([`phrase_list`]).
+fn add_summary(tokens: &[Token], collector: &mut Collector) -> u32 {
     let bucket = |count: u32| match count {
         0 => b"0",
         1 => b"1",
@@ -340,10 +454,11 @@ fn add_summary(tokens: &[Token], collector: &mut Collector) {
         collector.flag("mixed");
     }
     let words: Vec<&str> = tokens.iter().map(|token| token.text.as_str()).collect();
-    if lexicon::has_irony_marker(&words) {
+    let phrases = phrase_lists(&words);
+    if phrases & phrase_list::IRONY_MARKER != 0 {
         collector.flag("irony_marker");
     }
-    if negative > 0 && lexicon::has_ironic_praise(&words) {
+    if negative > 0 && phrases & phrase_list::IRONIC_PRAISE != 0 {
         collector.flag("ironic_praise");
     }
     for token in tokens {
@@ -355,6 +470,7 @@ fn add_summary(tokens: &[Token], collector: &mut Collector) {
         }
     }
     collector.flag("bias");
+    phrases
 }
 
 #[cfg(test)]
@@ -365,7 +481,7 @@ mod tests {
         prepared
             .features
             .hashes
-            .contains(&hash_parts(namespace::CUE, &[name.as_bytes()]))
+            .contains(&(hash_parts(namespace::CUE, &[name.as_bytes()]) | PRIOR_BIT))
     }
 
     #[test]
@@ -415,7 +531,7 @@ mod tests {
             prepared
                 .features
                 .hashes
-                .contains(&hash_parts(namespace::CUE, &[b"intensified", b"positive"]))
+                .contains(&(hash_parts(namespace::CUE, &[b"intensified", b"positive"]) | PRIOR_BIT))
         );
         assert!(has_flag(
             &prepare("great job losing my bag again 🙄"),

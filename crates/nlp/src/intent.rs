@@ -16,13 +16,13 @@
 
 use domain::{Intent, Sentiment, SentimentLabel};
 
-use crate::features::PreparedText;
-use crate::text::{TokenKind, phrase_set};
+use crate::features::{PreparedText, phrase_list};
+use crate::text::TokenKind;
 
 /// Phrases are matched on the folded tokens (`can't` is `cant`, `j'aimerais` is
 /// `j' aimerais`, `?` is a token).
 #[rustfmt::skip]
-const SPAM_PHRASES: &[&str] = &[
+pub(crate) const SPAM_PHRASES: &[&str] = &[
     "follow me", "follow back", "followback", "check out my", "giveaway", "click here",
     "free followers", "get followers", "crypto", "bitcoin", "airdrop", "promo code",
     "onlyfans", "earn money", "make money", "casino", "link in bio", "jeu concours", "gagnez",
@@ -30,7 +30,7 @@ const SPAM_PHRASES: &[&str] = &[
 ];
 
 #[rustfmt::skip]
-const OUTAGE_PHRASES: &[&str] = &[
+pub(crate) const OUTAGE_PHRASES: &[&str] = &[
     "is down", "are down", "was down", "its down", "down again", "site down", "app down",
     "server down", "service down", "website down", "outage", "not working", "doesnt work",
     "dont work", "isnt working", "stopped working", "wont load", "not loading", "cant log in",
@@ -43,7 +43,7 @@ const OUTAGE_PHRASES: &[&str] = &[
 ];
 
 #[rustfmt::skip]
-const PURCHASE_PHRASES: &[&str] = &[
+pub(crate) const PURCHASE_PHRASES: &[&str] = &[
     "want to buy", "wanna buy", "looking to buy", "thinking of buying",
     "thinking about buying", "planning to buy", "where can i buy", "where to buy",
     "how much is", "how much does", "how much for", "price of", "interested in buying",
@@ -55,7 +55,7 @@ const PURCHASE_PHRASES: &[&str] = &[
 ];
 
 #[rustfmt::skip]
-const SUGGESTION_PHRASES: &[&str] = &[
+pub(crate) const SUGGESTION_PHRASES: &[&str] = &[
     "you should", "u should", "you guys should", "should add", "please add", "would be nice",
     "would be great", "would be cool", "feature request", "suggestion", "i suggest", "my idea",
     "an idea", "how about", "wish you would", "wish you had", "why not add", "vous devriez",
@@ -75,21 +75,18 @@ const COMPLAINT_CONFIDENCE: f32 = 0.7;
 
 /// The intent of `text`, already prepared as `prepared`, given its sentiment.
 pub(crate) fn classify_intent(text: &str, prepared: &PreparedText, sentiment: Sentiment) -> Intent {
-    let words: Vec<&str> = prepared
-        .tokens
-        .iter()
-        .map(|token| token.text.as_str())
-        .collect();
-    if is_noise(text, prepared) || phrase_set!(SPAM_PHRASES).occurs_in(&words) {
+    // The phrase lists were read with the lexicon's, in one pass, by `prepare`.
+    let found = prepared.phrases;
+    if found & phrase_list::SPAM != 0 || is_noise(text, prepared) {
         return Intent::SpamOrNoise;
     }
-    if phrase_set!(OUTAGE_PHRASES).occurs_in(&words) {
+    if found & phrase_list::OUTAGE != 0 {
         return Intent::OutageReport;
     }
-    if phrase_set!(PURCHASE_PHRASES).occurs_in(&words) {
+    if found & phrase_list::PURCHASE != 0 {
         return Intent::PurchaseIntent;
     }
-    if phrase_set!(SUGGESTION_PHRASES).occurs_in(&words) {
+    if found & phrase_list::SUGGESTION != 0 {
         return Intent::Suggestion;
     }
     let negative = sentiment.label == SentimentLabel::Negative;

@@ -7,6 +7,8 @@
 
 use whatlang::{Detector, Lang};
 
+use crate::text::WordSet;
+
 /// A detected language with a confidence in [0, 1].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LanguageGuess {
@@ -37,20 +39,11 @@ const ENGLISH_WORDS: &[&str] = &[
     "service", "would", "could", "should", "am", "by", "about", "there", "one", "time",
 ];
 
-/// The cue lists sorted once, for binary search on every word of every mention.
-static FRENCH_SORTED: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| sorted(FRENCH_WORDS));
-static ENGLISH_SORTED: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| sorted(ENGLISH_WORDS));
-
-fn sorted(words: &[&'static str]) -> Vec<&'static str> {
-    let mut words = words.to_vec();
-    words.sort_unstable();
-    words.dedup();
-    words
-}
-
-fn is_listed(sorted: &[&str], word: &str) -> bool {
-    sorted.binary_search(&word).is_ok()
-}
+/// The cue lists as hash sets, built once, for every word of every mention.
+static FRENCH_SET: std::sync::LazyLock<WordSet> =
+    std::sync::LazyLock::new(|| FRENCH_WORDS.iter().copied().collect());
+static ENGLISH_SET: std::sync::LazyLock<WordSet> =
+    std::sync::LazyLock::new(|| ENGLISH_WORDS.iter().copied().collect());
 
 /// Detects the language of a short text; `None` when nothing can be told.
 pub fn detect_language(text: &str) -> Option<LanguageGuess> {
@@ -85,10 +78,10 @@ fn count_cues(text: &str) -> (u32, u32, u32) {
         } else {
             word
         };
-        if is_listed(&FRENCH_SORTED, word) {
+        if FRENCH_SET.contains(word) {
             french += 1;
         }
-        if is_listed(&ENGLISH_SORTED, word) {
+        if ENGLISH_SET.contains(word) {
             english += 1;
         }
         if word.contains(['é', 'è', 'ê', 'à', 'ç', 'ù', 'â', 'î', 'ô', 'û', 'ë', 'ï', 'œ']) {

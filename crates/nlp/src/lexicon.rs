@@ -134,7 +134,7 @@ const NEGATIVE_EMOJI: &[&str] = &[
 
 /// Explicit irony markers (`#sarcasm`, eye-roll emoji, "yeah right").
 #[rustfmt::skip]
-const IRONY_MARKERS: &[&str] = &[
+pub(crate) const IRONY_MARKERS: &[&str] = &[
     "sarcasm", "sarcastic", "irony", "ironie", "ironique", "sarcasme", "🙄", "😒", "🙃",
     "yeah right", "oh great", "quelle surprise", "what a surprise", "merci pour rien",
     "thanks for nothing",
@@ -143,23 +143,33 @@ const IRONY_MARKERS: &[&str] = &[
 /// Thanks and praise that are ironic when the post also carries a negative cue
 /// ("great job losing my bag", "bravo la SNCF, encore en retard").
 #[rustfmt::skip]
-const IRONIC_PRAISE: &[&str] = &[
+pub(crate) const IRONIC_PRAISE: &[&str] = &[
     "thanks a lot", "great job", "genius", "bravo", "chapeau", "as usual", "comme d' hab",
     "comme d' habitude", "encore une fois", "once again", "as always", "thanks again",
     "love how", "love that", "j' adore", "merci encore",
 ];
 
+/// What the lexicon knows of one word, found with one lookup.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct WordInfo {
+    pub polarity: Option<Polarity>,
+    pub negator: bool,
+    pub intensifier: bool,
+    /// Some lexicon phrase starts with this word.
+    pub starts_phrase: bool,
+}
+
 struct Lexicon {
-    words: WordMap<Polarity>,
+    /// Every word the lexicon knows anything of (the union of the tables here).
+    infos: WordMap<WordInfo>,
     phrases: WordMap<Polarity>,
-    phrase_first_words: WordSet,
     longest_phrase_words: usize,
 }
 
 fn lexicon() -> &'static Lexicon {
     static LEXICON: OnceLock<Lexicon> = OnceLock::new();
     LEXICON.get_or_init(|| {
-        let mut words = WordMap::default();
+        let mut words: WordMap<Polarity> = WordMap::default();
         for word in POSITIVE_WORDS.iter().chain(POSITIVE_EMOJI) {
             words.insert(*word, 1);
         }
@@ -172,22 +182,42 @@ fn lexicon() -> &'static Lexicon {
             .map(|(phrase, _)| phrase.split(' ').count())
             .max()
             .unwrap_or(1);
-        let phrase_first_words = PHRASES
+        let phrase_first_words: WordSet = PHRASES
             .iter()
             .filter_map(|(phrase, _)| phrase.split(' ').next())
             .collect();
+        let negators: WordSet = NEGATORS.iter().copied().collect();
+        let intensifiers: WordSet = INTENSIFIERS.iter().copied().collect();
+        let mut infos: WordMap<WordInfo> = WordMap::default();
+        for (word, polarity) in &words {
+            infos.entry(*word).or_default().polarity = Some(*polarity);
+        }
+        for word in &negators {
+            infos.entry(*word).or_default().negator = true;
+        }
+        for word in &intensifiers {
+            infos.entry(*word).or_default().intensifier = true;
+        }
+        for word in &phrase_first_words {
+            infos.entry(*word).or_default().starts_phrase = true;
+        }
         Lexicon {
-            words,
+            infos,
             phrases,
-            phrase_first_words,
             longest_phrase_words,
         }
     })
 }
 
+/// All the lexicon knows of one folded word or emoji (nothing: the default).
+pub(crate) fn word_info(word: &str) -> WordInfo {
+    lexicon().infos.get(word).copied().unwrap_or_default()
+}
+
 /// The polarity of one folded word or emoji, if the lexicon knows it.
+#[cfg(test)]
 pub(crate) fn word_polarity(word: &str) -> Option<Polarity> {
-    lexicon().words.get(word).copied()
+    word_info(word).polarity
 }
 
 /// The polarity of a space-joined expression (`pas terrible`), if it is a known phrase.
@@ -195,31 +225,8 @@ pub(crate) fn phrase_polarity(phrase: &str) -> Option<Polarity> {
     lexicon().phrases.get(phrase).copied()
 }
 
-/// Whether some phrase starts with `word` (a cheap test before building phrases).
-pub(crate) fn starts_phrase(word: &str) -> bool {
-    lexicon().phrase_first_words.contains(word)
-}
-
 pub(crate) fn longest_phrase_words() -> usize {
     lexicon().longest_phrase_words
-}
-
-pub(crate) fn is_negator(word: &str) -> bool {
-    NEGATORS.contains(&word)
-}
-
-pub(crate) fn is_intensifier(word: &str) -> bool {
-    INTENSIFIERS.contains(&word)
-}
-
-/// An explicit irony marker among the post's token texts.
-pub(crate) fn has_irony_marker(words: &[&str]) -> bool {
-    crate::text::phrase_set!(IRONY_MARKERS).occurs_in(words)
-}
-
-/// Praise that reads as irony next to a negative cue.
-pub(crate) fn has_ironic_praise(words: &[&str]) -> bool {
-    crate::text::phrase_set!(IRONIC_PRAISE).occurs_in(words)
 }
 
 #[cfg(test)]

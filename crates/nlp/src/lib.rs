@@ -14,7 +14,7 @@ mod reason;
 mod text;
 mod training;
 
-pub use analyzer::{Analyzer, AnalyzerModels, RULES_VERSION};
+pub use analyzer::{Analyzer, AnalyzerModels, MAX_ANALYZED_BYTES, RULES_VERSION};
 pub use author::{author_type, AuthorBehaviour};
 pub use error::NlpError;
 pub use evaluation::{cross_validate, cross_validated_predictions, score, ClassScore, Scores};

@@ -14,6 +14,8 @@ use crate::features::{self, FEATURE_SET_VERSION, Features, PreparedText, prepare
 
 const MAGIC: &[u8; 8] = b"CPTMODEL";
 const FORMAT_VERSION: u32 = 1;
+/// Label sets up to this size are scored without allocating.
+const STACK_CLASSES: usize = 16;
 
 /// What a model is and where it comes from; written into the model file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +52,14 @@ pub struct TrainOptions {
     /// Weigh each class by the inverse of its frequency, so a rare class is not
     /// drowned (better macro-F1, slightly lower accuracy on skewed data).
     pub balance_classes: bool,
+    /// With `balance_classes`, the class weights are `(n / (classes × count))^power`:
+    /// 1 is full inverse frequency, 0.5 its square root (a milder trade-off).
+    pub balance_power: f32,
+    /// Scale each feature by its naive-Bayes log-count ratio (the largest, over the
+    /// classes, of `|ln(P(feature | class) / P(feature | other classes))|`, Laplace
+    /// smoothed) while training, as NB-SVM does; the scale is folded into the stored
+    /// weights, so predicting costs nothing more.
+    pub feature_scaling: bool,
     /// Seed of the example shuffling; same data + same seed = same model bytes.
     pub seed: u64,
 }
@@ -58,11 +68,13 @@ impl Default for TrainOptions {
     fn default() -> TrainOptions {
         TrainOptions {
             card: ModelCard::default(),
-            hash_bits: 18,
+            hash_bits: 16,
             epochs: 10,
             learning_rate: 0.5,
-            l2: 1e-6,
+            l2: 1e-5,
             balance_classes: true,
+            balance_power: 1.0,
+            feature_scaling: true,
             seed: 42,
         }
     }
@@ -140,22 +152,59 @@ impl Model {
         }
     }
 
-    fn probabilities(&self, features: &Features) -> Vec<f32> {
+    /// The best label's index and probability, without allocating (the analyser's
+    /// path: it needs no probability list).
+    pub(crate) fn best_prepared(&self, prepared: &PreparedText) -> (usize, f32) {
+        let classes = self.header.labels.len();
+        if classes > STACK_CLASSES {
+            let prediction = self.predict_prepared(prepared);
+            let best = self
+                .header
+                .labels
+                .iter()
+                .position(|label| label == prediction.label)
+                .unwrap_or(0);
+            return (best, prediction.confidence);
+        }
+        let mut logits = [0f32; STACK_CLASSES];
+        let logits = &mut logits[..classes];
+        self.logits_into(&prepared.features, logits);
+        let mut best = 0;
+        for class in 1..classes {
+            if logits[class] > logits[best] {
+                best = class;
+            }
+        }
+        let total: f32 = logits.iter().map(|logit| (logit - logits[best]).exp()).sum();
+        (best, 1.0 / total)
+    }
+
+    fn logits_into(&self, features: &Features, logits: &mut [f32]) {
         let classes = self.header.labels.len();
         let mask = (1u64 << self.header.hash_bits) - 1;
-        let mut sums = vec![0i32; classes];
+        let mut sums = [0i32; STACK_CLASSES];
+        let mut heap_sums = Vec::new();
+        let sums: &mut [i32] = if classes <= STACK_CLASSES {
+            &mut sums[..classes]
+        } else {
+            heap_sums.resize(classes, 0);
+            &mut heap_sums
+        };
         for hash in &features.hashes {
             let start = (hash & mask) as usize * classes;
             for (sum, weight) in sums.iter_mut().zip(&self.quantized[start..start + classes]) {
                 *sum += i32::from(*weight);
             }
         }
-        let logits: Vec<f32> = (0..classes)
-            .map(|class| {
-                self.header.biases[class]
-                    + sums[class] as f32 * self.header.scales[class] * features.value
-            })
-            .collect();
+        for (class, logit) in logits.iter_mut().enumerate() {
+            *logit = self.header.biases[class]
+                + sums[class] as f32 * self.header.scales[class] * features.value;
+        }
+    }
+
+    fn probabilities(&self, features: &Features) -> Vec<f32> {
+        let mut logits = vec![0f32; self.header.labels.len()];
+        self.logits_into(features, &mut logits);
         softmax(&logits)
     }
 

@@ -5,7 +5,7 @@
 //! data has; the keyword rules give French complaints a reason and cover the default
 //! reasons the airline data has no example of (billing and refunds, outage).
 
-use crate::text::Token;
+use crate::text::{Token, WordMap};
 
 /// The default customer-care taxonomy, in the order of the issue.
 pub const DEFAULT_REASONS: [&str; 9] = [
@@ -262,13 +262,27 @@ pub(crate) fn keyword_reason(tokens: &[Token]) -> Option<(&'static str, usize)> 
     let index = stem_index();
     let mut hits = [0usize; REASON_KEYWORDS.len()];
     for token in tokens.iter().filter(|token| token.is_word()) {
-        let Some(first_byte) = token.text.as_bytes().first() else { continue };
+        let word: &str = &token.text;
         // A word counts once per reason, however many of its stems it matches.
         let mut counted = [false; REASON_KEYWORDS.len()];
-        for &(reason, stem) in &index[usize::from(*first_byte)] {
-            if !counted[reason] && matches_stem(&token.text, stem) {
+        let mut count = |reason: usize| {
+            if !counted[reason] {
                 counted[reason] = true;
                 hits[reason] += 1;
+            }
+        };
+        // Short stems match whole words, or the word without a plural `s`.
+        for key in [Some(word), word.strip_suffix('s')].into_iter().flatten() {
+            if let Some(reasons) = index.short.get(key) {
+                reasons.iter().for_each(|reason| count(*reason));
+            }
+        }
+        // Long stems match the start of the word: only those sharing its first 5 bytes.
+        if let Some(candidates) = word.get(..LONG_STEM).and_then(|head| index.long.get(head)) {
+            for (reason, stem) in candidates {
+                if word.starts_with(stem) {
+                    count(*reason);
+                }
             }
         }
     }
@@ -281,35 +295,40 @@ pub(crate) fn keyword_reason(tokens: &[Token]) -> Option<(&'static str, usize)> 
     best
 }
 
-/// The stems of [`REASON_KEYWORDS`] by their first byte, with their reason's position:
-/// a word is only compared with the few stems that can match it.
-fn stem_index() -> &'static [Vec<(usize, &'static str)>; 256] {
-    static INDEX: std::sync::OnceLock<[Vec<(usize, &'static str)>; 256]> = std::sync::OnceLock::new();
+/// Stems of this length or more match as prefixes (`rembours` in `remboursement`);
+/// shorter ones match whole words (`hs` is not `hsbc`, `bag` is not `bagel`).
+const LONG_STEM: usize = 5;
+
+/// The stems of [`REASON_KEYWORDS`] with their reason's position: short stems by the
+/// word they must equal, long stems by their first [`LONG_STEM`] bytes, so a word is
+/// compared with the few stems that can match it (three lookups a word).
+struct StemIndex {
+    short: WordMap<Vec<usize>>,
+    long: WordMap<Vec<(usize, &'static str)>>,
+}
+
+fn stem_index() -> &'static StemIndex {
+    static INDEX: std::sync::OnceLock<StemIndex> = std::sync::OnceLock::new();
     INDEX.get_or_init(|| {
-        let mut index: [Vec<(usize, &'static str)>; 256] = std::array::from_fn(|_| Vec::new());
+        let mut index = StemIndex {
+            short: WordMap::default(),
+            long: WordMap::default(),
+        };
         for (reason, (_, stems)) in REASON_KEYWORDS.iter().enumerate() {
             for stem in *stems {
-                if let Some(first_byte) = stem.as_bytes().first() {
-                    index[usize::from(*first_byte)].push((reason, stem));
+                if stem.len() < LONG_STEM {
+                    index.short.entry(*stem).or_default().push(reason);
+                } else {
+                    index
+                        .long
+                        .entry(&stem[..LONG_STEM])
+                        .or_default()
+                        .push((reason, *stem));
                 }
             }
         }
         index
     })
-}
-
-fn matches_stem(word: &str, stem: &str) -> bool {
-    // Most pairs differ in their first byte: saying so before any comparison call keeps
-    // this loop (every keyword of every reason, for each word) cheap.
-    if word.as_bytes().first() != stem.as_bytes().first() {
-        return false;
-    }
-    // Short stems must match whole words: `hs` is not `hsbc`, `bag` is not `bagel`.
-    if stem.len() <= 4 {
-        word == stem || word.strip_suffix('s') == Some(stem)
-    } else {
-        word.starts_with(stem)
-    }
 }
 
 #[cfg(test)]

@@ -24,10 +24,66 @@ pub(crate) enum TokenKind {
     Number,
 }
 
+/// A token's text, stored inline when short (nearly every word of a post), so that
+/// tokenising a post does not allocate once per token.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) enum TokenText {
+    Inline { length: u8, bytes: [u8; INLINE_TEXT] },
+    Heap(String),
+}
+
+const INLINE_TEXT: usize = 22;
+
+impl TokenText {
+    pub fn new(text: &str) -> TokenText {
+        if text.len() <= INLINE_TEXT {
+            let mut bytes = [0u8; INLINE_TEXT];
+            bytes[..text.len()].copy_from_slice(text.as_bytes());
+            TokenText::Inline {
+                length: text.len() as u8,
+                bytes,
+            }
+        } else {
+            TokenText::Heap(text.to_string())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            // SAFETY: `bytes[..length]` is a copy of a whole `&str` (see `new`), so it is
+            // valid UTF-8; the fields are never changed after construction.
+            TokenText::Inline { length, bytes } => unsafe {
+                std::str::from_utf8_unchecked(&bytes[..usize::from(*length)])
+            },
+            TokenText::Heap(text) => text,
+        }
+    }
+}
+
+impl std::ops::Deref for TokenText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq<&str> for TokenText {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Debug for TokenText {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), formatter)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Token {
     pub kind: TokenKind,
-    pub text: String,
+    pub text: TokenText,
     /// The word had a run of three or more identical letters (`soooo`).
     pub elongated: bool,
     /// The word was written in capitals (three letters or more).
@@ -35,10 +91,10 @@ pub(crate) struct Token {
 }
 
 impl Token {
-    fn new(kind: TokenKind, text: String) -> Token {
+    fn new(kind: TokenKind, text: &str) -> Token {
         Token {
             kind,
-            text,
+            text: TokenText::new(text),
             elongated: false,
             shouted: false,
         }
@@ -78,18 +134,18 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
         if character.is_whitespace() {
             index += 1;
         } else if let Some(length) = url_length(&chars[index..]) {
-            tokens.push(Token::new(TokenKind::Url, "<url>".into()));
+            tokens.push(Token::new(TokenKind::Url, "<url>"));
             index += length;
         } else if character == '@' && next_is_word(&chars, index) {
             let end = scan_word(&chars, index + 1);
-            tokens.push(Token::new(TokenKind::Handle, "<user>".into()));
+            tokens.push(Token::new(TokenKind::Handle, "<user>"));
             index = end;
         } else if character == '#' && next_is_word(&chars, index) {
             let end = scan_word(&chars, index + 1);
             push_hashtag(&chars[index + 1..end], &mut tokens);
             index = end;
         } else if let Some(emoticon) = emoticon_at(&chars[index..]) {
-            tokens.push(Token::new(TokenKind::Emoji, emoticon.to_string()));
+            tokens.push(Token::new(TokenKind::Emoji, emoticon));
             index += emoticon.chars().count();
         } else if character.is_alphanumeric() {
             let end = scan_word(&chars, index);
@@ -106,10 +162,10 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
             character,
             ',' | ';' | ':' | '(' | ')' | '"' | '«' | '»' | '|'
         ) {
-            tokens.push(Token::new(TokenKind::Separator, ",".into()));
+            tokens.push(Token::new(TokenKind::Separator, ","));
             index += 1;
         } else if is_emoji(character) {
-            tokens.push(Token::new(TokenKind::Emoji, character.to_string()));
+            tokens.push(Token::new(TokenKind::Emoji, character.encode_utf8(&mut [0u8; 4])));
             index += 1;
         } else {
             index += 1;
@@ -142,45 +198,44 @@ impl std::hash::Hasher for WordHasher {
 pub(crate) type WordMap<V> = std::collections::HashMap<&'static str, V, std::hash::BuildHasherDefault<WordHasher>>;
 pub(crate) type WordSet = std::collections::HashSet<&'static str, std::hash::BuildHasherDefault<WordHasher>>;
 
-/// A set of phrases (space-separated words, as the tokeniser writes them) matched
-/// against a token sequence in one pass, indexed by first word: the rules test
-/// hundreds of phrases on every post of a firehose.
-pub(crate) struct PhraseSet {
-    by_first_word: WordMap<Vec<Vec<&'static str>>>,
+/// Several phrase lists matched in one pass: [`PhraseSets::matches`] gives a bit per
+/// list (bit `i` for `lists[i]`) whose phrases occur in the words. The intent rules read
+/// four lists for every post; one scan costs a quarter of four.
+pub(crate) struct PhraseSets {
+    by_first_word: WordMap<Vec<(u32, Vec<&'static str>)>>,
 }
 
-impl PhraseSet {
-    pub fn new(phrases: &[&'static str]) -> PhraseSet {
+impl PhraseSets {
+    pub fn new(lists: &[&[&'static str]]) -> PhraseSets {
         let mut by_first_word: WordMap<Vec<_>> = Default::default();
-        for phrase in phrases {
-            let words: Vec<&'static str> = phrase.split(' ').collect();
-            by_first_word.entry(words[0]).or_default().push(words);
+        for (list, phrases) in lists.iter().enumerate() {
+            for phrase in *phrases {
+                let words: Vec<&'static str> = phrase.split(' ').collect();
+                by_first_word
+                    .entry(words[0])
+                    .or_default()
+                    .push((list as u32, words));
+            }
         }
-        PhraseSet { by_first_word }
+        PhraseSets { by_first_word }
     }
 
-    /// Whether any phrase occurs in `words` (the texts of consecutive tokens).
-    pub fn occurs_in(&self, words: &[&str]) -> bool {
-        (0..words.len()).any(|start| {
-            self.by_first_word
-                .get(words[start])
-                .is_some_and(|candidates| {
-                    candidates
-                        .iter()
-                        .any(|phrase| words[start..].starts_with(phrase))
-                })
-        })
+    /// Bit `i` set when a phrase of list `i` occurs in `words`.
+    pub fn matches(&self, words: &[&str]) -> u32 {
+        let mut found = 0u32;
+        for start in 0..words.len() {
+            if let Some(candidates) = self.by_first_word.get(words[start]) {
+                for (list, phrase) in candidates {
+                    if found & (1 << list) == 0 && words[start..].starts_with(phrase) {
+                        found |= 1 << list;
+                    }
+                }
+            }
+        }
+        found
     }
 }
 
-/// Lazily builds a static [`PhraseSet`].
-macro_rules! phrase_set {
-    ($phrases:expr) => {{
-        static SET: std::sync::OnceLock<$crate::text::PhraseSet> = std::sync::OnceLock::new();
-        SET.get_or_init(|| $crate::text::PhraseSet::new($phrases))
-    }};
-}
-pub(crate) use phrase_set;
 
 /// Undoes the HTML escaping some sources apply (`&amp;`, `&lt;`, `&#39;`).
 fn unescape_html(text: &str) -> std::borrow::Cow<'_, str> {
@@ -254,16 +309,16 @@ fn scan_run(chars: &[char], start: usize, keep: impl Fn(char) -> bool) -> usize 
     end
 }
 
-fn punctuation_token(run: &[char]) -> String {
+fn punctuation_token(run: &[char]) -> &'static str {
     let exclamation = run.iter().filter(|c| **c == '!').count();
     let question = run.contains(&'?');
     match (question, exclamation) {
-        (true, 0) => "?".into(),
-        (true, _) => "?!".into(),
-        (false, 1) => "!".into(),
-        (false, n) if n > 1 => "!!".into(),
-        _ if run.len() > 1 || run[0] == '…' => "...".into(),
-        _ => ".".into(),
+        (true, 0) => "?",
+        (true, _) => "?!",
+        (false, 1) => "!",
+        (false, n) if n > 1 => "!!",
+        _ if run.len() > 1 || run[0] == '…' => "...",
+        _ => ".",
     }
 }
 
@@ -322,39 +377,84 @@ fn push_hashtag(raw: &[char], tokens: &mut Vec<Token>) {
 
 fn push_word(raw: &[char], tokens: &mut Vec<Token>) {
     if raw.iter().all(|c| c.is_ascii_digit()) {
-        tokens.push(Token::new(TokenKind::Number, "<num>".into()));
+        tokens.push(Token::new(TokenKind::Number, "<num>"));
         return;
     }
-    let letters = raw.iter().filter(|c| c.is_alphabetic()).count();
-    let shouted = letters >= 3 && raw.iter().all(|c| !c.is_lowercase());
-    let mut folded = String::with_capacity(raw.len());
+    // Short ASCII words (most words) are folded on the stack, without allocating.
+    if raw.len() <= INLINE_TEXT && raw.iter().all(|c| c.is_ascii_alphanumeric() || *c == '_') {
+        let mut bytes = [0u8; INLINE_TEXT];
+        let mut uppercase = 0;
+        let mut letters = 0;
+        let mut run = 0;
+        for (index, character) in raw.iter().enumerate() {
+            let byte = *character as u8;
+            letters += usize::from(byte.is_ascii_alphabetic());
+            uppercase += usize::from(byte.is_ascii_uppercase());
+            bytes[index] = byte.to_ascii_lowercase();
+            run = if index > 0 && bytes[index] == bytes[index - 1] { run + 1 } else { 1 };
+            if run >= 3 {
+                break;
+            }
+        }
+        if run < 3 {
+            let text = std::str::from_utf8(&bytes[..raw.len()]).expect("ASCII");
+            tokens.push(Token {
+                kind: TokenKind::Word,
+                text: TokenText::new(text),
+                elongated: false,
+                shouted: letters >= 3 && uppercase == letters,
+            });
+            return;
+        }
+    }
+    let mut letters = 0;
+    let mut lowercase = false;
+    for character in raw {
+        letters += usize::from(character.is_alphabetic());
+        lowercase |= character.is_lowercase();
+    }
+    let shouted = letters >= 3 && !lowercase;
+    let mut folded = String::new();
     for character in raw {
         fold_char(*character, &mut folded);
     }
-    for piece in split_elision(&folded) {
+    // `c'est` → `c'`, `est`; `aujourd'hui` and `don't` stay whole, without the
+    // apostrophe (`dont`), which is how they are usually typed on a phone anyway.
+    let apostrophe = folded.find('\'');
+    if apostrophe.is_none() && !has_run_of_three(folded.as_bytes()) {
+        // The common case: the folded word is the token, no second copy.
+        tokens.push(Token {
+            kind: TokenKind::Word,
+            text: TokenText::new(&folded),
+            elongated: false,
+            shouted,
+        });
+        return;
+    }
+    let (head, tail) = match apostrophe {
+        Some(position) if ELISIONS.contains(&&folded[..position]) => {
+            (&folded[..position + 1], &folded[position + 1..])
+        }
+        _ => (folded.as_str(), ""),
+    };
+    for piece in [head, tail] {
         if piece.is_empty() {
             continue;
         }
         let (collapsed, elongated) = collapse_elongation(piece);
         tokens.push(Token {
             kind: TokenKind::Word,
-            text: collapsed,
+            text: TokenText::new(&collapsed),
             elongated,
             shouted,
         });
     }
 }
 
-/// `c'est` → [`c'`, `est`]; `aujourd'hui` and `don't` stay whole, without the apostrophe
-/// (`dont`), which is how they are usually typed on a phone anyway.
-fn split_elision(word: &str) -> Vec<&str> {
-    if let Some(position) = word.find('\'') {
-        let (head, tail) = (&word[..position], &word[position + 1..]);
-        if ELISIONS.contains(&head) {
-            return vec![&word[..position + 1], tail];
-        }
-    }
-    vec![word]
+/// Whether some byte repeats three times in a row (a possible elongation; checked on
+/// bytes, a superset of the character runs [`collapse_elongation`] collapses).
+fn has_run_of_three(bytes: &[u8]) -> bool {
+    bytes.windows(3).any(|w| w[0] == w[1] && w[1] == w[2])
 }
 
 /// Runs of three or more identical letters become two: `nuuuul` → `nuul`, `soooo` → `soo`.
@@ -385,6 +485,10 @@ fn collapse_elongation(word: &str) -> (String, bool) {
 
 /// Lower-cases and folds Latin accents and typographic apostrophes to ASCII.
 fn fold_char(character: char, out: &mut String) {
+    if character.is_ascii() {
+        out.push(character.to_ascii_lowercase());
+        return;
+    }
     let folded = match character {
         'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => 'a',
         'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => 'e',
@@ -416,7 +520,7 @@ mod tests {
     use super::*;
 
     fn texts(text: &str) -> Vec<String> {
-        tokenize(text).into_iter().map(|token| token.text).collect()
+        tokenize(text).into_iter().map(|token| token.text.to_string()).collect()
     }
 
     #[test]

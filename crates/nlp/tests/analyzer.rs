@@ -252,3 +252,127 @@ fn a_trained_model_round_trips_through_bytes() {
     assert!(Model::from_bytes(&bytes[..bytes.len() - 1]).is_err());
     assert!(Model::from_bytes(b"not a model").is_err());
 }
+
+#[test]
+fn the_airline_reason_model_speaks_the_airline_labels() {
+    let model = Analyzer::embedded_airline_reason_model();
+    assert_eq!(model.card().task, "reason-airline");
+    let mut labels = model.labels().to_vec();
+    labels.sort();
+    assert_eq!(
+        labels,
+        [
+            "Bad Flight",
+            "Can't Tell",
+            "Cancelled Flight",
+            "Customer Service Issue",
+            "Damaged Luggage",
+            "Flight Attendant Complaints",
+            "Flight Booking Problems",
+            "Late Flight",
+            "Lost Luggage",
+            "longlines",
+        ]
+    );
+    let mut models = Analyzer::embedded_models();
+    models.reason = Some(model);
+    let airline = Analyzer::with_models(models).unwrap();
+    assert!(airline.reason_labels().iter().any(|label| label == "Late Flight"));
+    let reason = airline
+        .analyze(
+            "@united flight delayed 3 hours, still sitting at the gate",
+            Some("en"),
+            &Author::default(),
+        )
+        .reason;
+    assert_eq!(reason.as_deref(), Some("Late Flight"));
+    assert!(airline.version().contains("reason-airline:"));
+}
+
+/// Old model files (feature set 1) are refused, not silently misread.
+#[test]
+fn models_of_another_feature_set_are_refused() {
+    let bytes = Analyzer::embedded_airline_reason_model().to_bytes();
+    let header_length = u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize;
+    let header = String::from_utf8(bytes[12..12 + header_length].to_vec()).unwrap();
+    let current = format!("\"feature_set\":{}", nlp::FEATURE_SET_VERSION);
+    assert!(header.contains(&current));
+    let old = header.replace(&current, "\"feature_set\":1");
+    let mut old_bytes = bytes[..8].to_vec();
+    old_bytes.extend_from_slice(&(old.len() as u32).to_le_bytes());
+    old_bytes.extend_from_slice(old.as_bytes());
+    old_bytes.extend_from_slice(&bytes[12 + header_length..]);
+    let error = Model::from_bytes(&old_bytes).unwrap_err().to_string();
+    assert!(error.contains("feature set 1"), "{error}");
+}
+
+/// Fuzz-style: thousands of arbitrary strings (random code points from every range,
+/// the tokeniser's special characters, long runs) always get a defined enrichment.
+#[test]
+fn arbitrary_text_never_panics() {
+    // SplitMix64, fixed seed: the same strings on every run.
+    let mut state = 0x00c0_ffee_u64;
+    let mut next = move || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    const SPECIAL: &[&str] = &[
+        "@", "#", "'", "’", "-", "_", ":", ";", "(", ")", "<", "3", "&amp;", "&", "http", "www.",
+        "!", "?", "…", ".", " ", "\n", "\u{200d}", "\u{fe0f}", "\u{301}", "😡", "🙂", "n'", "pas",
+        "not", "ne", "plus", "İ", "ß", "ǅ", "Σ", "中文", "العربية", "😀😀😀", "aaaa", "ÉÉÉ",
+    ];
+    let author = Author::default();
+    for case in 0..3_000 {
+        let mut text = String::new();
+        let length = next() % 40;
+        for _ in 0..length {
+            match next() % 4 {
+                0 => text.push_str(SPECIAL[(next() % SPECIAL.len() as u64) as usize]),
+                1 => text.push(char::from(b'a' + (next() % 26) as u8)),
+                2 => text.push(char::from((next() % 128) as u8)),
+                _ => {
+                    if let Some(character) = char::from_u32((next() % 0x11_0000) as u32) {
+                        text.push(character);
+                    }
+                }
+            }
+        }
+        let language = [None, Some("en"), Some("fr"), Some("xx")][case % 4];
+        let enrichment = analyzer().analyze(&text, language, &author);
+        assert!(
+            enrichment.sentiment_confidence.is_finite()
+                && (0.0..=1.0).contains(&enrichment.sentiment_confidence),
+            "{text:?}"
+        );
+        let _ = nlp::detect_language(&text);
+    }
+}
+
+#[test]
+fn odd_inputs_get_defined_answers() {
+    let author = Author::default();
+    let huge = "retard annulé 😡 lost bag ".repeat(400_000); // ~10 MB
+    let long_word = "a".repeat(1_000_000);
+    for text in [
+        "",
+        " ",
+        "😡",
+        "🙂",
+        "中文的推文很长",
+        "Привет мир",
+        "مرحبا",
+        "retard 😡 delay 中文 Привет",
+        huge.as_str(),
+        long_word.as_str(),
+    ] {
+        for language in [None, Some("en"), Some("fr"), Some("zz")] {
+            let enrichment = analyzer().analyze(text, language, &author);
+            assert!((0.0..=1.0).contains(&enrichment.sentiment_confidence));
+        }
+    }
+    let empty = analyzer().analyze("", None, &author);
+    assert_eq!(empty.intent, Intent::SpamOrNoise);
+}
