@@ -98,3 +98,76 @@ fn exported_corrections_are_training_rows() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "text,label,field\n");
 }
+
+/// Airline-format rows: the built-in models must get the plain cases right.
+fn write_airline_csv(path: &Path) {
+    let rows = [
+        ("negative", "Late Flight", "@united my flight is delayed again, three hours late and nobody tells us anything"),
+        ("negative", "Lost Luggage", "@united you lost my luggage, bag still missing after two days"),
+        ("negative", "Cancelled Flight", "@united flight Cancelled Flightled again and no rebooking. awful"),
+        ("negative", "Customer Service Issue", "@united on hold for 2 hours, worst customer service ever"),
+        ("positive", "", "@united thank you so much, great crew and a perfect flight!"),
+        ("positive", "", "@united love the new seats, amazing service today"),
+        ("neutral", "", "@united what time does boarding start for the flight to Denver?"),
+        ("neutral", "", "@united is there wifi on the 737 to Chicago"),
+    ];
+    let mut csv = String::from("tweet_id,airline_sentiment,negativereason,text\n");
+    for (index, (sentiment, reason, text)) in rows.iter().enumerate() {
+        csv.push_str(&format!("{index},{sentiment},{reason},\"{text}\"\n"));
+    }
+    std::fs::write(path, csv).unwrap();
+}
+
+#[test]
+fn eval_scores_the_built_in_models_and_cross_validates_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("airline.csv");
+    write_airline_csv(&file);
+    let file = file.to_str().unwrap();
+
+    let (stdout, stderr, code) = comptoir(dir.path(), &["eval", "sentiment", "--format", "airline", file, "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(report["n"], 8);
+    assert!(report["accuracy"].as_f64().unwrap() >= 0.75, "{report}");
+    assert!(report["macro_f1"].as_f64().unwrap() > 0.0);
+    assert_eq!(report["per_class"]["negative"]["support"], 4);
+    assert!(report["texts_per_sec"].as_f64().unwrap() > 0.0);
+    assert!(report["model"].as_str().unwrap().contains("sentiment-en:"));
+
+    // Reasons: the negative rows only, with the airline's own labels.
+    let (stdout, stderr, code) = comptoir(dir.path(), &["eval", "reason", "--format", "airline", file, "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(report["n"], 4);
+    assert!(report["per_class"].get("Lost Luggage").is_some(), "{report}");
+    assert!(report["model"].as_str().unwrap().starts_with("reason-airline:"), "{report}");
+    assert!(report["accuracy"].as_f64().unwrap() >= 0.5, "{report}");
+
+    // A file without the format's columns is refused with the columns it has.
+    let (_, stderr, code) = comptoir(dir.path(), &["eval", "sentiment", "--format", "tweeteval", file]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("no column \"label\""), "{stderr}");
+    let (_, stderr, code) = comptoir(dir.path(), &["eval", "reason", "--format", "umsab", file]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("airline"), "{stderr}");
+}
+
+#[test]
+fn eval_cross_validation_trains_afresh_on_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("labelled.csv");
+    write_training_csv(&file);
+    let csv = std::fs::read_to_string(&file).unwrap().replace("id,tweet,mood", "id,text,label");
+    std::fs::write(&file, csv).unwrap();
+    let (stdout, stderr, code) =
+        comptoir(dir.path(), &["eval", "sentiment", "--format", "tweeteval", file.to_str().unwrap(), "--cv", "3", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(report["n"], 36);
+    assert_eq!(report["model"], "cross-validated (3 folds)");
+    let (_, stderr, code) =
+        comptoir(dir.path(), &["eval", "sentiment", "--format", "tweeteval", file.to_str().unwrap(), "--cv", "1"]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("at least 2 folds"), "{stderr}");
+}

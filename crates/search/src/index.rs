@@ -149,20 +149,41 @@ impl SearchIndex {
             return Ok(SearchResults { total, hits: Vec::new(), facets });
         }
         let page = TopDocs::with_limit(request.limit).and_offset(request.offset);
-        let addresses: Vec<(f32, DocAddress)> = match request.sort {
-            Sort::Relevance => searcher.search(&self.with_relevance_boosts(matching, &request.query), &page.order_by_score())?,
+        // (score, date for date sorts, address)
+        let addresses: Vec<(f32, Option<i64>, DocAddress)> = match request.sort {
+            Sort::Relevance => searcher
+                .search(&self.with_relevance_boosts(matching, &request.query), &page.order_by_score())?
+                .into_iter()
+                .map(|(score, address)| (score, None, address))
+                .collect(),
             Sort::Newest | Sort::Oldest => {
                 let order = if request.sort == Sort::Newest { Order::Desc } else { Order::Asc };
                 let by_date = page.order_by_fast_field::<DateTime>(names::CREATED_AT, order);
-                searcher.search(&matching, &by_date)?.into_iter().map(|(_, address)| (0.0, address)).collect()
+                searcher
+                    .search(&matching, &by_date)?
+                    .into_iter()
+                    .map(|(date, address)| (0.0, date.map(|date| date.into_timestamp_micros()), address))
+                    .collect()
             }
         };
         let mut hits = Vec::with_capacity(addresses.len());
-        for (score, address) in addresses {
+        let mut dates = Vec::with_capacity(addresses.len());
+        for (score, date, address) in addresses {
             let ids = searcher.segment_reader(address.segment_ord).fast_fields().u64(names::ID)?;
             if let Some(id) = ids.first(address.doc_id) {
                 hits.push(Hit { id: MentionId(id as i64), score });
+                dates.push(date);
             }
+        }
+        if request.sort != Sort::Relevance {
+            // Mentions of the same instant come in id order (the index's own order for
+            // ties depends on which indexing thread took each document).
+            let mut paired: Vec<(Option<i64>, Hit)> = dates.into_iter().zip(hits).collect();
+            paired.sort_by(|(date_a, hit_a), (date_b, hit_b)| {
+                let ascending = date_a.cmp(date_b).then(hit_a.id.0.cmp(&hit_b.id.0));
+                if request.sort == Sort::Newest { ascending.reverse() } else { ascending }
+            });
+            hits = paired.into_iter().map(|(_, hit)| hit).collect();
         }
         Ok(SearchResults { total, hits, facets })
     }

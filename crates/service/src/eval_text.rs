@@ -98,6 +98,13 @@ pub fn eval_text(request: &EvalRequest) -> Result<EvalReport, ServiceError> {
     let truth: Vec<&str> = examples.iter().map(|(_, label)| label.as_str()).collect();
     let invalid = |error: nlp::NlpError| ServiceError::Invalid(error.to_string());
     if let Some(folds) = request.cross_validation_folds {
+        // A text repeated in the file (the airline file has such rows) would sit in a
+        // training fold and a test fold at once: cross-validate on distinct texts.
+        let mut seen = std::collections::HashSet::new();
+        let examples: Vec<(String, String)> =
+            examples.iter().filter(|(text, _)| seen.insert(text.clone())).cloned().collect();
+        let texts: Vec<&str> = examples.iter().map(|(text, _)| text.as_str()).collect();
+        let truth: Vec<&str> = examples.iter().map(|(_, label)| label.as_str()).collect();
         let train_task = match request.task {
             EvalTask::Sentiment => TrainTask::Sentiment,
             EvalTask::Reason => TrainTask::Reason,

@@ -289,8 +289,8 @@ pub fn train_model(request: &TrainRequest) -> Result<TrainReport, ServiceError> 
     })
 }
 
-/// The options `comptoir train` (and `eval --cv`) trains with: the shipped models' sizes,
-/// 2^18 buckets per class for sentiment, 2^16 else.
+/// The options `comptoir train` (and `eval --cv`) trains with: those of the shipped
+/// models (`TrainOptions::default()`), with a card naming the task and the input.
 pub fn train_options(task: TrainTask, input: &Path) -> TrainOptions {
     TrainOptions {
         card: ModelCard {
@@ -298,7 +298,6 @@ pub fn train_options(task: TrainTask, input: &Path) -> TrainOptions {
             provenance: format!("comptoir train {} --input {}", task.name(), input.display()),
             licence: "as the training data".to_string(),
         },
-        hash_bits: if task == TrainTask::Sentiment { 18 } else { 16 },
         ..TrainOptions::default()
     }
 }

@@ -196,3 +196,34 @@ async fn meta_webhooks_check_the_handshake_and_the_signature() {
     let body = app.search_until("/api/v1/search?q=source:facebook", 1).await;
     assert_eq!(body["total"], 1, "{body}");
 }
+
+#[tokio::test]
+async fn authors_are_listed_by_real_influence() {
+    let app = test_app();
+    let liked = GOOD.replace(r#""created_at""#, r#""metrics":{"likes":400,"reposts":20},"created_at""#);
+    let (status, _, body) = app.send(app.post_mentions("application/json", liked)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    let (status, _, body) = app.send(app.get("/api/v1/authors?limit=5")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["items"][0]["handle"], "zoe@mastodon.social");
+    assert_eq!(body["items"][0]["posts"], 1);
+    assert!(body["items"][0]["influence"].as_f64().unwrap() > 0.0, "{body}");
+    assert!(body["next_cursor"].is_null());
+
+    let (status, _, body) = app.send(app.get("/api/v1/authors/mastodon/zoe@mastodon.social")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["source"], "mastodon");
+    for (uri, expected) in [
+        ("/api/v1/authors/mastodon/nobody", StatusCode::NOT_FOUND),
+        ("/api/v1/authors/myspace/zoe", StatusCode::BAD_REQUEST),
+        ("/api/v1/authors?limit=0", StatusCode::BAD_REQUEST),
+        ("/api/v1/authors?limit=lots", StatusCode::BAD_REQUEST),
+    ] {
+        let (status, content_type, body) = app.send(app.get(uri)).await;
+        assert_eq!(status, expected, "{uri}: {body}");
+        assert_eq!(content_type, "application/problem+json", "{uri}");
+    }
+    let unauthenticated = Request::get("/api/v1/authors").body(Body::empty()).unwrap();
+    assert_eq!(app.send(unauthenticated).await.0, StatusCode::UNAUTHORIZED);
+}

@@ -1,5 +1,5 @@
 //! Rough throughput numbers of the search crate's stages, run by hand:
-//! `cargo run --release -p search --example throughput`. The product's own figure is
+//! `cargo run --release -p search --example index_throughput`. The product's own figure is
 //! `comptoir bench ingest` (docs/benchmarks.md).
 
 #[path = "../tests/support/mod.rs"]
