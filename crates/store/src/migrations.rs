@@ -27,6 +27,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "enrichment",
         sql: include_str!("../migrations/sqlite/0002_enrichment.sql"),
     },
+    Migration {
+        version: 3,
+        name: "people_and_contacts",
+        sql: include_str!("../migrations/sqlite/0003_people_and_contacts.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -39,6 +44,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 2,
         name: "enrichment",
         sql: include_str!("../migrations/postgres/0002_enrichment.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "people_and_contacts",
+        sql: include_str!("../migrations/postgres/0003_people_and_contacts.sql"),
     },
 ];
 

@@ -1,9 +1,11 @@
 //! The backends the suite runs on, and the macro that runs each test on every one.
 
 pub mod changes;
+pub mod contacts;
 pub mod enrichment;
 pub mod fixtures;
 pub mod mentions;
+pub mod people;
 pub mod records;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
