@@ -52,6 +52,9 @@ pub enum Command {
     /// Manage API tokens
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage users (people who sign in)
+    #[command(subcommand)]
+    User(UserCommand),
     /// Manage listening topics
     #[command(subcommand)]
     Topic(TopicCommand),
@@ -183,6 +186,46 @@ pub enum TokenCommand {
         /// A label to recognise the token by
         #[arg(long, default_value = "cli")]
         label: String,
+        /// The user the token acts for (without it: an ownerless token with administrator rights)
+        #[arg(long)]
+        email: Option<String>,
+        /// Narrow the token (repeatable): mentions:read, mentions:write, cases:read,
+        /// cases:write, contacts:read, contacts:write, admin. None: the user's full rights
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is read from standard input (one line)
+    Add {
+        #[arg(long)]
+        email: String,
+        /// admin, supervisor, agent, crowd or analyst
+        #[arg(long)]
+        role: String,
+        /// Display name (default: the e-mail's local part)
+        #[arg(long)]
+        name: Option<String>,
+        /// Interface language: fr or en
+        #[arg(long, default_value = "fr")]
+        language: String,
+        /// Signature appended to public replies, e.g. ^JD
+        #[arg(long)]
+        signature: Option<String>,
+        /// Expertise tag (repeatable), for crowd routing
+        #[arg(long = "expertise")]
+        expertise: Vec<String>,
+        /// Most open cases at once
+        #[arg(long)]
+        capacity: Option<i64>,
+    },
+    /// List users
+    List {
+        /// One JSON line
+        #[arg(long)]
+        json: bool,
     },
 }
 

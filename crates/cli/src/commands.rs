@@ -44,14 +44,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Eval(EvalCommand::Sentiment(args)) => eval_text(service::eval_text::EvalTask::Sentiment, args),
         Command::Eval(EvalCommand::Reason(args)) => eval_text(service::eval_text::EvalTask::Reason, args),
-        Command::Token(TokenCommand::Create { label }) => {
+        Command::Token(TokenCommand::Create { label, email, scopes }) => {
             let app = App::open(load()?)?;
-            let token = app.create_api_token(&label)?;
+            let scopes = scopes.iter().map(|scope| scope.parse()).collect::<Result<Vec<domain::Scope>, _>>()?;
+            let token = match email {
+                Some(email) => app.create_user_api_token("cli", &email, &label, &scopes)?,
+                None if scopes.is_empty() => app.create_api_token(&label)?,
+                None => bail!("--scope narrows a user's token: give --email too"),
+            };
             eprintln!("API token created (shown once; send it as `Authorization: Bearer TOKEN`):");
             println!("{token}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Topic(command) => topic(load()?, command),
+        Command::User(command) => user(load()?, command),
     }
 }
 
@@ -68,6 +74,8 @@ fn demo(data_dir_chosen: bool, mut config: Config, args: DemoArgs) -> Result<Exi
         config.data_dir = std::env::temp_dir().join(format!("comptoir-demo-{}", std::process::id()));
     }
     config.listen = args.listen;
+    // The demo serves plain http://127.0.0.1: a `Secure` cookie would never come back.
+    config.web.secure_cookies = false;
     let app = Arc::new(App::open(config)?);
     if app.list_topics()?.is_empty() {
         for (name, query) in service::demo::DEMO_TOPICS {
@@ -92,7 +100,7 @@ fn run_server(app: Arc<App>, mode: String, on_start: impl FnOnce(&web::AppState,
         let listen = app.config.listen.clone();
         let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
         let ingest = service::start_ingest_thread(app.clone(), app.config.ingest.queue_batches * 16);
-        let state = web::AppState { app: app.clone(), ingest: ingest.clone(), mode: mode.into() };
+        let state = web::AppState::new(app.clone(), ingest.clone(), &mode);
         service::live::start_live_connectors(app.clone(), ingest);
         on_start(&state, listener.local_addr()?);
         web::serve(listener, state).await?;
@@ -319,6 +327,45 @@ fn authors(config: Config, args: AuthorsArgs) -> Result<ExitCode> {
             author.source.as_str(),
             output::terminal_safe(&author.handle)
         );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn user(config: Config, command: UserCommand) -> Result<ExitCode> {
+    let app = App::open(config)?;
+    match command {
+        UserCommand::Add { email, role, name, language, signature, expertise, capacity } => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password).context("cannot read the password from standard input")?;
+            let password = password.trim_end_matches(['\n', '\r']).to_string();
+            if password.is_empty() {
+                bail!("the password (one line on standard input) is empty");
+            }
+            let request = service::UserRequest {
+                email,
+                password,
+                role: role.parse()?,
+                display_name: name,
+                language: language.parse()?,
+                signature,
+                expertise,
+                capacity,
+            };
+            let user = app.create_user("cli", &request)?;
+            eprintln!("user {} created ({}, {})", user.id, user.email, user.role.as_str());
+            println!("{}", user.id);
+        }
+        UserCommand::List { json } => {
+            let users = app.list_users()?;
+            if json {
+                println!("{}", serde_json::to_string(&users)?);
+            } else {
+                for user in users {
+                    let state = if user.active { "" } else { " (inactive)" };
+                    println!("{}\t{}\t{}\t{}{state}", user.id, user.email, user.role.as_str(), user.display_name);
+                }
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,7 +5,12 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
     NotFound,
+    /// Malformed input.
     Invalid,
+    /// Well-formed, but a rule refuses it (merging a contact with itself).
+    Unprocessable,
+    /// No valid credentials (or wrong ones at login).
+    Unauthenticated,
     Conflict,
     Forbidden,
     Unavailable,

@@ -1,7 +1,10 @@
-//! Comptoir's domain: what a mention, an author, a source and a listening topic are.
+//! Comptoir's domain: what a mention, an author, a source, a listening topic, a user
+//! (and what each role may do) and a contact are.
 //!
 //! Pure types and rules, no I/O: every other crate speaks in these terms.
 
+mod access;
+mod contact;
 mod enrichment;
 mod error;
 mod ids;
@@ -9,6 +12,8 @@ mod mention;
 mod source;
 mod topic;
 
+pub use access::*;
+pub use contact::*;
 pub use enrichment::*;
 pub use error::{DomainError, ErrorKind};
 pub use ids::{MentionId, TopicId};

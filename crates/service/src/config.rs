@@ -23,6 +23,22 @@ pub struct Config {
     pub meta: MetaConfig,
     pub connectors: ConnectorsConfig,
     pub models: ModelsConfig,
+    pub web: WebConfig,
+}
+
+/// The HTTP server's sign-in sessions.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebConfig {
+    /// Marks the session cookie `Secure` (sent over HTTPS only). On by default; `comptoir
+    /// demo` turns it off for `http://127.0.0.1`.
+    pub secure_cookies: bool,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig { secure_cookies: true }
+    }
 }
 
 /// A brand's own understanding models (`comptoir train … --out FILE.cptm`); each one not
@@ -88,6 +104,7 @@ impl Default for Config {
             meta: MetaConfig::default(),
             connectors: ConnectorsConfig::default(),
             models: ModelsConfig::default(),
+            web: WebConfig::default(),
         }
     }
 }
@@ -137,6 +154,9 @@ impl Config {
         }
         if let Some(value) = lookup("COMPTOIR_LISTEN") {
             self.listen = value;
+        }
+        if let Some(value) = lookup("COMPTOIR_SECURE_COOKIES") {
+            self.web.secure_cookies = !matches!(value.as_str(), "0" | "false" | "no" | "off");
         }
         if let Some(value) = lookup("COMPTOIR_META_APP_SECRET") {
             self.meta.app_secret = value;

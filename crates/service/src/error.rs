@@ -18,6 +18,17 @@ pub enum ServiceError {
     Invalid(String),
     #[error("{0}")]
     NotFound(String),
+    #[error("{0}")]
+    Unprocessable(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Forbidden(String),
+    /// Wrong e-mail or password, or no valid session or token (one message for all).
+    #[error("{0}")]
+    Unauthenticated(String),
+    #[error(transparent)]
+    Domain(#[from] domain::DomainError),
     #[error("{context}: {source}")]
     Io { context: String, source: std::io::Error },
 }
@@ -30,6 +41,11 @@ impl ServiceError {
             ServiceError::Connector(error) => error.kind(),
             ServiceError::Query(_) | ServiceError::Invalid(_) | ServiceError::Config(_) => ErrorKind::Invalid,
             ServiceError::NotFound(_) => ErrorKind::NotFound,
+            ServiceError::Unprocessable(_) => ErrorKind::Unprocessable,
+            ServiceError::Conflict(_) => ErrorKind::Conflict,
+            ServiceError::Forbidden(_) => ErrorKind::Forbidden,
+            ServiceError::Unauthenticated(_) => ErrorKind::Unauthenticated,
+            ServiceError::Domain(error) => error.kind(),
             ServiceError::Io { .. } => ErrorKind::Unavailable,
         }
     }

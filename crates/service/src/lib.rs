@@ -2,7 +2,9 @@
 //! and the benchmarks. The only crate that combines the store, the search index, the
 //! connectors and the language tools.
 
+mod access;
 mod app;
+mod contacts;
 pub mod bench;
 mod config;
 mod counters;
@@ -19,15 +21,17 @@ mod prepare;
 mod understanding;
 mod writer;
 
+pub use access::{SignIn, TeamRequest, UserPatch, UserRequest, SESSION_TTL};
 pub use app::{App, AuthorView, SearchOutput};
-pub use config::{Config, ConnectorsConfig, IngestConfig, MetaConfig, ModelsConfig};
+pub use contacts::ContactPage;
+pub use config::{Config, ConnectorsConfig, IngestConfig, MetaConfig, ModelsConfig, WebConfig};
 pub use counters::Counters;
 pub use error::ServiceError;
 pub use import::{import_records, ImportOptions};
 pub use ingest::{start_ingest_thread, IngestHandle, IngestJob};
 pub use prepare::{prepare, Origin, Prepared, Stages};
 pub use search::Sort;
-pub use store::{EnrichmentCorrection, MentionWrite, QuarantinedRecord};
+pub use store::{AuditEntry, AuditFilter, EnrichmentCorrection, MentionWrite, QuarantinedRecord};
 pub use understanding::{
     load_analyzer, train_model, train_options, EnrichmentCorrectionRequest, ReenrichReport, ReenrichScope, TrainReport, TrainRequest, TrainTask,
 };

@@ -14,12 +14,15 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    NotFound(String),
 }
 
 impl StoreError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             StoreError::Conflict(_) => ErrorKind::Conflict,
+            StoreError::NotFound(_) => ErrorKind::NotFound,
             StoreError::Open { .. } => ErrorKind::Unavailable,
             _ => ErrorKind::Internal,
         }

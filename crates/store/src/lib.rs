@@ -8,18 +8,23 @@
 #![doc = include_str!("../README.md")]
 
 mod codec;
+mod contacts;
 mod error;
 mod migrations;
+mod people;
 mod postgres_store;
+mod sql;
 mod sqlite_store;
 
 use chrono::{DateTime, Utc};
 use domain::{
-    Enrichment, ListeningTopic, Mention, MentionId, NewListeningTopic, QuarantineRecord, Source,
-    StoredMention, TopicId,
+    Contact, ContactId, ContactMerge, ContactNote, Enrichment, Identity, IdentityKind, ListeningTopic, Mention,
+    MentionId, NewIdentity, NewListeningTopic, NewUser, QuarantineRecord, Scope, Source, StoredMention, Team, TeamId,
+    TopicId, User, UserId,
 };
 
 pub use error::StoreError;
+pub use people::{ApiToken, AuditEntry, AuditFilter, NewAuditEntry, Session};
 pub use postgres_store::PostgresStore;
 pub use sqlite_store::SqliteStore;
 
@@ -85,14 +90,6 @@ pub struct Changes {
     pub deleted: Vec<MentionId>,
     /// The highest sequence included (the caller passes it back next time).
     pub last_seq: i64,
-}
-
-/// A stored API token (only its SHA-256 hash is kept).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiToken {
-    pub id: i64,
-    pub label: String,
-    pub created_at: DateTime<Utc>,
 }
 
 /// A stored quarantine record with its id.
@@ -198,12 +195,108 @@ pub trait Store: Send + Sync {
 
     fn delete_topic(&self, id: TopicId) -> Result<bool>;
 
-    /// Stores a new API token by the SHA-256 hex digest of its secret
+    /// Stores a new API token by the SHA-256 hex digest of its secret, owned by a user
+    /// (or by nobody: a token that acts as an administrator) and narrowed by `scopes`
     /// ([`StoreError::Conflict`] if that digest is already stored).
-    fn create_api_token(&self, label: &str, token_sha256_hex: &str) -> Result<ApiToken>;
+    fn create_api_token(
+        &self,
+        label: &str,
+        token_sha256_hex: &str,
+        user_id: Option<UserId>,
+        scopes: &[Scope],
+    ) -> Result<ApiToken>;
 
     /// Finds the token whose secret hashes to this digest.
     fn find_api_token(&self, token_sha256_hex: &str) -> Result<Option<ApiToken>>;
+
+    // --- People: users, sessions, teams, audit -------------------------------------------
+
+    /// [`StoreError::Conflict`] when the e-mail (in any case) is taken.
+    fn create_user(&self, user: &NewUser) -> Result<User>;
+
+    fn get_user(&self, id: UserId) -> Result<Option<User>>;
+
+    /// The user with this e-mail (in any case) and their password hash (PHC string).
+    fn find_user_credentials(&self, email: &str) -> Result<Option<(User, String)>>;
+
+    fn list_users(&self) -> Result<Vec<User>>;
+
+    /// Writes every field of the user, and a new password hash when given; a user made
+    /// inactive loses their sessions. `false` when no such user.
+    fn update_user(&self, user: &User, password_hash: Option<&str>) -> Result<bool>;
+
+    /// Stores a session by the SHA-256 hex digest of its cookie secret (and drops
+    /// expired ones).
+    fn create_session(&self, token_sha256_hex: &str, session: &Session) -> Result<()>;
+
+    /// The unexpired session with this digest.
+    fn find_session(&self, token_sha256_hex: &str) -> Result<Option<Session>>;
+
+    fn delete_session(&self, token_sha256_hex: &str) -> Result<bool>;
+
+    /// [`StoreError::Conflict`] on a taken name, [`StoreError::NotFound`] on an unknown member.
+    fn create_team(&self, name: &str, members: &[UserId]) -> Result<Team>;
+
+    fn list_teams(&self) -> Result<Vec<Team>>;
+
+    fn get_team(&self, id: TeamId) -> Result<Option<Team>>;
+
+    /// Renames the team and replaces its members. `false` when no such team.
+    fn update_team(&self, team: &Team) -> Result<bool>;
+
+    fn delete_team(&self, id: TeamId) -> Result<bool>;
+
+    fn append_audit(&self, entry: &NewAuditEntry) -> Result<AuditEntry>;
+
+    /// Newest first.
+    fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>>;
+
+    // --- Contacts (customer 360) ------------------------------------------------------
+    // `insert_mentions` creates a contact for each new author (by handle at its source)
+    // in the batch's own transaction.
+
+    /// Live contacts (not merged away, not erased) with an id above `after`, by id;
+    /// `query` matches a name or an identity, case-insensitively.
+    fn list_contacts(&self, query: Option<&str>, after: Option<ContactId>, limit: usize) -> Result<Vec<Contact>>;
+
+    /// Any contact (also a merged or erased one) with its identities.
+    fn get_contact(&self, id: ContactId) -> Result<Option<Contact>>;
+
+    /// Writes the contact's name and CRM fields. `false` when no such contact.
+    fn update_contact(&self, contact: &Contact) -> Result<bool>;
+
+    /// [`StoreError::Conflict`] when the identity belongs to a contact already.
+    fn add_identity(&self, id: ContactId, identity: &NewIdentity) -> Result<Identity>;
+
+    fn add_note(&self, id: ContactId, author: Option<UserId>, text: &str) -> Result<ContactNote>;
+
+    /// Newest first.
+    fn list_notes(&self, id: ContactId) -> Result<Vec<ContactNote>>;
+
+    /// The ids of the contact's mentions (by any of its handles), newest first.
+    fn contact_mention_ids(&self, id: ContactId, limit: usize) -> Result<Vec<MentionId>>;
+
+    /// Merges `absorbed` into `survivor` in one transaction ([`StoreError::NotFound`],
+    /// or [`StoreError::Conflict`] when either was merged or erased already).
+    fn merge_contacts(&self, survivor: ContactId, absorbed: ContactId) -> Result<ContactMerge>;
+
+    /// Restores both contacts of a merge exactly. `None` when no such merge.
+    fn undo_merge(&self, merge_id: i64) -> Result<Option<ContactMerge>>;
+
+    /// Live contacts but `excluding` with an identity of `kind` normalised to one of `values`.
+    fn contacts_with_identity(
+        &self,
+        kind: IdentityKind,
+        values: &[String],
+        excluding: ContactId,
+    ) -> Result<Vec<(ContactId, Identity)>>;
+
+    /// Live contacts but `excluding` whose bio contains `@handle`.
+    fn contacts_claiming_handle(&self, handle: &str, excluding: ContactId) -> Result<Vec<ContactId>>;
+
+    /// GDPR erasure in one transaction; returns the blanked mentions (they take new
+    /// change sequences), or `None` when there is no such contact.
+    fn erase_contact(&self, id: ContactId) -> Result<Option<Vec<MentionId>>>;
 
     /// A small key/value table for durable process state (connector cursors, ETags).
     fn get_state(&self, key: &str) -> Result<Option<String>>;

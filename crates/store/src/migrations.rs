@@ -28,6 +28,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0002_enrichment.sql"),
     },
     Migration {
+        version: 3,
+        name: "people_and_contacts",
+        sql: include_str!("../migrations/sqlite/0003_people_and_contacts.sql"),
+    },
+    Migration {
         version: 4,
         name: "author_influence",
         sql: include_str!("../migrations/sqlite/0004_author_influence.sql"),
@@ -44,6 +49,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 2,
         name: "enrichment",
         sql: include_str!("../migrations/postgres/0002_enrichment.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "people_and_contacts",
+        sql: include_str!("../migrations/postgres/0003_people_and_contacts.sql"),
     },
     Migration {
         version: 4,

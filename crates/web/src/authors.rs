@@ -3,11 +3,11 @@
 
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use domain::Source;
+use domain::{Action, Source};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::auth::ApiCaller;
+use crate::auth::Caller;
 use crate::{ApiError, AppState};
 
 const DEFAULT_LIMIT: usize = 20;
@@ -18,7 +18,8 @@ pub struct ListParams {
     limit: Option<String>,
 }
 
-pub async fn list(State(state): State<AppState>, _caller: ApiCaller, Query(params): Query<ListParams>) -> Result<Json<Value>, ApiError> {
+pub async fn list(State(state): State<AppState>, caller: Caller, Query(params): Query<ListParams>) -> Result<Json<Value>, ApiError> {
+    caller.require(Action::ReadMentions)?;
     let limit = match params.limit.as_deref() {
         None => DEFAULT_LIMIT,
         Some(text) => match text.parse::<usize>() {
@@ -33,9 +34,10 @@ pub async fn list(State(state): State<AppState>, _caller: ApiCaller, Query(param
 
 pub async fn get_one(
     State(state): State<AppState>,
-    _caller: ApiCaller,
+    caller: Caller,
     Path((source, handle)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
+    caller.require(Action::ReadMentions)?;
     let source: Source = source.parse().map_err(|_| ApiError::bad_request(format!("{source:?} is not a source")))?;
     if handle.len() > 512 {
         return Err(ApiError::bad_request("a handle is at most 512 bytes"));

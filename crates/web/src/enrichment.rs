@@ -9,17 +9,20 @@ use domain::MentionId;
 use serde_json::Value;
 use service::EnrichmentCorrectionRequest;
 
-use crate::auth::ApiCaller;
+use domain::Action;
+
+use crate::auth::Caller;
 use crate::{ApiError, AppState};
 
 /// Answers the mention with its corrected enrichment; 400 on an unknown label, 404 on an
 /// unknown mention.
 pub async fn correct(
     State(state): State<AppState>,
-    _caller: ApiCaller,
+    caller: Caller,
     Path(id): Path<String>,
     body: Result<Json<EnrichmentCorrectionRequest>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    caller.require(Action::CorrectEnrichment)?;
     let id: i64 = id.parse().map_err(|_| ApiError::bad_request(format!("{id:?} is not a mention id")))?;
     let Json(request) = body.map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))?;
     let app = state.app.clone();

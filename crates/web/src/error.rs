@@ -22,7 +22,14 @@ impl ApiError {
     }
 
     pub fn unauthorized() -> ApiError {
-        ApiError::new(StatusCode::UNAUTHORIZED, "send an API token as `Authorization: Bearer TOKEN` (`comptoir token create` makes one)")
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "send an API token as `Authorization: Bearer TOKEN` (`comptoir token create` makes one) or sign in with POST /api/v1/auth/login",
+        )
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, detail)
     }
 
     pub fn not_found(detail: impl Into<String>) -> ApiError {
@@ -40,6 +47,8 @@ impl From<ServiceError> for ApiError {
         let status = match error.kind() {
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::Invalid => StatusCode::BAD_REQUEST,
+            ErrorKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::Unauthenticated => return ApiError::new(StatusCode::UNAUTHORIZED, error.to_string()),
             ErrorKind::Conflict => StatusCode::CONFLICT,
             ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -53,6 +62,21 @@ impl From<tokio::task::JoinError> for ApiError {
     fn from(error: tokio::task::JoinError) -> ApiError {
         ApiError::internal(error)
     }
+}
+
+/// A JSON body, or the extractor's own 400/415/413 as a problem document.
+pub fn json_body<T>(body: Result<axum::Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, ApiError> {
+    body.map(|axum::Json(value)| value).map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))
+}
+
+/// A numeric id from the path, or 400.
+pub fn parse_id(text: &str, what: &str) -> Result<i64, ApiError> {
+    text.parse().ok().filter(|id| *id > 0).ok_or_else(|| ApiError::bad_request(format!("{text:?} is not a {what} id")))
+}
+
+/// Runs a blocking service call (the store is synchronous) off the async threads.
+pub async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, ServiceError> + Send + 'static) -> Result<T, ApiError> {
+    Ok(tokio::task::spawn_blocking(work).await??)
 }
 
 impl IntoResponse for ApiError {

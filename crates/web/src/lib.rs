@@ -3,11 +3,14 @@
 
 mod auth;
 mod authors;
+mod contacts;
 mod enrichment;
 mod error;
 mod mentions;
 mod pages;
+mod people;
 mod search;
+mod sessions;
 mod topics;
 mod webhooks;
 
@@ -15,9 +18,11 @@ use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post, put};
+use axum::extract::connect_info::IntoMakeServiceWithConnectInfo;
 use axum::Router;
 use service::{App, IngestHandle};
 
+pub use auth::{LoginLimiter, CSRF_HEADER, SESSION_COOKIE};
 pub use error::ApiError;
 
 /// What every handler can reach.
@@ -27,6 +32,14 @@ pub struct AppState {
     pub ingest: IngestHandle,
     /// Shown on the home page (e.g. "demo: simulated stream").
     pub mode: Arc<str>,
+    /// Sign-in attempts per e-mail and per client address.
+    pub login_limiter: Arc<LoginLimiter>,
+}
+
+impl AppState {
+    pub fn new(app: Arc<App>, ingest: IngestHandle, mode: &str) -> AppState {
+        AppState { app, ingest, mode: mode.into(), login_limiter: Arc::new(LoginLimiter::default()) }
+    }
 }
 
 /// Every route of the server.
@@ -45,6 +58,23 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/topics", get(topics::list).post(topics::create))
         .route("/api/v1/topics/{id}", delete(topics::remove))
         .route("/api/v1/quarantine", get(mentions::quarantine))
+        .route("/api/v1/auth/login", post(sessions::login))
+        .route("/api/v1/auth/logout", post(sessions::logout))
+        .route("/api/v1/me", get(sessions::me))
+        .route("/api/v1/users", get(people::list_users).post(people::create_user))
+        .route("/api/v1/users/{id}", get(people::get_user).patch(people::update_user).delete(people::deactivate_user))
+        .route("/api/v1/teams", get(people::list_teams).post(people::create_team))
+        .route("/api/v1/teams/{id}", get(people::get_team).put(people::update_team).delete(people::delete_team))
+        .route("/api/v1/audit", get(people::audit))
+        .route("/api/v1/contacts", get(contacts::list))
+        .route("/api/v1/contacts/{id}", get(contacts::get_one).patch(contacts::patch).delete(contacts::erase))
+        .route("/api/v1/contacts/{id}/identities", post(contacts::add_identity))
+        .route("/api/v1/contacts/{id}/notes", post(contacts::add_note))
+        .route("/api/v1/contacts/{id}/merge", post(contacts::merge))
+        .route("/api/v1/contacts/{id}/merge-suggestions", get(contacts::merge_suggestions))
+        .route("/api/v1/contacts/{id}/timeline", get(contacts::timeline))
+        .route("/api/v1/contacts/{id}/export", get(contacts::export))
+        .route("/api/v1/contacts/merges/{merge_id}/undo", post(contacts::undo_merge))
         .route("/webhooks/meta", get(webhooks::meta_handshake).post(webhooks::meta_event))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(max_body))
@@ -53,7 +83,10 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves until the process is asked to stop (Ctrl-C or SIGTERM).
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await
+    // Connect info gives the client address that sign-in attempts are limited by.
+    let service: IntoMakeServiceWithConnectInfo<Router, std::net::SocketAddr> =
+        router(state).into_make_service_with_connect_info();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

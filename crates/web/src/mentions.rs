@@ -12,16 +12,19 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use service::Origin;
 
-use crate::auth::ApiCaller;
+use domain::Action;
+
+use crate::auth::Caller;
 use crate::{ApiError, AppState};
 
 /// Ingests mentions; answers once they are durably stored.
 pub async fn ingest(
     State(state): State<AppState>,
-    _caller: ApiCaller,
+    caller: Caller,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require(Action::IngestMentions)?;
     check_content_type(&headers)?;
     let body = body.map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))?;
     if body.iter().all(u8::is_ascii_whitespace) {
@@ -61,7 +64,8 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
-pub async fn get_one(State(state): State<AppState>, _caller: ApiCaller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    caller.require(Action::ReadMentions)?;
     let id: i64 = id.parse().map_err(|_| ApiError::bad_request(format!("{id:?} is not a mention id")))?;
     let app = state.app.clone();
     let mention = tokio::task::spawn_blocking(move || app.get_mention(MentionId(id))).await??;
@@ -76,7 +80,8 @@ pub struct QuarantineQuery {
     limit: Option<usize>,
 }
 
-pub async fn quarantine(State(state): State<AppState>, _caller: ApiCaller, Query(query): Query<QuarantineQuery>) -> Result<Json<Value>, ApiError> {
+pub async fn quarantine(State(state): State<AppState>, caller: Caller, Query(query): Query<QuarantineQuery>) -> Result<Json<Value>, ApiError> {
+    caller.require(Action::ReadMentions)?;
     let limit = query.limit.unwrap_or(50).min(1000);
     let app = state.app.clone();
     let (total, records) = tokio::task::spawn_blocking(move || app.quarantine(limit)).await??;

@@ -6,7 +6,9 @@ use serde::Deserialize;
 use serde_json::Value;
 use service::Sort;
 
-use crate::auth::ApiCaller;
+use domain::Action;
+
+use crate::auth::Caller;
 use crate::{ApiError, AppState};
 
 #[derive(Deserialize)]
@@ -17,7 +19,8 @@ pub struct SearchQuery {
     offset: Option<usize>,
 }
 
-pub async fn search(State(state): State<AppState>, _caller: ApiCaller, Query(params): Query<SearchQuery>) -> Result<Json<Value>, ApiError> {
+pub async fn search(State(state): State<AppState>, caller: Caller, Query(params): Query<SearchQuery>) -> Result<Json<Value>, ApiError> {
+    caller.require(Action::ReadMentions)?;
     let query = params.q.unwrap_or_else(|| "*".to_string());
     if query.len() > 4096 {
         return Err(ApiError::bad_request("the query is longer than 4096 bytes"));

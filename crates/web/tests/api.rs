@@ -26,7 +26,7 @@ fn test_app() -> TestApp {
     let app = Arc::new(App::open(config).unwrap());
     let token = app.create_api_token("test").unwrap();
     let ingest = service::start_ingest_thread(app.clone(), 8);
-    let router = web::router(web::AppState { app, ingest, mode: "test".into() });
+    let router = web::router(web::AppState::new(app, ingest, "test"));
     TestApp { router, token, _dir: dir }
 }
 

@@ -198,6 +198,7 @@ pub(super) fn insert_mentions(
         inserted.insert((row.get(2), row.get(3)), (row.get(0), row.get(1)));
     }
     let stored_before = find_ids_not_inserted(&mut transaction, &arrays, &inserted)?;
+    upsert_author_contacts(&mut transaction, batch, ingested_at)?;
     transaction.commit()?;
 
     let outcomes = batch
@@ -218,6 +219,42 @@ pub(super) fn insert_mentions(
         })
         .collect();
     Ok(outcomes)
+}
+
+/// Creates a contact for each author of the batch not yet known by its handle, in one
+/// statement: contact ids are drawn first (in the batch's order) so each new identity
+/// knows its contact.
+const UPSERT_AUTHOR_CONTACTS: &str = "WITH wanted AS (\
+     SELECT DISTINCT ON (source, value) source, value, name, bio, position \
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY \
+     AS batch(source, value, name, bio, position) ORDER BY source, value, position), \
+     missing AS MATERIALIZED (SELECT nextval(pg_get_serial_sequence('contacts', 'id')) AS contact_id, wanted.* \
+     FROM (SELECT * FROM wanted ORDER BY position) AS wanted WHERE NOT EXISTS (SELECT 1 FROM contact_identities AS known WHERE known.kind = 'handle' \
+     AND known.source = wanted.source AND known.value = wanted.value)), \
+     new_contacts AS (INSERT INTO contacts (id, display_name, bio, vip, created_at, updated_at) \
+     SELECT contact_id, name, bio, FALSE, $5, $5 FROM missing) \
+     INSERT INTO contact_identities (contact_id, kind, source, value, normalised, created_at) \
+     SELECT contact_id, 'handle', source, value, lower(value), $5 FROM missing";
+
+fn upsert_author_contacts(transaction: &mut Transaction<'_>, batch: &[MentionWrite], now: DateTime<Utc>) -> Result<()> {
+    let mut sources = Vec::with_capacity(batch.len());
+    let mut handles = Vec::with_capacity(batch.len());
+    let mut names = Vec::with_capacity(batch.len());
+    let mut bios = Vec::with_capacity(batch.len());
+    for write in batch {
+        let author = &write.mention.author;
+        if author.handle.is_empty() || author.handle.len() > domain::MAX_IDENTITY_BYTES {
+            continue;
+        }
+        sources.push(write.mention.source.as_str());
+        handles.push(author.handle.as_str());
+        names.push(author.display_name.as_deref().map(|name| crate::contacts::bounded(name, domain::MAX_SHORT_TEXT_BYTES)));
+        bios.push(author.bio.as_deref().map(|bio| crate::contacts::bounded(bio, domain::MAX_BIO_BYTES)));
+    }
+    if !sources.is_empty() {
+        transaction.execute(UPSERT_AUTHOR_CONTACTS, &[&sources, &handles, &names, &bios, &now])?;
+    }
+    Ok(())
 }
 
 /// The ids of the batch's mentions that were already stored (the insert skipped them).

@@ -16,15 +16,18 @@ mod records;
 use std::sync::{Mutex, MutexGuard};
 
 use domain::{
-    Enrichment, ListeningTopic, MentionId, NewListeningTopic, QuarantineRecord, Source,
-    StoredMention, TopicId,
+    Contact, ContactId, ContactMerge, ContactNote, Enrichment, Identity, IdentityKind, ListeningTopic, MentionId,
+    NewIdentity, NewListeningTopic, NewUser, QuarantineRecord, Scope, Source, StoredMention, Team, TeamId, TopicId,
+    User, UserId,
 };
 use postgres::{Client, Config, NoTls};
 
 use crate::codec::{now, timestamp_to_text};
 use crate::migrations::{CREATE_SCHEMA_MIGRATIONS, POSTGRES as MIGRATIONS};
+use crate::sql::{Db, PgDb};
 use crate::{
-    ApiToken, AuthorInfluence, Changes, EnrichmentCorrection, MentionWrite, QuarantinedRecord, Result, Store, StoreError, WriteOutcome,
+    ApiToken, AuditEntry, AuthorInfluence, AuditFilter, Changes, EnrichmentCorrection, MentionWrite, NewAuditEntry, QuarantinedRecord,
+    Result, Session, Store, StoreError, WriteOutcome, contacts, people,
 };
 
 /// Serialises concurrent migrations (several processes starting at once).
@@ -93,6 +96,21 @@ impl PostgresStore {
         self.reader
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `work` in one transaction of the writer client.
+    fn write_tx<T>(&self, work: impl FnOnce(&mut dyn Db) -> Result<T>) -> Result<T> {
+        let mut client = self.writer();
+        let mut transaction = client.transaction()?;
+        let result = work(&mut PgDb(&mut transaction))?;
+        transaction.commit()?;
+        Ok(result)
+    }
+
+    /// Runs `work` on the reader client.
+    fn read_db<T>(&self, work: impl FnOnce(&mut dyn Db) -> Result<T>) -> Result<T> {
+        let mut client = self.reader();
+        work(&mut PgDb(&mut *client))
     }
 }
 
@@ -273,12 +291,120 @@ impl Store for PostgresStore {
         records::delete_topic(&mut self.writer(), id)
     }
 
-    fn create_api_token(&self, label: &str, token_sha256_hex: &str) -> Result<ApiToken> {
-        records::create_api_token(&mut self.writer(), label, token_sha256_hex)
+    fn create_api_token(&self, label: &str, token_sha256_hex: &str, user_id: Option<UserId>, scopes: &[Scope]) -> Result<ApiToken> {
+        self.write_tx(|db| people::create_api_token(db, label, token_sha256_hex, user_id, scopes))
     }
 
     fn find_api_token(&self, token_sha256_hex: &str) -> Result<Option<ApiToken>> {
-        records::find_api_token(&mut self.reader(), token_sha256_hex)
+        self.read_db(|db| people::find_api_token(db, token_sha256_hex))
+    }
+
+    fn create_user(&self, user: &NewUser) -> Result<User> {
+        self.write_tx(|db| people::create_user(db, user))
+    }
+
+    fn get_user(&self, id: UserId) -> Result<Option<User>> {
+        self.read_db(|db| people::get_user(db, id))
+    }
+
+    fn find_user_credentials(&self, email: &str) -> Result<Option<(User, String)>> {
+        self.read_db(|db| people::find_user_credentials(db, email))
+    }
+
+    fn list_users(&self) -> Result<Vec<User>> {
+        self.read_db(people::list_users)
+    }
+
+    fn update_user(&self, user: &User, password_hash: Option<&str>) -> Result<bool> {
+        self.write_tx(|db| people::update_user(db, user, password_hash))
+    }
+
+    fn create_session(&self, token_sha256_hex: &str, session: &Session) -> Result<()> {
+        self.write_tx(|db| people::create_session(db, token_sha256_hex, session))
+    }
+
+    fn find_session(&self, token_sha256_hex: &str) -> Result<Option<Session>> {
+        self.read_db(|db| people::find_session(db, token_sha256_hex))
+    }
+
+    fn delete_session(&self, token_sha256_hex: &str) -> Result<bool> {
+        self.write_tx(|db| people::delete_session(db, token_sha256_hex))
+    }
+
+    fn create_team(&self, name: &str, members: &[UserId]) -> Result<Team> {
+        self.write_tx(|db| people::create_team(db, name, members))
+    }
+
+    fn list_teams(&self) -> Result<Vec<Team>> {
+        self.read_db(people::list_teams)
+    }
+
+    fn get_team(&self, id: TeamId) -> Result<Option<Team>> {
+        self.read_db(|db| people::get_team(db, id))
+    }
+
+    fn update_team(&self, team: &Team) -> Result<bool> {
+        self.write_tx(|db| people::update_team(db, team))
+    }
+
+    fn delete_team(&self, id: TeamId) -> Result<bool> {
+        self.write_tx(|db| people::delete_team(db, id))
+    }
+
+    fn append_audit(&self, entry: &NewAuditEntry) -> Result<AuditEntry> {
+        self.write_tx(|db| people::append_audit(db, entry))
+    }
+
+    fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        self.read_db(|db| people::list_audit(db, filter))
+    }
+
+    fn list_contacts(&self, query: Option<&str>, after: Option<ContactId>, limit: usize) -> Result<Vec<Contact>> {
+        self.read_db(|db| contacts::list_contacts(db, query, after, limit))
+    }
+
+    fn get_contact(&self, id: ContactId) -> Result<Option<Contact>> {
+        self.read_db(|db| contacts::get_contact(db, id))
+    }
+
+    fn update_contact(&self, contact: &Contact) -> Result<bool> {
+        self.write_tx(|db| contacts::update_contact(db, contact))
+    }
+
+    fn add_identity(&self, id: ContactId, identity: &NewIdentity) -> Result<Identity> {
+        self.write_tx(|db| contacts::add_identity(db, id, identity))
+    }
+
+    fn add_note(&self, id: ContactId, author: Option<UserId>, text: &str) -> Result<ContactNote> {
+        self.write_tx(|db| contacts::add_note(db, id, author, text))
+    }
+
+    fn list_notes(&self, id: ContactId) -> Result<Vec<ContactNote>> {
+        self.read_db(|db| contacts::list_notes(db, id))
+    }
+
+    fn contact_mention_ids(&self, id: ContactId, limit: usize) -> Result<Vec<MentionId>> {
+        self.read_db(|db| contacts::contact_mention_ids(db, id, limit))
+    }
+
+    fn merge_contacts(&self, survivor: ContactId, absorbed: ContactId) -> Result<ContactMerge> {
+        self.write_tx(|db| contacts::merge_contacts(db, survivor, absorbed))
+    }
+
+    fn undo_merge(&self, merge_id: i64) -> Result<Option<ContactMerge>> {
+        self.write_tx(|db| contacts::undo_merge(db, merge_id))
+    }
+
+    fn contacts_with_identity(&self, kind: IdentityKind, values: &[String], excluding: ContactId) -> Result<Vec<(ContactId, Identity)>> {
+        self.read_db(|db| contacts::contacts_with_identity(db, kind, values, excluding))
+    }
+
+    fn contacts_claiming_handle(&self, handle: &str, excluding: ContactId) -> Result<Vec<ContactId>> {
+        self.read_db(|db| contacts::contacts_claiming_handle(db, handle, excluding))
+    }
+
+    fn erase_contact(&self, id: ContactId) -> Result<Option<Vec<MentionId>>> {
+        self.write_tx(|db| contacts::erase_contact(db, id))
     }
 
     fn get_state(&self, key: &str) -> Result<Option<String>> {

@@ -1,12 +1,11 @@
-//! Everything but mentions in PostgreSQL: quarantine, listening topics, API tokens, state.
+//! Everything but mentions in PostgreSQL: quarantine, listening topics, state (API tokens live in people.rs).
 
-use chrono::{DateTime, Utc};
 use domain::{ListeningTopic, NewListeningTopic, QuarantineRecord, TopicId};
 use postgres::Client;
 use postgres::error::SqlState;
 
-use crate::codec::{from_json, now, stored_timestamp, to_json};
-use crate::{ApiToken, QuarantinedRecord, Result, StoreError};
+use crate::codec::{from_json, stored_timestamp, to_json};
+use crate::{QuarantinedRecord, Result, StoreError};
 
 fn is_unique_violation(error: &postgres::Error) -> bool {
     error.code() == Some(&SqlState::UNIQUE_VIOLATION)
@@ -114,47 +113,6 @@ pub(super) fn list_topics(client: &mut Client) -> Result<Vec<ListeningTopic>> {
 pub(super) fn delete_topic(client: &mut Client, id: TopicId) -> Result<bool> {
     let deleted = client.execute("DELETE FROM listening_topics WHERE id = $1", &[&id.0])?;
     Ok(deleted > 0)
-}
-
-pub(super) fn create_api_token(
-    client: &mut Client,
-    label: &str,
-    token_sha256_hex: &str,
-) -> Result<ApiToken> {
-    let created_at = now();
-    let inserted = client.query_one(
-        "INSERT INTO api_tokens (label, token_sha256, created_at) VALUES ($1, $2, $3) RETURNING id",
-        &[&label, &token_sha256_hex, &created_at],
-    );
-    match inserted {
-        Ok(row) => Ok(ApiToken {
-            id: row.get(0),
-            label: label.to_string(),
-            created_at,
-        }),
-        Err(error) if is_unique_violation(&error) => Err(StoreError::Conflict(
-            "an API token with this secret already exists".to_string(),
-        )),
-        Err(error) => Err(error.into()),
-    }
-}
-
-pub(super) fn find_api_token(
-    client: &mut Client,
-    token_sha256_hex: &str,
-) -> Result<Option<ApiToken>> {
-    let found = client.query_opt(
-        "SELECT id, label, created_at FROM api_tokens WHERE token_sha256 = $1",
-        &[&token_sha256_hex],
-    )?;
-    Ok(found.map(|row| {
-        let created_at: DateTime<Utc> = row.get(2);
-        ApiToken {
-            id: row.get(0),
-            label: row.get(1),
-            created_at,
-        }
-    }))
 }
 
 pub(super) fn get_state(client: &mut Client, key: &str) -> Result<Option<String>> {

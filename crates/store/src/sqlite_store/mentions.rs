@@ -121,6 +121,12 @@ pub(super) fn insert_mentions(
         }
     }
     write_counter(&transaction, last_seq)?;
+    let inserted = batch
+        .iter()
+        .zip(&outcomes)
+        .filter(|(_, outcome)| matches!(outcome, WriteOutcome::Inserted { .. }))
+        .map(|(write, _)| write);
+    crate::contacts::upsert_author_contacts(&mut crate::sql::SqliteDb(&transaction), inserted)?;
     transaction.commit()?;
     Ok(outcomes)
 }

@@ -1,12 +1,12 @@
-//! Everything but mentions in SQLite: quarantine, listening topics, API tokens, state.
+//! Everything but mentions in SQLite: quarantine, listening topics, state (API tokens live in people.rs).
 
 use domain::{ListeningTopic, NewListeningTopic, QuarantineRecord, TopicId};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 use crate::codec::{
-    from_json, now, stored_timestamp, timestamp_from_text, timestamp_to_text, to_json,
+    from_json, stored_timestamp, timestamp_from_text, timestamp_to_text, to_json,
 };
-use crate::{ApiToken, QuarantinedRecord, Result, StoreError};
+use crate::{QuarantinedRecord, Result, StoreError};
 
 fn is_unique_violation(error: &rusqlite::Error) -> bool {
     matches!(
@@ -129,54 +129,6 @@ pub(super) fn delete_topic(connection: &Connection, id: TopicId) -> Result<bool>
         .prepare_cached("DELETE FROM listening_topics WHERE id = ?1")?
         .execute([id.0])?;
     Ok(deleted > 0)
-}
-
-pub(super) fn create_api_token(
-    connection: &Connection,
-    label: &str,
-    token_sha256_hex: &str,
-) -> Result<ApiToken> {
-    let created_at = now();
-    let inserted = connection
-        .prepare_cached(
-            "INSERT INTO api_tokens (label, token_sha256, created_at) VALUES (?1, ?2, ?3) \
-             RETURNING id",
-        )?
-        .query_row(
-            (label, token_sha256_hex, timestamp_to_text(created_at)),
-            |row| row.get(0),
-        );
-    match inserted {
-        Ok(id) => Ok(ApiToken {
-            id,
-            label: label.to_string(),
-            created_at,
-        }),
-        Err(error) if is_unique_violation(&error) => Err(StoreError::Conflict(
-            "an API token with this secret already exists".to_string(),
-        )),
-        Err(error) => Err(error.into()),
-    }
-}
-
-pub(super) fn find_api_token(
-    connection: &Connection,
-    token_sha256_hex: &str,
-) -> Result<Option<ApiToken>> {
-    let found: Option<(i64, String, String)> = connection
-        .prepare_cached("SELECT id, label, created_at FROM api_tokens WHERE token_sha256 = ?1")?
-        .query_row([token_sha256_hex], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-        })
-        .optional()?;
-    let Some((id, label, created_at)) = found else {
-        return Ok(None);
-    };
-    Ok(Some(ApiToken {
-        id,
-        label,
-        created_at: timestamp_from_text(&created_at)?,
-    }))
 }
 
 pub(super) fn get_state(connection: &Connection, key: &str) -> Result<Option<String>> {

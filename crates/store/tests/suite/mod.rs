@@ -1,10 +1,12 @@
 //! The backends the suite runs on, and the macro that runs each test on every one.
 
 pub mod changes;
+pub mod contacts;
 pub mod enrichment;
 pub mod fixtures;
 pub mod influence;
 pub mod mentions;
+pub mod people;
 pub mod records;
 
 use std::sync::atomic::{AtomicUsize, Ordering};

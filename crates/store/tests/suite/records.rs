@@ -75,14 +75,14 @@ pub fn topics_are_created_listed_and_deleted_with_unique_names(test_store: &mut 
 pub fn api_tokens_are_found_by_digest_only(test_store: &mut TestStore) {
     let store = test_store.store();
     let digest = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
-    let created = store.create_api_token("ingest bot", digest).unwrap();
+    let created = store.create_api_token("ingest bot", digest, None, &[]).unwrap();
     assert_eq!(created.label, "ingest bot");
     assert_eq!(store.find_api_token(digest).unwrap(), Some(created));
     assert_eq!(
         store.find_api_token(&digest.replace('9', "8")).unwrap(),
         None
     );
-    let conflict = store.create_api_token("another", digest).unwrap_err();
+    let conflict = store.create_api_token("another", digest, None, &[]).unwrap_err();
     assert_eq!(conflict.kind(), ErrorKind::Conflict);
 }
 

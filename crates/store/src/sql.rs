@@ -1,0 +1,305 @@
+//! A small portable layer over both SQL drivers, for the people and contacts tables:
+//! their SQL is written once (SQLite's `?N` placeholders, turned into `$N` for
+//! PostgreSQL) and runs inside one transaction of either backend.
+//!
+//! Values cross as a few plain types: integers, text, booleans and timestamps
+//! (SQLite keeps timestamps as RFC 3339 text, PostgreSQL as `timestamptz`).
+
+use chrono::{DateTime, Utc};
+use postgres::types::{ToSql, Type};
+
+use crate::codec::{timestamp_from_text, timestamp_to_text};
+use crate::{Result, StoreError};
+
+/// One bound parameter.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Param<'a> {
+    Null,
+    Int(i64),
+    Text(&'a str),
+    Bool(bool),
+    Time(DateTime<Utc>),
+}
+
+impl From<i64> for Param<'_> {
+    fn from(value: i64) -> Self {
+        Param::Int(value)
+    }
+}
+
+impl<'a> From<&'a str> for Param<'a> {
+    fn from(value: &'a str) -> Self {
+        Param::Text(value)
+    }
+}
+
+impl<'a> From<&'a String> for Param<'a> {
+    fn from(value: &'a String) -> Self {
+        Param::Text(value)
+    }
+}
+
+impl From<bool> for Param<'_> {
+    fn from(value: bool) -> Self {
+        Param::Bool(value)
+    }
+}
+
+impl From<DateTime<Utc>> for Param<'_> {
+    fn from(value: DateTime<Utc>) -> Self {
+        Param::Time(value)
+    }
+}
+
+impl<'a, T: Into<Param<'a>>> From<Option<T>> for Param<'a> {
+    fn from(value: Option<T>) -> Self {
+        value.map_or(Param::Null, Into::into)
+    }
+}
+
+/// One value read back.
+#[derive(Debug, Clone)]
+pub(crate) enum Value {
+    Null,
+    Int(i64),
+    Text(String),
+    Bool(bool),
+    Time(DateTime<Utc>),
+}
+
+/// One row read back; getters name the column index.
+#[derive(Debug, Clone)]
+pub(crate) struct Row(Vec<Value>);
+
+impl Row {
+    fn value(&self, index: usize) -> Result<&Value> {
+        self.0.get(index).ok_or_else(|| StoreError::Corrupt(format!("no column {index}")))
+    }
+
+    fn unexpected(&self, index: usize, wanted: &str) -> StoreError {
+        StoreError::Corrupt(format!("column {index}: expected {wanted}, found {:?}", self.0.get(index)))
+    }
+
+    pub fn int(&self, index: usize) -> Result<i64> {
+        self.opt_int(index)?.ok_or_else(|| self.unexpected(index, "an integer"))
+    }
+
+    pub fn opt_int(&self, index: usize) -> Result<Option<i64>> {
+        match self.value(index)? {
+            Value::Null => Ok(None),
+            Value::Int(value) => Ok(Some(*value)),
+            _ => Err(self.unexpected(index, "an integer")),
+        }
+    }
+
+    pub fn text(&self, index: usize) -> Result<String> {
+        self.opt_text(index)?.ok_or_else(|| self.unexpected(index, "text"))
+    }
+
+    pub fn opt_text(&self, index: usize) -> Result<Option<String>> {
+        match self.value(index)? {
+            Value::Null => Ok(None),
+            Value::Text(text) => Ok(Some(text.clone())),
+            _ => Err(self.unexpected(index, "text")),
+        }
+    }
+
+    pub fn bool(&self, index: usize) -> Result<bool> {
+        match self.value(index)? {
+            Value::Bool(value) => Ok(*value),
+            Value::Int(value) => Ok(*value != 0),
+            _ => Err(self.unexpected(index, "a boolean")),
+        }
+    }
+
+    pub fn time(&self, index: usize) -> Result<DateTime<Utc>> {
+        self.opt_time(index)?.ok_or_else(|| self.unexpected(index, "a timestamp"))
+    }
+
+    pub fn opt_time(&self, index: usize) -> Result<Option<DateTime<Utc>>> {
+        match self.value(index)? {
+            Value::Null => Ok(None),
+            Value::Time(time) => Ok(Some(*time)),
+            Value::Text(text) => timestamp_from_text(text).map(Some),
+            _ => Err(self.unexpected(index, "a timestamp")),
+        }
+    }
+}
+
+/// A connection or transaction of either backend.
+pub(crate) trait Db {
+    fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64>;
+
+    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>>;
+
+    fn query_opt(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Option<Row>> {
+        Ok(self.query(sql, params)?.into_iter().next())
+    }
+
+    /// Serialises writers of mentions (PostgreSQL) so change sequences commit in order.
+    fn lock_mentions(&mut self) -> Result<()>;
+
+    /// Takes the next value of the global change sequence.
+    fn next_seq(&mut self) -> Result<i64>;
+}
+
+/// Whether an error is a unique-constraint violation (of either backend).
+pub(crate) fn is_unique_violation(error: &StoreError) -> bool {
+    match error {
+        StoreError::Sqlite(rusqlite::Error::SqliteFailure(failure, _)) => {
+            failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+        }
+        StoreError::Postgres(error) => error.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION),
+        _ => false,
+    }
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+pub(crate) fn like_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for character in text.chars() {
+        if matches!(character, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(character);
+    }
+    escaped
+}
+
+/// SQLite through a connection or a transaction (which derefs to one).
+pub(crate) struct SqliteDb<'c>(pub &'c rusqlite::Connection);
+
+impl rusqlite::ToSql for Param<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, Value as SqliteValue};
+        Ok(match self {
+            Param::Null => ToSqlOutput::Owned(SqliteValue::Null),
+            Param::Int(value) => ToSqlOutput::Owned(SqliteValue::Integer(*value)),
+            Param::Text(text) => ToSqlOutput::Borrowed(rusqlite::types::ValueRef::Text(text.as_bytes())),
+            Param::Bool(value) => ToSqlOutput::Owned(SqliteValue::Integer(i64::from(*value))),
+            Param::Time(time) => ToSqlOutput::Owned(SqliteValue::Text(timestamp_to_text(*time))),
+        })
+    }
+}
+
+impl Db for SqliteDb<'_> {
+    fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
+        let changed = self.0.prepare_cached(sql)?.execute(rusqlite::params_from_iter(params))?;
+        Ok(changed as u64)
+    }
+
+    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>> {
+        use rusqlite::types::ValueRef;
+        let mut statement = self.0.prepare_cached(sql)?;
+        let columns = statement.column_count();
+        let mut rows = statement.query(rusqlite::params_from_iter(params))?;
+        let mut read = Vec::new();
+        while let Some(row) = rows.next()? {
+            let mut values = Vec::with_capacity(columns);
+            for index in 0..columns {
+                values.push(match row.get_ref(index)? {
+                    ValueRef::Null => Value::Null,
+                    ValueRef::Integer(value) => Value::Int(value),
+                    ValueRef::Text(bytes) => Value::Text(String::from_utf8_lossy(bytes).into_owned()),
+                    other => return Err(StoreError::Corrupt(format!("unexpected SQLite value {other:?}"))),
+                });
+            }
+            read.push(Row(values));
+        }
+        Ok(read)
+    }
+
+    fn lock_mentions(&mut self) -> Result<()> {
+        // Writes run in IMMEDIATE transactions: SQLite already has one writer.
+        Ok(())
+    }
+
+    fn next_seq(&mut self) -> Result<i64> {
+        Ok(self.0.query_row("UPDATE change_counter SET value = value + 1 WHERE id = 1 RETURNING value", [], |row| {
+            row.get(0)
+        })?)
+    }
+}
+
+/// PostgreSQL through a client or a transaction.
+pub(crate) struct PgDb<'c, C: postgres::GenericClient>(pub &'c mut C);
+
+/// `?1` → `$1` (no statement here has a `?` inside a string literal).
+fn postgres_sql(sql: &str) -> String {
+    sql.replace('?', "$")
+}
+
+/// Boxes a parameter for the type PostgreSQL inferred for it (a NULL needs one).
+fn postgres_param<'a>(param: &Param<'a>, ty: &Type) -> Box<dyn ToSql + Sync + 'a> {
+    match *param {
+        Param::Int(value) if *ty == Type::INT4 => Box::new(i32::try_from(value).unwrap_or(i32::MAX)),
+        Param::Int(value) => Box::new(value),
+        Param::Text(text) => Box::new(text),
+        Param::Bool(value) => Box::new(value),
+        Param::Time(time) => Box::new(time),
+        Param::Null if *ty == Type::INT8 => Box::new(None::<i64>),
+        Param::Null if *ty == Type::INT4 => Box::new(None::<i32>),
+        Param::Null if *ty == Type::BOOL => Box::new(None::<bool>),
+        Param::Null if *ty == Type::TIMESTAMPTZ => Box::new(None::<DateTime<Utc>>),
+        Param::Null => Box::new(None::<String>),
+    }
+}
+
+fn postgres_params<'p>(params: &[Param<'p>], types: &[Type]) -> Vec<Box<dyn ToSql + Sync + 'p>> {
+    params.iter().zip(types).map(|(param, ty)| postgres_param(param, ty)).collect()
+}
+
+impl<C: postgres::GenericClient> Db for PgDb<'_, C> {
+    fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
+        let statement = self.0.prepare(&postgres_sql(sql))?;
+        let boxed = postgres_params(params, statement.params());
+        let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(|param| param.as_ref() as &(dyn ToSql + Sync)).collect();
+        Ok(self.0.execute(&statement, &refs)?)
+    }
+
+    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>> {
+        let statement = self.0.prepare(&postgres_sql(sql))?;
+        let boxed = postgres_params(params, statement.params());
+        let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(|param| param.as_ref() as &(dyn ToSql + Sync)).collect();
+        let rows = self.0.query(&statement, &refs)?;
+        rows.iter()
+            .map(|row| {
+                let values = row
+                    .columns()
+                    .iter()
+                    .enumerate()
+                    .map(|(index, column)| postgres_value(row, index, column.type_()))
+                    .collect::<Result<Vec<Value>>>()?;
+                Ok(Row(values))
+            })
+            .collect()
+    }
+
+    fn lock_mentions(&mut self) -> Result<()> {
+        // The same lock as the mention writers take (see postgres_store/mentions.rs).
+        self.0.batch_execute("LOCK TABLE mentions IN SHARE ROW EXCLUSIVE MODE")?;
+        Ok(())
+    }
+
+    fn next_seq(&mut self) -> Result<i64> {
+        Ok(self.0.query_one("SELECT nextval('change_seq')", &[])?.get(0))
+    }
+}
+
+fn postgres_value(row: &postgres::Row, index: usize, ty: &Type) -> Result<Value> {
+    let value = if *ty == Type::INT8 {
+        row.try_get::<_, Option<i64>>(index)?.map(Value::Int)
+    } else if *ty == Type::INT4 {
+        row.try_get::<_, Option<i32>>(index)?.map(|value| Value::Int(i64::from(value)))
+    } else if *ty == Type::BOOL {
+        row.try_get::<_, Option<bool>>(index)?.map(Value::Bool)
+    } else if *ty == Type::TIMESTAMPTZ {
+        row.try_get::<_, Option<DateTime<Utc>>>(index)?.map(Value::Time)
+    } else if *ty == Type::TEXT || *ty == Type::VARCHAR {
+        row.try_get::<_, Option<String>>(index)?.map(Value::Text)
+    } else {
+        return Err(StoreError::Corrupt(format!("column {index}: unexpected PostgreSQL type {ty}")));
+    };
+    Ok(value.unwrap_or(Value::Null))
+}
