@@ -27,6 +27,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "enrichment",
         sql: include_str!("../migrations/sqlite/0002_enrichment.sql"),
     },
+    Migration {
+        version: 5,
+        name: "early_warning",
+        sql: include_str!("../migrations/sqlite/0005_early_warning.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -39,6 +44,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 2,
         name: "enrichment",
         sql: include_str!("../migrations/postgres/0002_enrichment.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "early_warning",
+        sql: include_str!("../migrations/postgres/0005_early_warning.sql"),
     },
 ];
 

@@ -25,4 +25,7 @@ store_suite! {
     records::topics_are_created_listed_and_deleted_with_unique_names,
     records::api_tokens_are_found_by_digest_only,
     records::state_values_are_overwritten,
+    early_warning::incidents_round_trip_page_newest_first_and_are_unique_per_slice_and_start,
+    early_warning::incident_mentions_are_linked_once_and_paged,
+    early_warning::alert_rules_and_alerts_round_trip,
 }

@@ -1,6 +1,7 @@
 //! The backends the suite runs on, and the macro that runs each test on every one.
 
 pub mod changes;
+pub mod early_warning;
 pub mod enrichment;
 pub mod fixtures;
 pub mod mentions;
