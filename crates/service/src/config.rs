@@ -23,6 +23,8 @@ pub struct Config {
     pub meta: MetaConfig,
     pub connectors: ConnectorsConfig,
     pub models: ModelsConfig,
+    /// `[early_warning]`: buckets and detectors (issue #5).
+    pub early_warning: crate::early_warning::EarlyWarningConfig,
 }
 
 /// A brand's own understanding models (`comptoir train … --out FILE.cptm`); each one not
@@ -88,6 +90,7 @@ impl Default for Config {
             meta: MetaConfig::default(),
             connectors: ConnectorsConfig::default(),
             models: ModelsConfig::default(),
+            early_warning: crate::early_warning::EarlyWarningConfig::default(),
         }
     }
 }

@@ -18,6 +18,11 @@ pub enum ServiceError {
     Invalid(String),
     #[error("{0}")]
     NotFound(String),
+    /// The request contradicts the current state (an incident status that cannot follow).
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Signals(#[from] signals::SignalsError),
     #[error("{context}: {source}")]
     Io { context: String, source: std::io::Error },
 }
@@ -30,6 +35,8 @@ impl ServiceError {
             ServiceError::Connector(error) => error.kind(),
             ServiceError::Query(_) | ServiceError::Invalid(_) | ServiceError::Config(_) => ErrorKind::Invalid,
             ServiceError::NotFound(_) => ErrorKind::NotFound,
+            ServiceError::Conflict(_) => ErrorKind::Conflict,
+            ServiceError::Signals(error) => error.kind(),
             ServiceError::Io { .. } => ErrorKind::Unavailable,
         }
     }

@@ -7,6 +7,7 @@ pub mod bench;
 mod config;
 mod counters;
 pub mod demo;
+pub mod early_warning;
 pub mod eval;
 mod error;
 mod import;
