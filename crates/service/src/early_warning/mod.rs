@@ -197,13 +197,18 @@ impl EarlyWarning {
     }
 
     fn new_detector(&self) -> Detector {
-        let mut config = DetectorConfig::default();
-        if let Some(warmup) = self.config.detector_warmup_buckets {
-            config.warmup_points = warmup;
-            config.model_min_predictions = config.model_min_predictions.min(warmup.max(1));
-        }
-        Detector::new(config).unwrap_or_default()
+        Detector::new(detector_config(&self.config)).unwrap_or_default()
     }
+}
+
+/// The detector of every slice: the evaluated default, with a shorter warm-up if asked.
+pub fn detector_config(config: &EarlyWarningConfig) -> DetectorConfig {
+    let mut detector = DetectorConfig::default();
+    if let Some(warmup) = config.detector_warmup_buckets {
+        detector.warmup_points = warmup;
+        detector.model_min_predictions = detector.model_min_predictions.min(warmup.max(1));
+    }
+    detector
 }
 
 /// Which slice a stored mention belongs to: `total`, `negative`, `topic:NAME`.
