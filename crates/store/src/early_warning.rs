@@ -49,5 +49,6 @@ pub(crate) fn details_to_text(details: &Value) -> String {
 }
 
 pub(crate) fn details_from_text(text: &str) -> crate::Result<Value> {
-    serde_json::from_str(text).map_err(|error| crate::StoreError::Corrupt(format!("a stored JSON document: {error}")))
+    serde_json::from_str(text)
+        .map_err(|error| crate::StoreError::Corrupt(format!("a stored JSON document: {error}")))
 }

@@ -41,11 +41,16 @@ pub(super) fn create_incident(client: &mut Client, incident: &IncidentRow) -> Re
         ],
     );
     match inserted {
-        Ok(row) => Ok(IncidentRow { id: row.get(0), ..incident.clone() }),
-        Err(error) if error.code() == Some(&SqlState::UNIQUE_VIOLATION) => Err(StoreError::Conflict(format!(
-            "slice {} already has an incident starting at {}",
-            incident.slice, incident.started_at
-        ))),
+        Ok(row) => Ok(IncidentRow {
+            id: row.get(0),
+            ..incident.clone()
+        }),
+        Err(error) if error.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+            Err(StoreError::Conflict(format!(
+                "slice {} already has an incident starting at {}",
+                incident.slice, incident.started_at
+            )))
+        }
         Err(error) => Err(error.into()),
     }
 }
@@ -66,19 +71,32 @@ pub(super) fn update_incident(client: &mut Client, incident: &IncidentRow) -> Re
 }
 
 pub(super) fn get_incident(client: &mut Client, id: i64) -> Result<Option<IncidentRow>> {
-    let row = client.query_opt(&format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = $1"), &[&id])?;
+    let row = client.query_opt(
+        &format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = $1"),
+        &[&id],
+    )?;
     row.as_ref().map(incident_from_row).transpose()
 }
 
-pub(super) fn list_incidents(client: &mut Client, before: Option<i64>, limit: usize) -> Result<Vec<IncidentRow>> {
+pub(super) fn list_incidents(
+    client: &mut Client,
+    before: Option<i64>,
+    limit: usize,
+) -> Result<Vec<IncidentRow>> {
     let rows = client.query(
-        &format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id < $1 ORDER BY id DESC LIMIT $2"),
+        &format!(
+            "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id < $1 ORDER BY id DESC LIMIT $2"
+        ),
         &[&before.unwrap_or(i64::MAX), &limit_param(limit)],
     )?;
     rows.iter().map(incident_from_row).collect()
 }
 
-pub(super) fn link_incident_mentions(client: &mut Client, incident_id: i64, mentions: &[MentionId]) -> Result<()> {
+pub(super) fn link_incident_mentions(
+    client: &mut Client,
+    incident_id: i64,
+    mentions: &[MentionId],
+) -> Result<()> {
     let ids: Vec<i64> = mentions.iter().map(|mention| mention.0).collect();
     client.execute(
         "INSERT INTO incident_mentions (incident_id, mention_id) SELECT $1, unnest($2::bigint[]) \
@@ -88,7 +106,12 @@ pub(super) fn link_incident_mentions(client: &mut Client, incident_id: i64, ment
     Ok(())
 }
 
-pub(super) fn incident_mentions(client: &mut Client, incident_id: i64, after: MentionId, limit: usize) -> Result<Vec<MentionId>> {
+pub(super) fn incident_mentions(
+    client: &mut Client,
+    incident_id: i64,
+    after: MentionId,
+    limit: usize,
+) -> Result<Vec<MentionId>> {
     let rows = client.query(
         "SELECT mention_id FROM incident_mentions WHERE incident_id = $1 AND mention_id > $2 \
          ORDER BY mention_id LIMIT $3",
@@ -102,11 +125,17 @@ pub(super) fn create_alert_rule(client: &mut Client, rule: &AlertRuleRow) -> Res
         "INSERT INTO alert_rules (name, kind, settings, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         &[&rule.name, &rule.kind, &details_to_text(&rule.settings), &rule.created_at],
     )?;
-    Ok(AlertRuleRow { id: row.get(0), ..rule.clone() })
+    Ok(AlertRuleRow {
+        id: row.get(0),
+        ..rule.clone()
+    })
 }
 
 pub(super) fn list_alert_rules(client: &mut Client) -> Result<Vec<AlertRuleRow>> {
-    let rows = client.query("SELECT id, name, kind, settings, created_at FROM alert_rules ORDER BY id", &[])?;
+    let rows = client.query(
+        "SELECT id, name, kind, settings, created_at FROM alert_rules ORDER BY id",
+        &[],
+    )?;
     rows.iter()
         .map(|row| {
             Ok(AlertRuleRow {
@@ -129,7 +158,10 @@ pub(super) fn create_alert(client: &mut Client, alert: &AlertRow) -> Result<Aler
         "INSERT INTO alerts (rule_id, incident_id, text, details, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         &[&alert.rule_id, &alert.incident_id, &alert.text, &details_to_text(&alert.details), &alert.created_at],
     )?;
-    Ok(AlertRow { id: row.get(0), ..alert.clone() })
+    Ok(AlertRow {
+        id: row.get(0),
+        ..alert.clone()
+    })
 }
 
 pub(super) fn list_alerts(client: &mut Client, limit: usize) -> Result<Vec<AlertRow>> {

@@ -41,7 +41,10 @@ fn with_details((mut incident, details): (IncidentRow, String)) -> Result<Incide
     Ok(incident)
 }
 
-pub(super) fn create_incident(connection: &Connection, incident: &IncidentRow) -> Result<IncidentRow> {
+pub(super) fn create_incident(
+    connection: &Connection,
+    incident: &IncidentRow,
+) -> Result<IncidentRow> {
     let inserted = connection
         .prepare_cached(
             "INSERT INTO incidents (slice, status, owner, started_at, ended_at, peak, details) \
@@ -60,7 +63,10 @@ pub(super) fn create_incident(connection: &Connection, incident: &IncidentRow) -
             |row| row.get::<_, i64>(0),
         );
     match inserted {
-        Ok(id) => Ok(IncidentRow { id, ..incident.clone() }),
+        Ok(id) => Ok(IncidentRow {
+            id,
+            ..incident.clone()
+        }),
         Err(error) if is_unique_violation(&error) => Err(StoreError::Conflict(format!(
             "slice {} already has an incident starting at {}",
             incident.slice, incident.started_at
@@ -88,21 +94,34 @@ pub(super) fn update_incident(connection: &Connection, incident: &IncidentRow) -
 
 pub(super) fn get_incident(connection: &Connection, id: i64) -> Result<Option<IncidentRow>> {
     let found = connection
-        .prepare_cached(&format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = ?1"))?
+        .prepare_cached(&format!(
+            "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = ?1"
+        ))?
         .query_row([id], incident_from_row)
         .optional()?;
     found.map(with_details).transpose()
 }
 
-pub(super) fn list_incidents(connection: &Connection, before: Option<i64>, limit: usize) -> Result<Vec<IncidentRow>> {
+pub(super) fn list_incidents(
+    connection: &Connection,
+    before: Option<i64>,
+    limit: usize,
+) -> Result<Vec<IncidentRow>> {
     let mut statement = connection.prepare_cached(&format!(
         "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id < ?1 ORDER BY id DESC LIMIT ?2"
     ))?;
-    let rows = statement.query_map((before.unwrap_or(i64::MAX), limit_param(limit)), incident_from_row)?;
+    let rows = statement.query_map(
+        (before.unwrap_or(i64::MAX), limit_param(limit)),
+        incident_from_row,
+    )?;
     rows.map(|row| with_details(row?)).collect()
 }
 
-pub(super) fn link_incident_mentions(connection: &mut Connection, incident_id: i64, mentions: &[MentionId]) -> Result<()> {
+pub(super) fn link_incident_mentions(
+    connection: &mut Connection,
+    incident_id: i64,
+    mentions: &[MentionId],
+) -> Result<()> {
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     {
         let mut insert = transaction.prepare_cached(
@@ -116,16 +135,26 @@ pub(super) fn link_incident_mentions(connection: &mut Connection, incident_id: i
     Ok(())
 }
 
-pub(super) fn incident_mentions(connection: &Connection, incident_id: i64, after: MentionId, limit: usize) -> Result<Vec<MentionId>> {
+pub(super) fn incident_mentions(
+    connection: &Connection,
+    incident_id: i64,
+    after: MentionId,
+    limit: usize,
+) -> Result<Vec<MentionId>> {
     let mut statement = connection.prepare_cached(
         "SELECT mention_id FROM incident_mentions WHERE incident_id = ?1 AND mention_id > ?2 \
          ORDER BY mention_id LIMIT ?3",
     )?;
-    let rows = statement.query_map((incident_id, after.0, limit_param(limit)), |row| row.get(0).map(MentionId))?;
+    let rows = statement.query_map((incident_id, after.0, limit_param(limit)), |row| {
+        row.get(0).map(MentionId)
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub(super) fn create_alert_rule(connection: &Connection, rule: &AlertRuleRow) -> Result<AlertRuleRow> {
+pub(super) fn create_alert_rule(
+    connection: &Connection,
+    rule: &AlertRuleRow,
+) -> Result<AlertRuleRow> {
     let id = connection
         .prepare_cached("INSERT INTO alert_rules (name, kind, settings, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id")?
         .query_row((&rule.name, &rule.kind, details_to_text(&rule.settings), rule.created_at), |row| row.get(0))?;
@@ -133,19 +162,36 @@ pub(super) fn create_alert_rule(connection: &Connection, rule: &AlertRuleRow) ->
 }
 
 pub(super) fn list_alert_rules(connection: &Connection) -> Result<Vec<AlertRuleRow>> {
-    let mut statement = connection.prepare_cached("SELECT id, name, kind, settings, created_at FROM alert_rules ORDER BY id")?;
+    let mut statement = connection.prepare_cached(
+        "SELECT id, name, kind, settings, created_at FROM alert_rules ORDER BY id",
+    )?;
     let rows = statement.query_map([], |row| {
-        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get::<_, String>(3)?, row.get(4)?))
+        Ok((
+            row.get(0)?,
+            row.get(1)?,
+            row.get(2)?,
+            row.get::<_, String>(3)?,
+            row.get(4)?,
+        ))
     })?;
     rows.map(|row| {
         let (id, name, kind, settings, created_at) = row?;
-        Ok(AlertRuleRow { id, name, kind, settings: details_from_text(&settings)?, created_at })
+        Ok(AlertRuleRow {
+            id,
+            name,
+            kind,
+            settings: details_from_text(&settings)?,
+            created_at,
+        })
     })
     .collect()
 }
 
 pub(super) fn delete_alert_rule(connection: &Connection, id: i64) -> Result<bool> {
-    Ok(connection.prepare_cached("DELETE FROM alert_rules WHERE id = ?1")?.execute([id])? > 0)
+    Ok(connection
+        .prepare_cached("DELETE FROM alert_rules WHERE id = ?1")?
+        .execute([id])?
+        > 0)
 }
 
 pub(super) fn create_alert(connection: &Connection, alert: &AlertRow) -> Result<AlertRow> {
@@ -157,7 +203,10 @@ pub(super) fn create_alert(connection: &Connection, alert: &AlertRow) -> Result<
             (alert.rule_id, alert.incident_id, &alert.text, details_to_text(&alert.details), alert.created_at),
             |row| row.get(0),
         )?;
-    Ok(AlertRow { id, ..alert.clone() })
+    Ok(AlertRow {
+        id,
+        ..alert.clone()
+    })
 }
 
 pub(super) fn list_alerts(connection: &Connection, limit: usize) -> Result<Vec<AlertRow>> {
@@ -165,11 +214,25 @@ pub(super) fn list_alerts(connection: &Connection, limit: usize) -> Result<Vec<A
         "SELECT id, rule_id, incident_id, text, details, created_at FROM alerts ORDER BY id DESC LIMIT ?1",
     )?;
     let rows = statement.query_map([limit_param(limit)], |row| {
-        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get::<_, String>(4)?, row.get(5)?))
+        Ok((
+            row.get(0)?,
+            row.get(1)?,
+            row.get(2)?,
+            row.get(3)?,
+            row.get::<_, String>(4)?,
+            row.get(5)?,
+        ))
     })?;
     rows.map(|row| {
         let (id, rule_id, incident_id, text, details, created_at) = row?;
-        Ok(AlertRow { id, rule_id, incident_id, text, details: details_from_text(&details)?, created_at })
+        Ok(AlertRow {
+            id,
+            rule_id,
+            incident_id,
+            text,
+            details: details_from_text(&details)?,
+            created_at,
+        })
     })
     .collect()
 }

@@ -19,14 +19,23 @@ fn incident(slice: &str, started_at: i64) -> IncidentRow {
     }
 }
 
-pub fn incidents_round_trip_page_newest_first_and_are_unique_per_slice_and_start(test_store: &mut TestStore) {
+pub fn incidents_round_trip_page_newest_first_and_are_unique_per_slice_and_start(
+    test_store: &mut TestStore,
+) {
     let store = test_store.store();
-    let first = store.create_incident(&incident("total", 1_700_000_000)).unwrap();
-    let second = store.create_incident(&incident("topic:Panne", 1_700_000_300)).unwrap();
+    let first = store
+        .create_incident(&incident("total", 1_700_000_000))
+        .unwrap();
+    let second = store
+        .create_incident(&incident("topic:Panne", 1_700_000_300))
+        .unwrap();
     assert!(second.id > first.id);
     assert_eq!(store.get_incident(first.id).unwrap().unwrap(), first);
     let duplicate = store.create_incident(&incident("total", 1_700_000_000));
-    assert!(matches!(duplicate, Err(StoreError::Conflict(_))), "{duplicate:?}");
+    assert!(
+        matches!(duplicate, Err(StoreError::Conflict(_))),
+        "{duplicate:?}"
+    );
 
     let mut changed = first.clone();
     changed.status = "acknowledged".into();
@@ -38,25 +47,61 @@ pub fn incidents_round_trip_page_newest_first_and_are_unique_per_slice_and_start
     test_store.reopen();
     let store = test_store.store();
     assert_eq!(store.get_incident(first.id).unwrap().unwrap(), changed);
-    assert!(!store.update_incident(&IncidentRow { id: 999_999, ..changed.clone() }).unwrap());
+    assert!(
+        !store
+            .update_incident(&IncidentRow {
+                id: 999_999,
+                ..changed.clone()
+            })
+            .unwrap()
+    );
     assert_eq!(store.get_incident(999_999).unwrap(), None);
 
     let page = store.list_incidents(None, 1).unwrap();
-    assert_eq!(page.iter().map(|incident| incident.id).collect::<Vec<_>>(), vec![second.id]);
+    assert_eq!(
+        page.iter().map(|incident| incident.id).collect::<Vec<_>>(),
+        vec![second.id]
+    );
     let next = store.list_incidents(Some(second.id), 10).unwrap();
-    assert_eq!(next.iter().map(|incident| incident.id).collect::<Vec<_>>(), vec![first.id]);
+    assert_eq!(
+        next.iter().map(|incident| incident.id).collect::<Vec<_>>(),
+        vec![first.id]
+    );
 }
 
 pub fn incident_mentions_are_linked_once_and_paged(test_store: &mut TestStore) {
     let store = test_store.store();
-    let opened = store.create_incident(&incident("negative", 1_700_000_000)).unwrap();
-    let other = store.create_incident(&incident("total", 1_700_000_000)).unwrap();
-    store.link_incident_mentions(opened.id, &[MentionId(5), MentionId(3), MentionId(9)]).unwrap();
-    store.link_incident_mentions(opened.id, &[MentionId(3), MentionId(11)]).unwrap();
-    store.link_incident_mentions(other.id, &[MentionId(4)]).unwrap();
-    assert_eq!(store.incident_mentions(opened.id, MentionId(0), 100).unwrap(), vec![MentionId(3), MentionId(5), MentionId(9), MentionId(11)]);
-    assert_eq!(store.incident_mentions(opened.id, MentionId(5), 2).unwrap(), vec![MentionId(9), MentionId(11)]);
-    assert_eq!(store.incident_mentions(other.id, MentionId(0), 100).unwrap(), vec![MentionId(4)]);
+    let opened = store
+        .create_incident(&incident("negative", 1_700_000_000))
+        .unwrap();
+    let other = store
+        .create_incident(&incident("total", 1_700_000_000))
+        .unwrap();
+    store
+        .link_incident_mentions(opened.id, &[MentionId(5), MentionId(3), MentionId(9)])
+        .unwrap();
+    store
+        .link_incident_mentions(opened.id, &[MentionId(3), MentionId(11)])
+        .unwrap();
+    store
+        .link_incident_mentions(other.id, &[MentionId(4)])
+        .unwrap();
+    assert_eq!(
+        store
+            .incident_mentions(opened.id, MentionId(0), 100)
+            .unwrap(),
+        vec![MentionId(3), MentionId(5), MentionId(9), MentionId(11)]
+    );
+    assert_eq!(
+        store.incident_mentions(opened.id, MentionId(5), 2).unwrap(),
+        vec![MentionId(9), MentionId(11)]
+    );
+    assert_eq!(
+        store
+            .incident_mentions(other.id, MentionId(0), 100)
+            .unwrap(),
+        vec![MentionId(4)]
+    );
 }
 
 pub fn alert_rules_and_alerts_round_trip(test_store: &mut TestStore) {
@@ -69,15 +114,40 @@ pub fn alert_rules_and_alerts_round_trip(test_store: &mut TestStore) {
         created_at: 1_700_000_000,
     };
     let created = store.create_alert_rule(&rule).unwrap();
-    let second = store.create_alert_rule(&AlertRuleRow { name: "Keyword".into(), kind: "keyword".into(), ..rule.clone() }).unwrap();
-    assert_eq!(store.list_alert_rules().unwrap(), vec![created.clone(), second.clone()]);
+    let second = store
+        .create_alert_rule(&AlertRuleRow {
+            name: "Keyword".into(),
+            kind: "keyword".into(),
+            ..rule.clone()
+        })
+        .unwrap();
+    assert_eq!(
+        store.list_alert_rules().unwrap(),
+        vec![created.clone(), second.clone()]
+    );
     assert!(store.delete_alert_rule(created.id).unwrap());
     assert!(!store.delete_alert_rule(created.id).unwrap());
     assert_eq!(store.list_alert_rules().unwrap(), vec![second.clone()]);
 
-    let alert = AlertRow { id: 0, rule_id: Some(second.id), incident_id: None, text: "panne".into(), details: json!({"k": 1}), created_at: 1_700_000_100 };
+    let alert = AlertRow {
+        id: 0,
+        rule_id: Some(second.id),
+        incident_id: None,
+        text: "panne".into(),
+        details: json!({"k": 1}),
+        created_at: 1_700_000_100,
+    };
     let first_alert = store.create_alert(&alert).unwrap();
-    let second_alert = store.create_alert(&AlertRow { incident_id: Some(7), text: "again".into(), ..alert.clone() }).unwrap();
-    assert_eq!(store.list_alerts(10).unwrap(), vec![second_alert, first_alert]);
+    let second_alert = store
+        .create_alert(&AlertRow {
+            incident_id: Some(7),
+            text: "again".into(),
+            ..alert.clone()
+        })
+        .unwrap();
+    assert_eq!(
+        store.list_alerts(10).unwrap(),
+        vec![second_alert, first_alert]
+    );
     assert_eq!(store.list_alerts(1).unwrap().len(), 1);
 }
