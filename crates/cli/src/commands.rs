@@ -76,7 +76,13 @@ fn demo(data_dir_chosen: bool, mut config: Config, args: DemoArgs) -> Result<Exi
     config.listen = args.listen;
     // The demo serves plain http://127.0.0.1: a `Secure` cookie would never come back.
     config.web.secure_cookies = false;
+    if config.early_warning == service::early_warning::EarlyWarningConfig::default() {
+        config.early_warning = service::demo::demo_early_warning();
+    }
     let app = Arc::new(App::open(config)?);
+    if app.list_alert_rules()?.is_empty() {
+        app.create_alert_rule(service::demo::demo_alert_rule())?;
+    }
     if app.list_topics()?.is_empty() {
         for (name, query) in service::demo::DEMO_TOPICS {
             app.create_topic(&domain::NewListeningTopic { name: name.into(), query: query.into(), languages: vec![], owner: "demo".into() })?;
@@ -89,6 +95,7 @@ fn demo(data_dir_chosen: bool, mut config: Config, args: DemoArgs) -> Result<Exi
         println!("Data directory: {}", state.app.config.data_dir.display());
         println!("API token: {token}");
         println!("Try: curl -H 'Authorization: Bearer {token}' 'http://{address}/api/v1/search?q=retard*&sort=newest'");
+        println!("After the spike: curl -H 'Authorization: Bearer {token}' http://{address}/api/v1/incidents");
         println!("Press Ctrl-C to stop.");
         tokio::spawn(service::demo::run_demo_stream(state.ingest.clone(), options));
     })

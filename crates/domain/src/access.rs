@@ -268,10 +268,16 @@ pub enum Action {
     ReadUsers,
     ManageUsers,
     ReadAudit,
+    /// Read incidents, their mentions, weak signals and the alerts sent.
+    ReadIncidents,
+    /// Acknowledge, resolve or reopen an incident; give it an owner.
+    ManageIncidents,
+    /// Create, test and delete alert rules.
+    ManageAlerts,
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 16] = [
         Action::ReadMentions,
         Action::IngestMentions,
         Action::CorrectEnrichment,
@@ -285,12 +291,16 @@ impl Action {
         Action::ReadUsers,
         Action::ManageUsers,
         Action::ReadAudit,
+        Action::ReadIncidents,
+        Action::ManageIncidents,
+        Action::ManageAlerts,
     ];
 
     /// The scope a token needs for this action.
     pub fn scope(self) -> Scope {
         match self {
-            Action::ReadMentions => Scope::MentionsRead,
+            Action::ReadMentions | Action::ReadIncidents => Scope::MentionsRead,
+            Action::ManageIncidents | Action::ManageAlerts => Scope::MentionsWrite,
             Action::IngestMentions | Action::CorrectEnrichment | Action::ManageTopics => Scope::MentionsWrite,
             Action::ReadContacts => Scope::ContactsRead,
             Action::WriteContacts | Action::ExportContacts | Action::EraseContacts => Scope::ContactsWrite,
@@ -316,7 +326,9 @@ pub fn role_allows(role: Role, action: Action) -> bool {
     use Action::*;
     use Role::*;
     match action {
-        ReadMentions | ReadTeams => true,
+        ReadMentions | ReadTeams | ReadIncidents => true,
+        ManageIncidents => matches!(role, Admin | Supervisor | Agent),
+        ManageAlerts => matches!(role, Admin | Supervisor),
         IngestMentions | CorrectEnrichment | ReadContacts | WriteContacts => matches!(role, Admin | Supervisor | Agent),
         ManageTopics | ManageTeams | ReadUsers => matches!(role, Admin | Supervisor),
         ExportContacts | EraseContacts | ManageUsers | ReadAudit => role == Admin,

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use store::Store;
 
 use crate::counters::Counters;
+use crate::early_warning::EarlyWarning;
 use crate::writer::Writer;
 use crate::{Config, ServiceError};
 
@@ -30,6 +31,8 @@ pub struct App {
     /// Built once (from `[models]`, else the embedded models) and shared by every ingest path.
     analyzer: Arc<nlp::Analyzer>,
     counters: Arc<Counters>,
+    /// The queue to the alert delivery thread.
+    deliveries: crate::early_warning::Deliveries,
 }
 
 impl App {
@@ -47,7 +50,13 @@ impl App {
         if writer_index.is_none() {
             tracing::warn!("the search index is in use by another Comptoir process: it will index what this one stores");
         }
-        let writer = Writer::new(store.clone(), writer_index, counters.clone())?;
+        let owns_index = writer_index.is_some();
+        let mut writer = Writer::new(store.clone(), writer_index, counters.clone())?;
+        let deliveries = crate::early_warning::Deliveries::start();
+        if owns_index {
+            let early_warning = EarlyWarning::load(store.clone(), config.early_warning.clone(), deliveries.clone())?;
+            writer.set_early_warning(Some(early_warning));
+        }
         let app = App {
             config,
             store,
@@ -56,6 +65,7 @@ impl App {
             topics: RwLock::new(Arc::new(TopicMatcher::default())),
             analyzer,
             counters,
+            deliveries,
         };
         app.reload_topics()?;
         Ok(app)
@@ -63,6 +73,17 @@ impl App {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    pub(crate) fn deliveries(&self) -> &crate::early_warning::Deliveries {
+        &self.deliveries
+    }
+
+    /// Replaces the early warning's clock (tests replay hours of buckets in a second).
+    pub fn set_early_warning_clock(&self, clock: crate::early_warning::Clock) {
+        if let Some(early_warning) = self.writer().early_warning_mut() {
+            early_warning.set_clock(clock);
+        }
     }
 
     pub fn counters(&self) -> &Arc<Counters> {
@@ -131,7 +152,9 @@ impl App {
             progress(indexed);
         }
         self.index.commit(after_seq)?;
+        let early_warning = writer.set_early_warning(None);
         *writer = Writer::new(self.store.clone(), Some(self.index.clone()), self.counters.clone())?;
+        writer.set_early_warning(early_warning);
         Ok(indexed)
     }
 

@@ -39,6 +39,8 @@ impl Default for WebConfig {
     fn default() -> Self {
         WebConfig { secure_cookies: true }
     }
+    /// `[early_warning]`: buckets and detectors (issue #5).
+    pub early_warning: crate::early_warning::EarlyWarningConfig,
 }
 
 /// A brand's own understanding models (`comptoir train … --out FILE.cptm`); each one not
@@ -105,6 +107,7 @@ impl Default for Config {
             connectors: ConnectorsConfig::default(),
             models: ModelsConfig::default(),
             web: WebConfig::default(),
+            early_warning: crate::early_warning::EarlyWarningConfig::default(),
         }
     }
 }

@@ -29,6 +29,8 @@ pub enum ServiceError {
     Unauthenticated(String),
     #[error(transparent)]
     Domain(#[from] domain::DomainError),
+    #[error(transparent)]
+    Signals(#[from] signals::SignalsError),
     #[error("{context}: {source}")]
     Io { context: String, source: std::io::Error },
 }
@@ -46,6 +48,7 @@ impl ServiceError {
             ServiceError::Forbidden(_) => ErrorKind::Forbidden,
             ServiceError::Unauthenticated(_) => ErrorKind::Unauthenticated,
             ServiceError::Domain(error) => error.kind(),
+            ServiceError::Signals(error) => error.kind(),
             ServiceError::Io { .. } => ErrorKind::Unavailable,
         }
     }

@@ -9,6 +9,7 @@ pub mod bench;
 mod config;
 mod counters;
 pub mod demo;
+pub mod early_warning;
 pub mod eval;
 pub mod eval_text;
 mod error;

@@ -14,6 +14,7 @@ use search::SearchIndex;
 use store::{MentionWrite, Store, WriteOutcome};
 
 use crate::counters::Counters;
+use crate::early_warning::EarlyWarning;
 use crate::neardup::{NearDuplicateIndex, Signature};
 use crate::prepare::Prepared;
 use crate::ServiceError;
@@ -80,6 +81,9 @@ pub struct Writer {
     index_seq: i64,
     dirty_since: Option<Instant>,
     commit_interval: Duration,
+    /// Counts what is stored per bucket and slice (issue #5); `None` when another
+    /// process runs it.
+    early_warning: Option<EarlyWarning>,
 }
 
 impl Writer {
@@ -98,6 +102,7 @@ impl Writer {
             index_seq,
             dirty_since: None,
             commit_interval: LIVE_COMMIT_INTERVAL,
+            early_warning: None,
         };
         writer.catch_up()?;
         Ok(writer)
@@ -107,6 +112,15 @@ impl Writer {
     /// rarely (each commit finalises a segment), a live server every second.
     pub fn set_commit_interval(&mut self, interval: Duration) -> Duration {
         std::mem::replace(&mut self.commit_interval, interval)
+    }
+
+    /// Hands the early warning to this writer (or takes it back with `None`).
+    pub fn set_early_warning(&mut self, early_warning: Option<EarlyWarning>) -> Option<EarlyWarning> {
+        std::mem::replace(&mut self.early_warning, early_warning)
+    }
+
+    pub fn early_warning_mut(&mut self) -> Option<&mut EarlyWarning> {
+        self.early_warning.as_mut()
     }
 
     pub fn has_index(&self) -> bool {
@@ -195,6 +209,11 @@ impl Writer {
 
     /// Periodic work for a long-running writer: commit, and catch up with other writers.
     pub fn tick(&mut self) -> Result<(), ServiceError> {
+        if let Some(early_warning) = &mut self.early_warning {
+            if let Err(error) = early_warning.close_due_buckets() {
+                tracing::error!(%error, "the early warning failed to close a bucket");
+            }
+        }
         self.commit_index_if_due()?;
         self.catch_up_if_behind()?;
         Ok(())
@@ -293,6 +312,12 @@ impl Writer {
         Counters::add(&self.counters.mentions_duplicate, (written - inserted.len()) as u64);
         let consumed = inserted.len() as i64;
         self.record_influence(&inserted);
+        if let Some(early_warning) = &mut self.early_warning {
+            // A failure of the early warning never fails the ingestion it watches.
+            if let Err(error) = early_warning.count(&inserted) {
+                tracing::error!(%error, "the early warning failed to count a batch");
+            }
+        }
         self.index_inserted(&inserted)?;
         Ok(consumed)
     }

@@ -9,6 +9,7 @@
 
 mod codec;
 mod contacts;
+mod early_warning;
 mod error;
 mod migrations;
 mod people;
@@ -23,6 +24,7 @@ use domain::{
     TopicId, User, UserId,
 };
 
+pub use early_warning::{AlertRow, AlertRuleRow, IncidentRow};
 pub use error::StoreError;
 pub use people::{ApiToken, AuditEntry, AuditFilter, NewAuditEntry, Session};
 pub use postgres_store::PostgresStore;
@@ -302,6 +304,38 @@ pub trait Store: Send + Sync {
     fn get_state(&self, key: &str) -> Result<Option<String>>;
 
     fn set_state(&self, key: &str, value: &str) -> Result<()>;
+
+    // The early warning (issue #5): incidents, their mentions, alert rules and alerts.
+
+    /// Stores a new incident and returns it with its id ([`StoreError::Conflict`] when the
+    /// slice already has an incident starting at the same time).
+    fn create_incident(&self, incident: &IncidentRow) -> Result<IncidentRow>;
+
+    /// Replaces the incident's status, owner, end, peak and details. `false` if unknown.
+    fn update_incident(&self, incident: &IncidentRow) -> Result<bool>;
+
+    fn get_incident(&self, id: i64) -> Result<Option<IncidentRow>>;
+
+    /// Incidents newest first (highest id first), with an id below `before` when given.
+    fn list_incidents(&self, before: Option<i64>, limit: usize) -> Result<Vec<IncidentRow>>;
+
+    /// Links mentions to an incident (a mention linked twice is linked once).
+    fn link_incident_mentions(&self, incident_id: i64, mentions: &[MentionId]) -> Result<()>;
+
+    /// The ids of the incident's mentions above `after`, lowest first, at most `limit`.
+    fn incident_mentions(&self, incident_id: i64, after: MentionId, limit: usize) -> Result<Vec<MentionId>>;
+
+    fn create_alert_rule(&self, rule: &AlertRuleRow) -> Result<AlertRuleRow>;
+
+    /// Every alert rule, oldest first.
+    fn list_alert_rules(&self) -> Result<Vec<AlertRuleRow>>;
+
+    fn delete_alert_rule(&self, id: i64) -> Result<bool>;
+
+    fn create_alert(&self, alert: &AlertRow) -> Result<AlertRow>;
+
+    /// The latest alerts, newest first.
+    fn list_alerts(&self, limit: usize) -> Result<Vec<AlertRow>>;
 }
 
 /// Opens a store from a URL: `sqlite://PATH` (or a bare path) or `postgres://…`

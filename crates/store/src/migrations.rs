@@ -37,6 +37,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "author_influence",
         sql: include_str!("../migrations/sqlite/0004_author_influence.sql"),
     },
+    Migration {
+        version: 5,
+        name: "early_warning",
+        sql: include_str!("../migrations/sqlite/0005_early_warning.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -59,6 +64,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 4,
         name: "author_influence",
         sql: include_str!("../migrations/postgres/0004_author_influence.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "early_warning",
+        sql: include_str!("../migrations/postgres/0005_early_warning.sql"),
     },
 ];
 

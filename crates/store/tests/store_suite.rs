@@ -36,4 +36,7 @@ store_suite! {
     contacts::merge_moves_everything_and_undo_restores_both_exactly,
     contacts::merge_evidence_is_found_by_identity_and_bio,
     contacts::erasure_blanks_mentions_and_keeps_no_personal_data,
+    early_warning::incidents_round_trip_page_newest_first_and_are_unique_per_slice_and_start,
+    early_warning::incident_mentions_are_linked_once_and_paged,
+    early_warning::alert_rules_and_alerts_round_trip,
 }

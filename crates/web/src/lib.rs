@@ -1,11 +1,13 @@
 //! Comptoir's HTTP server: the REST API under `/api/v1`, the Meta webhooks, metrics and
 //! the home page. The only crate that knows HTTP; every route is listed in [`router`].
 
+mod alerts;
 mod auth;
 mod authors;
 mod contacts;
 mod enrichment;
 mod error;
+mod incidents;
 mod mentions;
 mod pages;
 mod people;
@@ -75,6 +77,14 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/contacts/{id}/timeline", get(contacts::timeline))
         .route("/api/v1/contacts/{id}/export", get(contacts::export))
         .route("/api/v1/contacts/merges/{merge_id}/undo", post(contacts::undo_merge))
+        .route("/api/v1/topics/{id}/weak-signals", get(incidents::weak_signals))
+        .route("/api/v1/incidents", get(incidents::list))
+        .route("/api/v1/incidents/{id}", get(incidents::get_one).patch(incidents::patch))
+        .route("/api/v1/incidents/{id}/mentions", get(incidents::mentions))
+        .route("/api/v1/alert-rules", get(alerts::list_rules).post(alerts::create_rule))
+        .route("/api/v1/alert-rules/{id}", delete(alerts::delete_rule))
+        .route("/api/v1/alert-rules/{id}/test", post(alerts::test_rule))
+        .route("/api/v1/alerts", get(alerts::list_alerts))
         .route("/webhooks/meta", get(webhooks::meta_handshake).post(webhooks::meta_event))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(max_body))

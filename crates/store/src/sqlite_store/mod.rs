@@ -6,6 +6,7 @@
 
 mod corrections;
 mod influence;
+mod early_warning;
 mod mentions;
 mod records;
 
@@ -395,5 +396,49 @@ impl Store for SqliteStore {
 
     fn set_state(&self, key: &str, value: &str) -> Result<()> {
         records::set_state(&self.writer(), key, value)
+    }
+
+    fn create_incident(&self, incident: &crate::IncidentRow) -> Result<crate::IncidentRow> {
+        early_warning::create_incident(&self.writer(), incident)
+    }
+
+    fn update_incident(&self, incident: &crate::IncidentRow) -> Result<bool> {
+        early_warning::update_incident(&self.writer(), incident)
+    }
+
+    fn get_incident(&self, id: i64) -> Result<Option<crate::IncidentRow>> {
+        early_warning::get_incident(&self.reader(), id)
+    }
+
+    fn list_incidents(&self, before: Option<i64>, limit: usize) -> Result<Vec<crate::IncidentRow>> {
+        early_warning::list_incidents(&self.reader(), before, limit)
+    }
+
+    fn link_incident_mentions(&self, incident_id: i64, mentions: &[MentionId]) -> Result<()> {
+        early_warning::link_incident_mentions(&mut self.writer(), incident_id, mentions)
+    }
+
+    fn incident_mentions(&self, incident_id: i64, after: MentionId, limit: usize) -> Result<Vec<MentionId>> {
+        early_warning::incident_mentions(&self.reader(), incident_id, after, limit)
+    }
+
+    fn create_alert_rule(&self, rule: &crate::AlertRuleRow) -> Result<crate::AlertRuleRow> {
+        early_warning::create_alert_rule(&self.writer(), rule)
+    }
+
+    fn list_alert_rules(&self) -> Result<Vec<crate::AlertRuleRow>> {
+        early_warning::list_alert_rules(&self.reader())
+    }
+
+    fn delete_alert_rule(&self, id: i64) -> Result<bool> {
+        early_warning::delete_alert_rule(&self.writer(), id)
+    }
+
+    fn create_alert(&self, alert: &crate::AlertRow) -> Result<crate::AlertRow> {
+        early_warning::create_alert(&self.writer(), alert)
+    }
+
+    fn list_alerts(&self, limit: usize) -> Result<Vec<crate::AlertRow>> {
+        early_warning::list_alerts(&self.reader(), limit)
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod changes;
 pub mod contacts;
+pub mod early_warning;
 pub mod enrichment;
 pub mod fixtures;
 pub mod influence;

@@ -1,0 +1,315 @@
+//! Alert rules, the alerts they raise, and their delivery.
+//!
+//! Every alert is stored (the in-app list, `GET /api/v1/alerts`); a rule with a webhook
+//! channel also POSTs it, signed, from a background thread with retries and back-off, off
+//! the ingestion path. De-duplication and rate limits are [`signals::AlertPolicy`]'s.
+
+use std::time::Duration;
+
+use domain::StoredMention;
+use hmac::{Hmac, KeyInit, Mac};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::Sha256;
+use signals::AlertDecision;
+use store::{AlertRow, AlertRuleRow, IncidentRow};
+
+use super::EarlyWarning;
+use crate::ServiceError;
+
+/// The header carrying `sha256=HEX`, the HMAC-SHA256 of the body under the rule's secret.
+pub const WEBHOOK_SIGNATURE_HEADER: &str = "X-Comptoir-Signature";
+/// Attempts per delivery; the waits between them double from one second.
+const DELIVERY_ATTEMPTS: u32 = 4;
+
+/// What a rule watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// An incident opens on a volume slice (`total` or a topic; `slice` narrows it).
+    VolumeAnomaly,
+    /// An incident opens on the negative mentions.
+    NegativeAnomaly,
+    /// Mentions containing `keyword` were stored in a bucket.
+    Keyword,
+}
+
+impl AlertKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            AlertKind::VolumeAnomaly => "volume_anomaly",
+            AlertKind::NegativeAnomaly => "negative_anomaly",
+            AlertKind::Keyword => "keyword",
+        }
+    }
+}
+
+/// Where an alert goes besides the in-app list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum AlertChannel {
+    InApp,
+    /// A JSON POST with a `text` field (what Slack and Mattermost incoming webhooks read).
+    Webhook { url: String, secret: String },
+}
+
+/// `POST /api/v1/alert-rules`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewAlertRule {
+    pub name: String,
+    pub kind: AlertKind,
+    /// For a volume anomaly: only this slice (`total`, `topic:NAME`).
+    #[serde(default)]
+    pub slice: Option<String>,
+    /// For a keyword rule: the word or phrase (case-insensitive).
+    #[serde(default)]
+    pub keyword: Option<String>,
+    #[serde(default = "in_app")]
+    pub channel: AlertChannel,
+}
+
+fn in_app() -> AlertChannel {
+    AlertChannel::InApp
+}
+
+/// A stored rule as the API shows it (a webhook's secret is never shown).
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertRule {
+    pub id: i64,
+    pub name: String,
+    pub kind: AlertKind,
+    pub slice: Option<String>,
+    pub keyword: Option<String>,
+    pub channel: Value,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    #[serde(skip)]
+    channel_settings: AlertChannel,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Settings {
+    slice: Option<String>,
+    keyword: Option<String>,
+    channel: AlertChannel,
+}
+
+impl NewAlertRule {
+    /// Checks the rule and turns it into a row.
+    pub(crate) fn into_row(self, now: i64) -> Result<AlertRuleRow, ServiceError> {
+        let name = self.name.trim();
+        if name.is_empty() || name.len() > 200 {
+            return Err(ServiceError::Invalid("a rule needs a name of 1 to 200 bytes".into()));
+        }
+        let keyword = self.keyword.map(|keyword| keyword.trim().to_lowercase()).filter(|keyword| !keyword.is_empty());
+        if self.kind == AlertKind::Keyword && keyword.is_none() {
+            return Err(ServiceError::Invalid("a keyword rule needs a keyword".into()));
+        }
+        if let AlertChannel::Webhook { url, secret } = &self.channel {
+            let parsed = reqwest::Url::parse(url).map_err(|error| ServiceError::Invalid(format!("webhook url: {error}")))?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(ServiceError::Invalid("a webhook url is http or https".into()));
+            }
+            if secret.is_empty() {
+                return Err(ServiceError::Invalid("a webhook needs a secret to sign its body".into()));
+            }
+        }
+        let settings = Settings { slice: self.slice, keyword, channel: self.channel };
+        Ok(AlertRuleRow {
+            id: 0,
+            name: name.to_string(),
+            kind: self.kind.as_str().into(),
+            settings: serde_json::to_value(settings).map_err(|error| ServiceError::Invalid(error.to_string()))?,
+            created_at: now,
+        })
+    }
+}
+
+impl AlertRule {
+    /// `None` for a row this version cannot read (a kind from a newer version).
+    pub fn from_row(row: AlertRuleRow) -> Option<AlertRule> {
+        let kind: AlertKind = serde_json::from_value(Value::String(row.kind)).ok()?;
+        let settings: Settings = serde_json::from_value(row.settings).ok()?;
+        let channel = match &settings.channel {
+            AlertChannel::InApp => json!({ "type": "in_app" }),
+            AlertChannel::Webhook { url, .. } => json!({ "type": "webhook", "url": url, "secret": "(set)" }),
+        };
+        Some(AlertRule {
+            id: row.id,
+            name: row.name,
+            kind,
+            slice: settings.slice,
+            keyword: settings.keyword,
+            channel,
+            created_at: chrono::DateTime::from_timestamp(row.created_at, 0).unwrap_or_default(),
+            channel_settings: settings.channel,
+        })
+    }
+
+    pub fn channel_settings(&self) -> &AlertChannel {
+        &self.channel_settings
+    }
+
+    fn matches_incident(&self, slice: &str) -> bool {
+        match self.kind {
+            AlertKind::VolumeAnomaly => match &self.slice {
+                Some(wanted) => wanted == slice,
+                None => slice != "negative",
+            },
+            AlertKind::NegativeAnomaly => slice == "negative",
+            AlertKind::Keyword => false,
+        }
+    }
+}
+
+/// `sha256=HEX` of the body under the secret.
+pub fn sign_body(secret: &str, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// One alert to deliver to a channel.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub channel: AlertChannel,
+    pub body: Value,
+}
+
+/// The queue to the delivery thread (cheap to clone).
+#[derive(Clone)]
+pub struct Deliveries {
+    sender: crossbeam_channel::Sender<Delivery>,
+}
+
+impl Deliveries {
+    /// Starts the delivery thread; it ends when every sender is dropped.
+    pub fn start() -> Deliveries {
+        let (sender, receiver) = crossbeam_channel::bounded::<Delivery>(1_000);
+        std::thread::Builder::new()
+            .name("alert-delivery".into())
+            .spawn(move || deliver_forever(receiver))
+            .expect("spawn the alert delivery thread");
+        Deliveries { sender }
+    }
+
+    /// Queues a delivery; a full queue drops it (logged), it never blocks ingestion.
+    pub fn send(&self, delivery: Delivery) {
+        if matches!(delivery.channel, AlertChannel::InApp) {
+            return;
+        }
+        if self.sender.try_send(delivery).is_err() {
+            tracing::warn!("the alert delivery queue is full: an alert was not delivered");
+        }
+    }
+}
+
+fn deliver_forever(receiver: crossbeam_channel::Receiver<Delivery>) {
+    // The binary installs ring too; a library caller (a test) may not have.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            tracing::error!(%error, "cannot start the alert delivery runtime");
+            return;
+        }
+    };
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).user_agent(concat!("comptoir/", env!("CARGO_PKG_VERSION"))).build();
+    let client = match client {
+        Ok(client) => client,
+        Err(error) => {
+            tracing::error!(%error, "cannot build the alert HTTP client");
+            return;
+        }
+    };
+    for delivery in receiver {
+        if let AlertChannel::Webhook { url, secret } = &delivery.channel {
+            runtime.block_on(post_with_retries(&client, url, secret, &delivery.body));
+        }
+    }
+}
+
+async fn post_with_retries(client: &reqwest::Client, url: &str, secret: &str, body: &Value) {
+    let bytes = body.to_string().into_bytes();
+    let signature = sign_body(secret, &bytes);
+    let mut wait = Duration::from_secs(1);
+    for attempt in 1..=DELIVERY_ATTEMPTS {
+        let sent = client
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(WEBHOOK_SIGNATURE_HEADER, &signature)
+            .body(bytes.clone())
+            .send()
+            .await;
+        match sent {
+            Ok(response) if response.status().is_success() => return,
+            Ok(response) => tracing::warn!(status = %response.status(), attempt, "a webhook refused an alert"),
+            Err(error) => tracing::warn!(%error, attempt, "cannot deliver an alert to a webhook"),
+        }
+        if attempt < DELIVERY_ATTEMPTS {
+            tokio::time::sleep(wait).await;
+            wait *= 2;
+        }
+    }
+    tracing::error!("an alert was not delivered after {DELIVERY_ATTEMPTS} attempts");
+}
+
+/// The alert's JSON body: `text` for chat tools, the rest for programs.
+pub(crate) fn alert_body(alert: &AlertRow, rule: &AlertRule) -> Value {
+    json!({
+        "text": alert.text,
+        "alert_id": alert.id,
+        "rule": { "id": rule.id, "name": rule.name, "kind": rule.kind },
+        "incident_id": alert.incident_id,
+        "created_at": chrono::DateTime::from_timestamp(alert.created_at, 0).unwrap_or_default(),
+        "details": alert.details,
+    })
+}
+
+impl EarlyWarning {
+    fn rules(&self) -> Result<Vec<AlertRule>, ServiceError> {
+        Ok(self.store.list_alert_rules()?.into_iter().filter_map(AlertRule::from_row).collect())
+    }
+
+    /// Stores and delivers the alert unless the policy holds it back.
+    fn raise(&mut self, rule: &AlertRule, key: &str, at: i64, text: String, incident_id: Option<i64>, details: Value) -> Result<(), ServiceError> {
+        let decision = self.state.policy.decide(&rule.id.to_string(), key, at);
+        if decision != AlertDecision::Send {
+            tracing::debug!(rule = rule.id, key, ?decision, "alert held back");
+            return Ok(());
+        }
+        let alert = self.store.create_alert(&AlertRow { id: 0, rule_id: Some(rule.id), incident_id, text, details, created_at: at })?;
+        self.deliveries.send(Delivery { channel: rule.channel_settings().clone(), body: alert_body(&alert, rule) });
+        Ok(())
+    }
+
+    pub(super) fn on_incident_opened(&mut self, incident: &IncidentRow, text: &str) -> Result<(), ServiceError> {
+        let key = format!("{}@{}", incident.slice, incident.started_at);
+        for rule in self.rules()?.iter().filter(|rule| rule.matches_incident(&incident.slice)) {
+            let details = json!({ "slice": incident.slice, "peak": incident.peak, "drivers": incident.details.get("drivers") });
+            self.raise(rule, &key, incident.started_at, text.to_string(), Some(incident.id), details)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn check_keyword_rules(&mut self, bucket_at: i64, mentions: &[StoredMention]) -> Result<(), ServiceError> {
+        if mentions.is_empty() {
+            return Ok(());
+        }
+        for rule in self.rules()?.into_iter().filter(|rule| rule.kind == AlertKind::Keyword) {
+            let Some(keyword) = rule.keyword.clone() else { continue };
+            let matching: Vec<i64> = mentions
+                .iter()
+                .filter(|mention| mention.mention.text.to_lowercase().contains(&keyword))
+                .map(|mention| mention.id.0)
+                .collect();
+            if matching.is_empty() {
+                continue;
+            }
+            let text = format!("{} new mentions contain \"{keyword}\" ({})", matching.len(), rule.name);
+            let examples: Vec<i64> = matching.iter().take(3).copied().collect();
+            self.raise(&rule, &keyword, bucket_at, text, None, json!({ "keyword": keyword, "count": matching.len(), "example_mention_ids": examples }))?;
+        }
+        Ok(())
+    }
+}

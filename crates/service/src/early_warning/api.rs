@@ -1,0 +1,141 @@
+//! The early warning's use cases for the API: incidents, alert rules, alerts, weak
+//! signals. Reads go to the store; only the writer's [`super::EarlyWarning`] opens incidents.
+
+use domain::{MentionId, StoredMention, TopicId};
+use serde::Serialize;
+use store::AlertRow;
+
+use super::alerts::{Delivery, alert_body};
+use super::incidents::apply_patch;
+use super::{AlertRule, Incident, IncidentPatch, NewAlertRule, TopicWeakSignals, saved_weak_signals};
+use crate::{App, ServiceError};
+
+/// One page of a list and the cursor of the next (`None` on the last page).
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// An alert as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Alert {
+    pub id: i64,
+    pub rule_id: Option<i64>,
+    pub incident_id: Option<i64>,
+    pub text: String,
+    pub details: serde_json::Value,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<AlertRow> for Alert {
+    fn from(row: AlertRow) -> Alert {
+        Alert {
+            id: row.id,
+            rule_id: row.rule_id,
+            incident_id: row.incident_id,
+            text: row.text,
+            details: row.details,
+            created_at: chrono::DateTime::from_timestamp(row.created_at, 0).unwrap_or_default(),
+        }
+    }
+}
+
+fn parse_cursor(cursor: Option<&str>) -> Result<Option<i64>, ServiceError> {
+    cursor
+        .map(|cursor| cursor.parse::<i64>().map_err(|_| ServiceError::Invalid(format!("{cursor:?} is not a cursor"))))
+        .transpose()
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+impl App {
+    /// Incidents newest first; pass `next_cursor` back for the next page.
+    pub fn list_incidents(&self, cursor: Option<&str>, limit: usize) -> Result<Page<Incident>, ServiceError> {
+        let limit = limit.clamp(1, 200);
+        let rows = self.store().list_incidents(parse_cursor(cursor)?, limit + 1)?;
+        let more = rows.len() > limit;
+        let items: Vec<Incident> = rows.into_iter().take(limit).map(Incident::from_row).collect();
+        let next_cursor = if more { items.last().map(|incident| incident.id.to_string()) } else { None };
+        Ok(Page { items, next_cursor })
+    }
+
+    pub fn get_incident(&self, id: i64) -> Result<Incident, ServiceError> {
+        let row = self.store().get_incident(id)?.ok_or_else(|| ServiceError::NotFound(format!("no incident {id}")))?;
+        Ok(Incident::from_row(row))
+    }
+
+    /// The incident's mentions, lowest id first, after the cursor.
+    pub fn incident_mentions(&self, id: i64, cursor: Option<&str>, limit: usize) -> Result<Page<StoredMention>, ServiceError> {
+        self.get_incident(id)?;
+        let limit = limit.clamp(1, 500);
+        let after = MentionId(parse_cursor(cursor)?.unwrap_or(0));
+        let ids = self.store().incident_mentions(id, after, limit + 1)?;
+        let more = ids.len() > limit;
+        let page: Vec<MentionId> = ids.into_iter().take(limit).collect();
+        let next_cursor = if more { page.last().map(|id| id.0.to_string()) } else { None };
+        Ok(Page { items: self.store().get_mentions(&page)?, next_cursor })
+    }
+
+    /// A person changes an incident's status or owner; the change goes on its timeline.
+    pub fn patch_incident(&self, id: i64, patch: &IncidentPatch) -> Result<Incident, ServiceError> {
+        if patch.status.is_none() && patch.owner.is_none() {
+            return Err(ServiceError::Invalid("send a status, an owner, or both".into()));
+        }
+        let mut row = self.store().get_incident(id)?.ok_or_else(|| ServiceError::NotFound(format!("no incident {id}")))?;
+        apply_patch(&mut row, patch, now())?;
+        if !self.store().update_incident(&row)? {
+            return Err(ServiceError::NotFound(format!("no incident {id}")));
+        }
+        Ok(Incident::from_row(row))
+    }
+
+    pub fn list_alert_rules(&self) -> Result<Vec<AlertRule>, ServiceError> {
+        Ok(self.store().list_alert_rules()?.into_iter().filter_map(AlertRule::from_row).collect())
+    }
+
+    pub fn create_alert_rule(&self, rule: NewAlertRule) -> Result<AlertRule, ServiceError> {
+        let row = self.store().create_alert_rule(&rule.into_row(now())?)?;
+        AlertRule::from_row(row).ok_or_else(|| ServiceError::Invalid("the rule cannot be read back".into()))
+    }
+
+    pub fn delete_alert_rule(&self, id: i64) -> Result<bool, ServiceError> {
+        Ok(self.store().delete_alert_rule(id)?)
+    }
+
+    /// Raises a sample alert for the rule (stored and delivered, outside the policy).
+    pub fn test_alert_rule(&self, id: i64) -> Result<Alert, ServiceError> {
+        let rule = self
+            .list_alert_rules()?
+            .into_iter()
+            .find(|rule| rule.id == id)
+            .ok_or_else(|| ServiceError::NotFound(format!("no alert rule {id}")))?;
+        let sample = AlertRow {
+            id: 0,
+            rule_id: Some(rule.id),
+            incident_id: None,
+            text: format!("Test alert from Comptoir for the rule \"{}\"", rule.name),
+            details: serde_json::json!({ "test": true }),
+            created_at: now(),
+        };
+        let alert = self.store().create_alert(&sample)?;
+        self.deliveries().send(Delivery { channel: rule.channel_settings().clone(), body: alert_body(&alert, &rule) });
+        Ok(alert.into())
+    }
+
+    pub fn list_alerts(&self, limit: usize) -> Result<Vec<Alert>, ServiceError> {
+        Ok(self.store().list_alerts(limit.clamp(1, 500))?.into_iter().map(Alert::from).collect())
+    }
+
+    /// The topic's latest weak signals (empty until its tracker has warmed up).
+    pub fn weak_signals(&self, topic: TopicId) -> Result<TopicWeakSignals, ServiceError> {
+        let topics = self.list_topics()?;
+        let topic = topics
+            .iter()
+            .find(|candidate| candidate.id == topic)
+            .ok_or_else(|| ServiceError::NotFound(format!("no topic {}", topic.0)))?;
+        Ok(saved_weak_signals(self.store().as_ref())?.remove(&topic.topic.name).unwrap_or_default())
+    }
+}

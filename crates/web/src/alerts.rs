@@ -1,0 +1,62 @@
+//! Alert rules and alerts: `GET/POST /api/v1/alert-rules`, `DELETE /api/v1/alert-rules/{id}`,
+//! `POST /api/v1/alert-rules/{id}/test`, `GET /api/v1/alerts`.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use service::early_warning::NewAlertRule;
+
+use crate::auth::Caller;
+use domain::Action;
+use crate::incidents::{parse_id, to_json};
+use crate::{ApiError, AppState};
+
+pub async fn list_rules(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    caller.require(Action::ReadIncidents)?;
+    let app = state.app.clone();
+    let rules = tokio::task::spawn_blocking(move || app.list_alert_rules()).await??;
+    Ok(Json(json!({ "items": rules })))
+}
+
+pub async fn create_rule(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<NewAlertRule>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require(Action::ManageAlerts)?;
+    let Json(rule) = body.map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))?;
+    let app = state.app.clone();
+    let created = tokio::task::spawn_blocking(move || app.create_alert_rule(rule)).await??;
+    Ok((StatusCode::CREATED, to_json(created)?))
+}
+
+pub async fn delete_rule(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    caller.require(Action::ManageAlerts)?;
+    let id = parse_id(&id, "an alert rule")?;
+    let app = state.app.clone();
+    let deleted = tokio::task::spawn_blocking(move || app.delete_alert_rule(id)).await??;
+    if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found(format!("no alert rule {id}"))) }
+}
+
+pub async fn test_rule(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require(Action::ManageAlerts)?;
+    let id = parse_id(&id, "an alert rule")?;
+    let app = state.app.clone();
+    let alert = tokio::task::spawn_blocking(move || app.test_alert_rule(id)).await??;
+    Ok((StatusCode::ACCEPTED, to_json(alert)?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AlertsQuery {
+    limit: Option<usize>,
+}
+
+pub async fn list_alerts(State(state): State<AppState>, caller: Caller, Query(query): Query<AlertsQuery>) -> Result<Json<Value>, ApiError> {
+    caller.require(Action::ReadIncidents)?;
+    let app = state.app.clone();
+    let alerts = tokio::task::spawn_blocking(move || app.list_alerts(query.limit.unwrap_or(100))).await??;
+    Ok(Json(json!({ "items": alerts })))
+}

@@ -1,0 +1,75 @@
+//! Incidents and weak signals: `GET /api/v1/incidents`, `GET/PATCH /api/v1/incidents/{id}`,
+//! `GET /api/v1/incidents/{id}/mentions`, `GET /api/v1/topics/{id}/weak-signals`.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use domain::TopicId;
+use serde::Deserialize;
+use serde_json::Value;
+use service::early_warning::IncidentPatch;
+
+use crate::auth::Caller;
+use domain::Action;
+use crate::{ApiError, AppState};
+
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    cursor: Option<String>,
+    limit: Option<usize>,
+}
+
+pub(crate) fn parse_id(id: &str, what: &str) -> Result<i64, ApiError> {
+    id.parse().map_err(|_| ApiError::bad_request(format!("{id:?} is not {what} id")))
+}
+
+pub(crate) fn to_json(value: impl serde::Serialize) -> Result<Json<Value>, ApiError> {
+    Ok(Json(serde_json::to_value(value).map_err(ApiError::internal)?))
+}
+
+pub async fn list(State(state): State<AppState>, caller: Caller, Query(page): Query<PageQuery>) -> Result<Json<Value>, ApiError> {
+    caller.require(Action::ReadIncidents)?;
+    let app = state.app.clone();
+    let found = tokio::task::spawn_blocking(move || app.list_incidents(page.cursor.as_deref(), page.limit.unwrap_or(50))).await??;
+    to_json(found)
+}
+
+pub async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    caller.require(Action::ReadIncidents)?;
+    let id = parse_id(&id, "an incident")?;
+    let app = state.app.clone();
+    to_json(tokio::task::spawn_blocking(move || app.get_incident(id)).await??)
+}
+
+pub async fn mentions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(page): Query<PageQuery>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Action::ReadIncidents)?;
+    let id = parse_id(&id, "an incident")?;
+    let app = state.app.clone();
+    let found = tokio::task::spawn_blocking(move || app.incident_mentions(id, page.cursor.as_deref(), page.limit.unwrap_or(100))).await??;
+    to_json(found)
+}
+
+pub async fn patch(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<IncidentPatch>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Action::ManageIncidents)?;
+    let id = parse_id(&id, "an incident")?;
+    let Json(change) = body.map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))?;
+    let app = state.app.clone();
+    to_json(tokio::task::spawn_blocking(move || app.patch_incident(id, &change)).await??)
+}
+
+pub async fn weak_signals(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    caller.require(Action::ReadIncidents)?;
+    let id = parse_id(&id, "a topic")?;
+    let app = state.app.clone();
+    to_json(tokio::task::spawn_blocking(move || app.weak_signals(TopicId(id))).await??)
+}
