@@ -24,6 +24,8 @@ pub struct Config {
     pub connectors: ConnectorsConfig,
     pub models: ModelsConfig,
     pub web: WebConfig,
+    /// `[early_warning]`: buckets and detectors (issue #5).
+    pub early_warning: crate::early_warning::EarlyWarningConfig,
 }
 
 /// The HTTP server's sign-in sessions.
@@ -39,8 +41,6 @@ impl Default for WebConfig {
     fn default() -> Self {
         WebConfig { secure_cookies: true }
     }
-    /// `[early_warning]`: buckets and detectors (issue #5).
-    pub early_warning: crate::early_warning::EarlyWarningConfig,
 }
 
 /// A brand's own understanding models (`comptoir train … --out FILE.cptm`); each one not

@@ -26,7 +26,7 @@ fn test_app() -> TestApp {
     let app = Arc::new(App::open(Config { data_dir: dir.path().to_path_buf(), ..Config::default() }).unwrap());
     let token = app.create_api_token("test").unwrap();
     let ingest = service::start_ingest_thread(app.clone(), 8);
-    let router = web::router(web::AppState { app: app.clone(), ingest, mode: "test".into() });
+    let router = web::router(web::AppState::new(app.clone(), ingest, "test"));
     TestApp { app, router, token, _dir: dir }
 }
 
