@@ -150,7 +150,7 @@ fn eval_scores_the_built_in_models_and_cross_validates_on_request() {
     assert!(stderr.contains("no column \"label\""), "{stderr}");
     let (_, stderr, code) = comptoir(dir.path(), &["eval", "reason", "--format", "umsab", file]);
     assert_ne!(code, 0);
-    assert!(stderr.contains("airline"), "{stderr}");
+    assert!(stderr.contains("reads the airline format"), "{stderr}");
 }
 
 #[test]

@@ -7,12 +7,12 @@
 //! times the classification alone (one thread), never reading or parsing the file.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use nlp::{Analyzer, AnalyzerModels, Model, Scores};
 
-use crate::understanding::{TrainTask, train_options};
+use crate::understanding::{TrainTask, column_index, csv_error, open_labelled_csv, read_model_file, train_options};
 use crate::ServiceError;
 
 /// The labelled file layouts `eval` reads.
@@ -94,8 +94,6 @@ pub fn eval_text(request: &EvalRequest) -> Result<EvalReport, ServiceError> {
     if examples.is_empty() {
         return Err(ServiceError::Invalid(format!("{}: no labelled row to score", request.input.display())));
     }
-    let texts: Vec<&str> = examples.iter().map(|(text, _)| text.as_str()).collect();
-    let truth: Vec<&str> = examples.iter().map(|(_, label)| label.as_str()).collect();
     let invalid = |error: nlp::NlpError| ServiceError::Invalid(error.to_string());
     if let Some(folds) = request.cross_validation_folds {
         // A text repeated in the file (the airline file has such rows) would sit in a
@@ -116,10 +114,9 @@ pub fn eval_text(request: &EvalRequest) -> Result<EvalReport, ServiceError> {
         let (_, texts_per_sec) = classifier.classify_all(&texts);
         return Ok(report(nlp::score(&truth, &predictions), texts_per_sec, format!("cross-validated ({folds} folds)")));
     }
-    let model = match &request.model {
-        Some(path) => Some(read_model(path)?),
-        None => None,
-    };
+    let texts: Vec<&str> = examples.iter().map(|(text, _)| text.as_str()).collect();
+    let truth: Vec<&str> = examples.iter().map(|(_, label)| label.as_str()).collect();
+    let model = request.model.as_deref().map(read_model_file).transpose()?;
     let classifier = match (request.task, model) {
         (_, Some(model)) => Classifier::for_task(request.task, model, request.format)?,
         (EvalTask::Sentiment, None) => Classifier::Sentiment { analyzer: Analyzer::default(), language: request.format.language() },
@@ -192,36 +189,24 @@ fn report(scores: Scores, texts_per_sec: f64, model: String) -> EvalReport {
     }
 }
 
-fn read_model(path: &Path) -> Result<Model, ServiceError> {
-    let bytes = std::fs::read(path).map_err(ServiceError::io(format!("cannot read the model {}", path.display())))?;
-    Model::from_bytes(&bytes).map_err(|error| ServiceError::Invalid(format!("model {}: {error}", path.display())))
-}
-
 /// `(text, label)` for every scored row: every labelled row for sentiment; for reasons,
 /// the negative rows that have one.
 fn read_labelled(request: &EvalRequest) -> Result<Vec<(String, String)>, ServiceError> {
     let path = &request.input;
-    let csv_error = |error: csv::Error| ServiceError::Invalid(format!("{}: {error}", path.display()));
-    let mut reader = csv::Reader::from_path(path).map_err(csv_error)?;
-    let headers = reader.headers().map_err(csv_error)?.clone();
-    let column = |name: &str| {
-        headers.iter().position(|header| header.trim() == name).ok_or_else(|| {
-            let columns = headers.iter().collect::<Vec<_>>().join(", ");
-            ServiceError::Invalid(format!("{}: no column {name:?} for this format (columns: {columns})", path.display()))
-        })
-    };
+    if request.task == EvalTask::Reason && request.format != EvalFormat::Airline {
+        return Err(ServiceError::Invalid("eval reason reads the airline format (its negativereason column)".into()));
+    }
+    let (mut reader, headers) = open_labelled_csv(path)?;
+    let column = |name: &str| column_index(path, &headers, name);
     let text_at = column("text")?;
     let sentiment_at = column(request.format.sentiment_column())?;
     let reason_at = match request.task {
-        EvalTask::Reason if request.format == EvalFormat::Airline => Some(column("negativereason")?),
-        EvalTask::Reason => {
-            return Err(ServiceError::Invalid("eval reason reads the airline format (its negativereason column)".into()));
-        }
+        EvalTask::Reason => Some(column("negativereason")?),
         EvalTask::Sentiment => None,
     };
     let mut examples = Vec::new();
     for (index, record) in reader.records().enumerate() {
-        let record = record.map_err(csv_error)?;
+        let record = record.map_err(|error| csv_error(path, error))?;
         let text = record.get(text_at).unwrap_or("").trim();
         let sentiment = record.get(sentiment_at).unwrap_or("").trim().to_ascii_lowercase();
         if text.is_empty() || sentiment.is_empty() {

@@ -22,9 +22,10 @@ pub fn load_analyzer(models: &ModelsConfig) -> Result<Analyzer, ServiceError> {
         return Ok(Analyzer::default());
     }
     let read = |path: &Path| -> Result<Model, ServiceError> {
-        let bytes = std::fs::read(path).map_err(ServiceError::io(format!("cannot read the model {}", path.display())))?;
-        Model::from_bytes(&bytes)
-            .map_err(|error| ServiceError::Config(format!("model {}: {error}", path.display())))
+        read_model_file(path).map_err(|error| match error {
+            ServiceError::Invalid(message) => ServiceError::Config(message),
+            other => other,
+        })
     };
     let embedded = Analyzer::embedded_models();
     let english_sentiment = match &models.sentiment_en {
@@ -217,7 +218,7 @@ fn parse_intent(name: &str) -> Result<Intent, ServiceError> {
     })
 }
 
-fn csv_error(path: &Path, error: csv::Error) -> ServiceError {
+pub(crate) fn csv_error(path: &Path, error: csv::Error) -> ServiceError {
     ServiceError::Invalid(format!("{}: {error}", path.display()))
 }
 
@@ -302,15 +303,31 @@ pub fn train_options(task: TrainTask, input: &Path) -> TrainOptions {
     }
 }
 
-fn read_examples(request: &TrainRequest) -> Result<Vec<(String, String)>, ServiceError> {
-    let path = &request.input;
+/// A model file (`comptoir train … --out`), read and checked.
+pub(crate) fn read_model_file(path: &Path) -> Result<Model, ServiceError> {
+    let bytes = std::fs::read(path).map_err(ServiceError::io(format!("cannot read the model {}", path.display())))?;
+    Model::from_bytes(&bytes).map_err(|error| ServiceError::Invalid(format!("model {}: {error}", path.display())))
+}
+
+/// A labelled CSV file with a header row, and its headers.
+pub(crate) fn open_labelled_csv(path: &Path) -> Result<(csv::Reader<std::fs::File>, csv::StringRecord), ServiceError> {
     let mut reader = csv::Reader::from_path(path).map_err(|error| csv_error(path, error))?;
     let headers = reader.headers().map_err(|error| csv_error(path, error))?.clone();
-    let column = |name: &str| {
-        headers.iter().position(|header| header.trim() == name).ok_or_else(|| {
-            ServiceError::Invalid(format!("{}: no column {name:?} (columns: {})", path.display(), headers.iter().collect::<Vec<_>>().join(", ")))
-        })
-    };
+    Ok((reader, headers))
+}
+
+/// The position of the column `name`; the error lists the columns the file has.
+pub(crate) fn column_index(path: &Path, headers: &csv::StringRecord, name: &str) -> Result<usize, ServiceError> {
+    headers.iter().position(|header| header.trim() == name).ok_or_else(|| {
+        let columns = headers.iter().collect::<Vec<_>>().join(", ");
+        ServiceError::Invalid(format!("{}: no column {name:?} (columns: {columns})", path.display()))
+    })
+}
+
+fn read_examples(request: &TrainRequest) -> Result<Vec<(String, String)>, ServiceError> {
+    let path = &request.input;
+    let (mut reader, headers) = open_labelled_csv(path)?;
+    let column = |name: &str| column_index(path, &headers, name);
     let (text_at, label_at) = (column(&request.text_column)?, column(&request.label_column)?);
     let mut examples = Vec::new();
     for (row, record) in reader.records().enumerate() {
