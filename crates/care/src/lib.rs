@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod canned;
+pub mod forecast;
 pub mod channel;
 pub mod phone;
 pub mod priority;
