@@ -4,7 +4,7 @@
 use std::fmt;
 
 use crate::error::NlpError;
-use crate::model::{SplitMix64, TrainOptions, train_classifier};
+use crate::model::{SplitMix64, TrainOptions, train_classifier_weighted};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClassScore {
@@ -97,6 +97,18 @@ pub fn cross_validated_predictions(
     options: &TrainOptions,
     folds: usize,
 ) -> Result<Vec<String>, NlpError> {
+    cross_validated_predictions_weighted(examples, None, options, folds)
+}
+
+/// [`cross_validated_predictions`] where the models are trained with a weight per
+/// example ([`crate::train_classifier_weighted`]); every example is still predicted and
+/// scored, whatever its weight.
+pub fn cross_validated_predictions_weighted(
+    examples: &[(String, String)],
+    weights: Option<&[f32]>,
+    options: &TrainOptions,
+    folds: usize,
+) -> Result<Vec<String>, NlpError> {
     if folds < 2 || examples.len() < folds {
         return Err(NlpError::InvalidTrainingData(
             "need at least two folds and one example per fold".into(),
@@ -111,7 +123,15 @@ pub fn cross_validated_predictions(
             .filter(|(_, f)| **f != fold)
             .map(|(example, _)| example.clone())
             .collect();
-        let model = train_classifier(&training, options)?;
+        let training_weights: Option<Vec<f32>> = weights.map(|weights| {
+            weights
+                .iter()
+                .zip(&fold_of)
+                .filter(|(_, f)| **f != fold)
+                .map(|(weight, _)| *weight)
+                .collect()
+        });
+        let model = train_classifier_weighted(&training, training_weights.as_deref(), options)?;
         for (index, (text, _)) in examples.iter().enumerate() {
             if fold_of[index] == fold {
                 predictions[index] = model.predict(text).label.to_string();

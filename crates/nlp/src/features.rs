@@ -29,7 +29,10 @@ use crate::lexicon::{self, Polarity, WordInfo};
 use crate::text::{Token, TokenKind, tokenize};
 
 /// Version of the feature extraction; stored in every model file.
-pub const FEATURE_SET_VERSION: u32 = 2;
+pub const FEATURE_SET_VERSION: u32 = 3;
+
+/// Size of the dense block of every model (the word-vector dimensions).
+pub(crate) const DENSE_DIMENSIONS: usize = 3 * crate::embeddings::DIMENSIONS;
 
 /// A post's features, ready for a linear model: each hash is one feature of value
 /// `value` (the vector is L2-normalised, so long posts do not score louder).
@@ -37,6 +40,9 @@ pub const FEATURE_SET_VERSION: u32 = 2;
 pub(crate) struct Features {
     pub hashes: Vec<u64>,
     pub value: f32,
+    /// The dense block: the mean word vector of the post's known words
+    /// ([`crate::embeddings`]), L2-normalised then scaled; zeros when no word is known.
+    pub dense: Vec<f32>,
 }
 
 /// A tokenised post with its features, shared by the models and the intent rules.
@@ -139,7 +145,10 @@ fn hash_parts(namespace: u8, parts: &[&[u8]]) -> u64 {
 /// over the bytes): `finish((rotate_left(first, 21) ^ second ^ BIGRAM) · K)`.
 #[inline]
 fn combine_bigram(first: u64, second: u64) -> u64 {
-    finish((first.rotate_left(21) ^ second ^ u64::from(namespace::BIGRAM)).wrapping_mul(0x9e37_79b9_7f4a_7c15))
+    finish(
+        (first.rotate_left(21) ^ second ^ u64::from(namespace::BIGRAM))
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15),
+    )
 }
 
 /// FNV-1a of arbitrary bytes, used for model fingerprints.
@@ -152,13 +161,35 @@ struct Collector {
     positive_cues: u32,
     negative_cues: u32,
     last_cue: Polarity,
+    /// Sums of the published lexicons' positive and negative valences after negation:
+    /// `[english positive, english negative, french positive, french negative]`.
+    valence_sums: [f32; 4],
 }
 
 impl Collector {
     fn add(&mut self, namespace: u8, parts: &[&[u8]]) {
         let hash = hash_parts(namespace, parts);
         let prior = matches!(namespace, namespace::CUE | namespace::PHRASE);
-        self.hashes.push(if prior { hash | PRIOR_BIT } else { hash });
+        self.hashes
+            .push(if prior { hash | PRIOR_BIT } else { hash });
+    }
+
+    /// A word of the published lexicons ([`crate::polarity`]): its valence, flipped and
+    /// damped inside a negation scope (VADER's factor −0.74), as a binned feature per
+    /// language, and summed for the post.
+    fn valence(&mut self, valences: crate::polarity::Valences, negated: bool) {
+        for (language, valence, sums) in [(b"en", valences.english, 0), (b"fr", valences.french, 2)]
+        {
+            let Some(valence) = valence else { continue };
+            let effective = if negated { -0.74 * valence } else { valence };
+            let bin = (effective * 2.0).round().clamp(-8.0, 8.0) as i8;
+            self.add(namespace::CUE, &[b"valence", language, &[bin as u8]]);
+            if effective > 0.0 {
+                self.valence_sums[sums] += effective;
+            } else {
+                self.valence_sums[sums + 1] -= effective;
+            }
+        }
     }
 
     fn flag(&mut self, name: &str) {
@@ -205,6 +236,7 @@ pub(crate) fn prepare(text: &str) -> PreparedText {
         positive_cues: 0,
         negative_cues: 0,
         last_cue: 0,
+        valence_sums: [0.0; 4],
     };
     // One lexicon lookup per token, read by every step below.
     let infos: Vec<WordInfo> = tokens
@@ -221,16 +253,62 @@ pub(crate) fn prepare(text: &str) -> PreparedText {
     add_bigrams(&tokens, &mut collector);
     let phrases = add_summary(&tokens, &mut collector);
     let value = 1.0 / (collector.hashes.len().max(1) as f32).sqrt();
+    let dense = mean_word_vector(&tokens);
     PreparedText {
         tokens,
         features: Features {
             hashes: collector.hashes,
             value,
+            dense,
         },
         positive_cues: collector.positive_cues,
         negative_cues: collector.negative_cues,
         phrases,
     }
+}
+
+/// The post's word vectors pooled (SWEM, Shen et al. 2018): their mean, their
+/// per-dimension maximum and minimum, each part of norm 1; zeros when no
+/// word (hashtag words included) has a vector.
+fn mean_word_vector(tokens: &[Token]) -> Vec<f32> {
+    let table = crate::embeddings::Embeddings::get();
+    const D: usize = crate::embeddings::DIMENSIONS;
+    let mut sums = [0i32; D];
+    let mut maxima = [i8::MIN; D];
+    let mut minima = [i8::MAX; D];
+    let mut found = 0;
+    for token in tokens {
+        if !matches!(token.kind, TokenKind::Word | TokenKind::HashtagWord) {
+            continue;
+        }
+        if let Some(vector) = table.vector(&token.text) {
+            for (index, component) in vector.iter().enumerate() {
+                sums[index] += i32::from(*component);
+                maxima[index] = maxima[index].max(*component);
+                minima[index] = minima[index].min(*component);
+            }
+            found += 1;
+        }
+    }
+    let mut dense = vec![0f32; DENSE_DIMENSIONS];
+    if found == 0 {
+        return dense;
+    }
+    let parts: [Vec<f32>; 3] = [
+        sums.iter().map(|v| *v as f32).collect(),
+        maxima.iter().map(|v| f32::from(*v)).collect(),
+        minima.iter().map(|v| f32::from(*v)).collect(),
+    ];
+    for (part, values) in parts.iter().enumerate().take(DENSE_DIMENSIONS / D) {
+        let norm = values.iter().map(|v| v * v).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            let factor = 1.0 / norm;
+            for (slot, value) in dense[part * D..(part + 1) * D].iter_mut().zip(values) {
+                *slot = value * factor;
+            }
+        }
+    }
+    dense
 }
 
 /// Reads lexicon phrases first; returns which tokens they consumed.
@@ -257,6 +335,16 @@ fn add_phrases(tokens: &[Token], infos: &[WordInfo], collector: &mut Collector) 
             if let Some(polarity) = lexicon::phrase_polarity(&phrase) {
                 collector.add(namespace::PHRASE, &[phrase.as_bytes()]);
                 collector.cue(polarity, false, false);
+                // A phrase of our lexicon counts in the valence sums too (see
+                // `add_words_and_cues`): `pas terrible` is a negative post's only cue.
+                let valence = 2.0 * f32::from(polarity.clamp(-2, 2));
+                collector.valence(
+                    crate::polarity::Valences {
+                        english: Some(valence),
+                        french: Some(valence),
+                    },
+                    false,
+                );
                 matched = length;
                 break;
             }
@@ -275,7 +363,10 @@ fn add_phrases(tokens: &[Token], infos: &[WordInfo], collector: &mut Collector) 
 
 /// Words that end a negation scope.
 fn is_contrast_word(word: &str) -> bool {
-    matches!(word, "but" | "however" | "though" | "mais" | "pourtant" | "cependant")
+    matches!(
+        word,
+        "but" | "however" | "though" | "mais" | "pourtant" | "cependant"
+    )
 }
 
 fn add_words_and_cues(
@@ -320,6 +411,18 @@ fn add_words_and_cues(
             namespace::WORD
         };
         collector.add(word_namespace, &[word.as_bytes()]);
+        // The published lexicons; a word of our own lexicon that neither has counts with
+        // a valence of 2 per polarity step in both (`slow`, `relou`, emoji), so a post
+        // whose only cue is ours does not look cue-less.
+        let mut valences = crate::polarity::valences(word).unwrap_or_default();
+        if let Some(polarity) = info.polarity {
+            let ours = 2.0 * f32::from(polarity.clamp(-2, 2));
+            valences.english = valences.english.or(Some(ours));
+            valences.french = valences.french.or(Some(ours));
+        }
+        if valences.english.is_some() || valences.french.is_some() {
+            collector.valence(valences, negated);
+        }
         if token.kind == TokenKind::HashtagWord {
             collector.add(namespace::HASHTAG, &[word.as_bytes()]);
         }
@@ -434,6 +537,45 @@ fn add_bigrams(tokens: &[Token], collector: &mut Collector) {
     }
 }
 
+/// The post's valence sums per language, binned, and VADER's normalised compound
+/// `s / sqrt(s² + 15)` of their difference in ten bins; nothing for a language none of
+/// whose words the lexicon has.
+fn add_valence_summary(collector: &mut Collector) {
+    let bin = |sum: f32| -> u8 {
+        match sum {
+            s if s <= 0.0 => 0,
+            s if s <= 1.0 => 1,
+            s if s <= 2.0 => 2,
+            s if s <= 4.0 => 3,
+            _ => 4,
+        }
+    };
+    for (language, sums) in [(b"en", 0), (b"fr", 2)] {
+        let (positive, negative) = (
+            collector.valence_sums[sums],
+            collector.valence_sums[sums + 1],
+        );
+        if positive == 0.0 && negative == 0.0 {
+            continue;
+        }
+        let total = positive - negative;
+        let compound = total / (total * total + 15.0).sqrt();
+        let compound_bin = ((compound + 1.0) * 5.0).floor().clamp(0.0, 9.0) as u8;
+        collector.add(
+            namespace::CUE,
+            &[b"valence_compound", language, &[compound_bin]],
+        );
+        collector.add(
+            namespace::CUE,
+            &[b"valence_positive", language, &[bin(positive)]],
+        );
+        collector.add(
+            namespace::CUE,
+            &[b"valence_negative", language, &[bin(negative)]],
+        );
+    }
+}
+
 /// Adds the post-level features; returns the phrase lists found ([`phrase_list`]).
 fn add_summary(tokens: &[Token], collector: &mut Collector) -> u32 {
     let bucket = |count: u32| match count {
@@ -453,6 +595,7 @@ fn add_summary(tokens: &[Token], collector: &mut Collector) -> u32 {
     if positive > 0 && negative > 0 {
         collector.flag("mixed");
     }
+    add_valence_summary(collector);
     let words: Vec<&str> = tokens.iter().map(|token| token.text.as_str()).collect();
     let phrases = phrase_lists(&words);
     if phrases & phrase_list::IRONY_MARKER != 0 {
@@ -528,10 +671,9 @@ mod tests {
         let prepared = prepare("trop bien");
         assert_eq!(prepared.positive_cues, 1);
         assert!(
-            prepared
-                .features
-                .hashes
-                .contains(&(hash_parts(namespace::CUE, &[b"intensified", b"positive"]) | PRIOR_BIT))
+            prepared.features.hashes.contains(
+                &(hash_parts(namespace::CUE, &[b"intensified", b"positive"]) | PRIOR_BIT)
+            )
         );
         assert!(has_flag(
             &prepare("great job losing my bag again 🙄"),
@@ -547,8 +689,27 @@ mod tests {
     fn odd_inputs_do_not_panic() {
         let long_word = "a".repeat(10_000);
         for text in [
-            "", "#", "@", "'", "n'", "'n", "&amp;", "&", "::::", "http", ":-", "<", "^", "…",
-            "e\u{301}\u{301}", "🙂\u{200d}🙂\u{fe0f}", "#_", "@_", "pas", "ne plus", &long_word,
+            "",
+            "#",
+            "@",
+            "'",
+            "n'",
+            "'n",
+            "&amp;",
+            "&",
+            "::::",
+            "http",
+            ":-",
+            "<",
+            "^",
+            "…",
+            "e\u{301}\u{301}",
+            "🙂\u{200d}🙂\u{fe0f}",
+            "#_",
+            "@_",
+            "pas",
+            "ne plus",
+            &long_word,
         ] {
             let prepared = prepare(text);
             assert!(prepared.features.value.is_finite());

@@ -4,13 +4,16 @@
 //!
 //! File layout: the 8 bytes `CPTMODEL`, a little-endian `u32` header length, the header
 //! as JSON ([`ModelCard`], labels, biases, per-class scales, hash size, feature-set
-//! version), then `2^hash_bits × labels` signed bytes, feature-major. A weight is
-//! `byte × scale[class]`.
+//! version), then `2^hash_bits × labels` signed bytes, feature-major (a weight is
+//! `byte × scale[class]`), then the dense block's weights, `dense_dimensions × labels`
+//! little-endian `f32`, feature-major.
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::NlpError;
-use crate::features::{self, FEATURE_SET_VERSION, Features, PreparedText, prepare};
+use crate::features::{
+    self, DENSE_DIMENSIONS, FEATURE_SET_VERSION, Features, PreparedText, prepare,
+};
 
 const MAGIC: &[u8; 8] = b"CPTMODEL";
 const FORMAT_VERSION: u32 = 1;
@@ -62,13 +65,17 @@ pub struct TrainOptions {
     pub feature_scaling: bool,
     /// Seed of the example shuffling; same data + same seed = same model bytes.
     pub seed: u64,
+    /// Weight of the dense block (the post's pooled word vectors, whose three parts have
+    /// norm 1) against the hashed features (norm 1 together); 0 leaves it out. Folded
+    /// into the stored weights, like the naive-Bayes scales.
+    pub dense_scale: f32,
 }
 
 impl Default for TrainOptions {
     fn default() -> TrainOptions {
         TrainOptions {
             card: ModelCard::default(),
-            hash_bits: 16,
+            hash_bits: 18,
             epochs: 10,
             learning_rate: 0.5,
             l2: 1e-5,
@@ -76,6 +83,7 @@ impl Default for TrainOptions {
             balance_power: 1.0,
             feature_scaling: true,
             seed: 42,
+            dense_scale: 0.5,
         }
     }
 }
@@ -91,6 +99,9 @@ struct ModelHeader {
     biases: Vec<f32>,
     scales: Vec<f32>,
     training_examples: usize,
+    /// Size of the dense block (0 in files of feature set 2 and before).
+    #[serde(default)]
+    dense_dimensions: usize,
 }
 
 /// A trained classifier. Cheap to share (`&Model` is all `predict` needs).
@@ -99,6 +110,8 @@ pub struct Model {
     header: ModelHeader,
     /// Feature-major: the weights of feature `f` are `quantized[f * labels .. (f+1) * labels]`.
     quantized: Vec<i8>,
+    /// The dense block's weights, feature-major.
+    dense: Vec<f32>,
     fingerprint: u64,
 }
 
@@ -175,7 +188,10 @@ impl Model {
                 best = class;
             }
         }
-        let total: f32 = logits.iter().map(|logit| (logit - logits[best]).exp()).sum();
+        let total: f32 = logits
+            .iter()
+            .map(|logit| (logit - logits[best]).exp())
+            .sum();
         (best, 1.0 / total)
     }
 
@@ -200,6 +216,11 @@ impl Model {
             *logit = self.header.biases[class]
                 + sums[class] as f32 * self.header.scales[class] * features.value;
         }
+        for (value, weights) in features.dense.iter().zip(self.dense.chunks_exact(classes)) {
+            for (logit, weight) in logits.iter_mut().zip(weights) {
+                *logit += value * weight;
+            }
+        }
     }
 
     fn probabilities(&self, features: &Features) -> Vec<f32> {
@@ -210,11 +231,15 @@ impl Model {
 
     pub fn to_bytes(&self) -> Vec<u8> {
         let header = serde_json::to_vec(&self.header).expect("a model header is serialisable");
-        let mut bytes = Vec::with_capacity(12 + header.len() + self.quantized.len());
+        let mut bytes =
+            Vec::with_capacity(12 + header.len() + self.quantized.len() + 4 * self.dense.len());
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&(header.len() as u32).to_le_bytes());
         bytes.extend_from_slice(&header);
         bytes.extend(self.quantized.iter().map(|weight| *weight as u8));
+        for weight in &self.dense {
+            bytes.extend_from_slice(&weight.to_le_bytes());
+        }
         bytes
     }
 
@@ -246,17 +271,32 @@ impl Model {
         if !(1..=26).contains(&header.hash_bits) {
             return Err(invalid("hash size out of range"));
         }
-        let expected = (1usize << header.hash_bits) * classes;
-        if bytes.len() - weights_start != expected {
+        if header.dense_dimensions != DENSE_DIMENSIONS {
+            return Err(invalid(
+                "dense block of the wrong size for this feature set",
+            ));
+        }
+        let hashed = (1usize << header.hash_bits) * classes;
+        let dense_bytes = 4 * header.dense_dimensions * classes;
+        if bytes.len() - weights_start != hashed + dense_bytes {
             return Err(invalid("weight block has the wrong size"));
         }
-        let quantized = bytes[weights_start..]
+        let dense_start = weights_start + hashed;
+        let quantized = bytes[weights_start..dense_start]
             .iter()
             .map(|byte| *byte as i8)
             .collect();
+        let dense: Vec<f32> = bytes[dense_start..]
+            .chunks_exact(4)
+            .map(|chunk| f32::from_le_bytes(chunk.try_into().expect("4 bytes")))
+            .collect();
+        if dense.iter().any(|weight| !weight.is_finite()) {
+            return Err(invalid("a weight is not a finite number"));
+        }
         Ok(Model {
             header,
             quantized,
+            dense,
             fingerprint: features::fingerprint(bytes),
         })
     }
@@ -297,6 +337,24 @@ pub fn train_classifier(
     examples: &[(String, String)],
     options: &TrainOptions,
 ) -> Result<Model, NlpError> {
+    train_classifier_weighted(examples, None, options)
+}
+
+/// [`train_classifier`] with a weight per example (for instance the annotators'
+/// agreement on its label), multiplying its share of the loss; `None` weighs every
+/// example 1. Weights must be finite and non-negative, one per example.
+pub fn train_classifier_weighted(
+    examples: &[(String, String)],
+    weights: Option<&[f32]>,
+    options: &TrainOptions,
+) -> Result<Model, NlpError> {
+    if let Some(weights) = weights
+        && (weights.len() != examples.len() || weights.iter().any(|w| !w.is_finite() || *w < 0.0))
+    {
+        return Err(NlpError::InvalidTrainingData(
+            "one finite, non-negative weight per example".into(),
+        ));
+    }
     let mut labels: Vec<String> = examples.iter().map(|(_, label)| label.clone()).collect();
     labels.sort();
     labels.dedup();
@@ -311,11 +369,13 @@ pub fn train_classifier(
             "hash_bits must be within 8..=24".into(),
         ));
     }
-    let prepared: Vec<(Features, usize)> = examples
+    let prepared: Vec<(Features, usize, f32)> = examples
         .iter()
-        .map(|(text, label)| {
+        .enumerate()
+        .map(|(index, (text, label))| {
             let class = labels.binary_search(label).expect("label collected above");
-            (prepare(text).features, class)
+            let weight = weights.map_or(1.0, |weights| weights[index]);
+            (prepare(text).features, class, weight)
         })
         .collect();
     let weights = crate::training::fit(&prepared, labels.len(), options);
@@ -359,10 +419,12 @@ fn quantize(
         biases: weights.biases,
         scales,
         training_examples,
+        dense_dimensions: DENSE_DIMENSIONS,
     };
     let mut model = Model {
         header,
         quantized,
+        dense: weights.dense,
         fingerprint: 0,
     };
     model.fingerprint = features::fingerprint(&model.to_bytes());

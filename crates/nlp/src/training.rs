@@ -1,12 +1,15 @@
 //! Stochastic gradient descent for the multinomial logistic regression of `model.rs`.
 
-use crate::features::{Features, PRIOR_BIT};
+use crate::features::{DENSE_DIMENSIONS, Features, PRIOR_BIT};
 use crate::model::{SplitMix64, TrainOptions};
 
 /// Trained weights before quantisation, feature-major like the model file.
 pub(crate) struct Weights {
     pub values: Vec<f32>,
     pub biases: Vec<f32>,
+    /// The dense block's weights (word vectors), feature-major
+    /// (`DENSE_DIMENSIONS × classes`), with `options.dense_scale` folded in.
+    pub dense: Vec<f32>,
 }
 
 /// Fits the weights; deterministic for given examples and options.
@@ -17,9 +20,11 @@ pub(crate) struct Weights {
 /// (Polyak–Ruppert averaging, kept lazily: `accumulated` sums `step × update`, so the
 /// mean is `values - accumulated / steps`), which is steadier than the last iterate.
 /// With `feature_scaling`, every feature's value is multiplied by its naive-Bayes scale
-/// ([`feature_scales`]) and the scale is folded into the final weights.
+/// ([`feature_scales`]) and the scale is folded into the final weights; likewise the
+/// dense block is multiplied by `options.dense_scale` (0 leaves it out). Each example's
+/// loss is multiplied by its class weight and by its own weight (the third field).
 pub(crate) fn fit(
-    examples: &[(Features, usize)],
+    examples: &[(Features, usize, f32)],
     classes: usize,
     options: &TrainOptions,
 ) -> Weights {
@@ -29,6 +34,9 @@ pub(crate) fn fit(
     let class_weights = class_weights(examples, classes, options);
     let scales = feature_scales(examples, classes, mask, options);
     let mut accumulated = vec![0f32; values.len()];
+    let dense_scale = options.dense_scale;
+    let mut dense = vec![0f32; DENSE_DIMENSIONS * classes];
+    let mut dense_accumulated = vec![0f32; dense.len()];
     let mut bias_accumulated = vec![0f32; classes];
     let mut step = 1f32;
     let mut order: Vec<usize> = (0..examples.len()).collect();
@@ -39,7 +47,7 @@ pub(crate) fn fit(
         generator.shuffle(&mut order);
         let learning_rate = options.learning_rate / (1.0 + epoch as f32).sqrt();
         for &example in &order {
-            let (features, target) = &examples[example];
+            let (features, target, example_weight) = &examples[example];
             logits.copy_from_slice(&biases);
             for hash in &features.hashes {
                 let bucket = (hash & mask) as usize;
@@ -49,12 +57,19 @@ pub(crate) fn fit(
                     *logit += weight * value;
                 }
             }
+            if dense_scale > 0.0 {
+                for (weights, value) in dense.chunks_exact(classes).zip(&features.dense) {
+                    for (logit, weight) in logits.iter_mut().zip(weights) {
+                        *logit += weight * value * dense_scale;
+                    }
+                }
+            }
             let max = logits.iter().copied().fold(f32::MIN, f32::max);
             let total: f32 = logits.iter().map(|logit| (logit - max).exp()).sum();
             for class in 0..classes {
                 let probability = (logits[class] - max).exp() / total;
                 let truth = if class == *target { 1.0 } else { 0.0 };
-                gradient[class] = (probability - truth) * class_weights[*target];
+                gradient[class] = (probability - truth) * class_weights[*target] * example_weight;
                 let update = learning_rate * gradient[class];
                 biases[class] -= update;
                 bias_accumulated[class] -= step * update;
@@ -71,11 +86,29 @@ pub(crate) fn fit(
                     *sum -= step * update;
                 }
             }
+            if dense_scale > 0.0 {
+                let weights = dense.chunks_exact_mut(classes);
+                let sums = dense_accumulated.chunks_exact_mut(classes);
+                for ((weights, sums), value) in weights.zip(sums).zip(&features.dense) {
+                    let value = value * dense_scale;
+                    for ((weight, sum), class_gradient) in
+                        weights.iter_mut().zip(sums).zip(&gradient)
+                    {
+                        let update =
+                            learning_rate * (class_gradient * value + options.l2 * *weight);
+                        *weight -= update;
+                        *sum -= step * update;
+                    }
+                }
+            }
             step += 1.0;
         }
     }
     for (value, sum) in values.iter_mut().zip(&accumulated) {
         *value -= sum / step;
+    }
+    for (weight, sum) in dense.iter_mut().zip(&dense_accumulated) {
+        *weight = (*weight - sum / step) * dense_scale;
     }
     for (bias, sum) in biases.iter_mut().zip(&bias_accumulated) {
         *bias -= sum / step;
@@ -85,7 +118,11 @@ pub(crate) fn fit(
             *value *= scale;
         }
     }
-    Weights { values, biases }
+    Weights {
+        values,
+        biases,
+        dense,
+    }
 }
 
 /// The naive-Bayes scale of every bucket: the largest, over the classes, of the absolute
@@ -95,7 +132,7 @@ pub(crate) fn fit(
 /// barely moves the model (NB-SVM, Wang and Manning 2012, generalised to several
 /// classes with one scale per feature). Buckets no example has keep 1.
 fn feature_scales(
-    examples: &[(Features, usize)],
+    examples: &[(Features, usize, f32)],
     classes: usize,
     mask: u64,
     options: &TrainOptions,
@@ -109,7 +146,7 @@ fn feature_scales(
     let mut class_counts = vec![0u32; classes];
     let mut prior = vec![false; buckets];
     let mut seen = Vec::new();
-    for (features, class) in examples {
+    for (features, class, _) in examples {
         class_counts[*class] += 1;
         for hash in &features.hashes {
             if hash & PRIOR_BIT != 0 {
@@ -146,12 +183,16 @@ fn feature_scales(
         .collect()
 }
 
-fn class_weights(examples: &[(Features, usize)], classes: usize, options: &TrainOptions) -> Vec<f32> {
+fn class_weights(
+    examples: &[(Features, usize, f32)],
+    classes: usize,
+    options: &TrainOptions,
+) -> Vec<f32> {
     if !options.balance_classes {
         return vec![1.0; classes];
     }
     let mut counts = vec![0usize; classes];
-    for (_, class) in examples {
+    for (_, class, _) in examples {
         counts[*class] += 1;
     }
     counts

@@ -253,6 +253,78 @@ fn a_trained_model_round_trips_through_bytes() {
     assert!(Model::from_bytes(b"not a model").is_err());
 }
 
+/// Example weights (the annotators' confidence) change what is learnt: a label seen
+/// only with weight 0 is never predicted, and bad weights are refused.
+#[test]
+fn example_weights_count_in_training() {
+    let mut examples: Vec<(String, String)> = Vec::new();
+    for _ in 0..5 {
+        examples.push(("flight delayed again".into(), "delay".into()));
+        examples.push(("lost my bag".into(), "luggage".into()));
+    }
+    // The same text, labelled the other way, by annotators who were not sure.
+    for _ in 0..10 {
+        examples.push(("flight delayed again".into(), "luggage".into()));
+    }
+    let weights: Vec<f32> = (0..examples.len())
+        .map(|index| if index < 10 { 1.0 } else { 0.0 })
+        .collect();
+    let options = nlp::TrainOptions {
+        hash_bits: 12,
+        epochs: 30,
+        balance_classes: false,
+        ..nlp::TrainOptions::default()
+    };
+    let weighted = nlp::train_classifier_weighted(&examples, Some(&weights), &options).unwrap();
+    assert_eq!(weighted.predict("flight delayed again").label, "delay");
+    let unweighted = nlp::train_classifier(&examples, &options).unwrap();
+    assert_eq!(unweighted.predict("flight delayed again").label, "luggage");
+    assert!(nlp::train_classifier_weighted(&examples, Some(&weights[1..]), &options).is_err());
+    let mut negative = weights.clone();
+    negative[0] = -1.0;
+    assert!(nlp::train_classifier_weighted(&examples, Some(&negative), &options).is_err());
+    negative[0] = f32::NAN;
+    assert!(nlp::train_classifier_weighted(&examples, Some(&negative), &options).is_err());
+}
+
+/// Word vectors carry what the hashed features cannot: a word no training example
+/// had, but whose vector is near those of the training words, gets their label.
+#[test]
+fn word_vectors_generalise_to_unseen_words() {
+    let examples: Vec<(String, String)> = [
+        ("suitcase", "luggage"),
+        ("baggage", "luggage"),
+        ("bags", "luggage"),
+        ("backpack", "luggage"),
+        ("delayed", "delay"),
+        ("postponed", "delay"),
+        ("late", "delay"),
+        ("cancelled", "delay"),
+    ]
+    .iter()
+    .map(|(text, label)| (text.to_string(), label.to_string()))
+    .collect();
+    let options = nlp::TrainOptions {
+        hash_bits: 12,
+        epochs: 50,
+        dense_scale: 3.0,
+        ..nlp::TrainOptions::default()
+    };
+    let model = nlp::train_classifier(&examples, &options).unwrap();
+    assert_eq!(model.predict("luggage").label, "luggage");
+    assert_eq!(model.predict("rescheduled").label, "delay");
+    let without = nlp::TrainOptions {
+        dense_scale: 0.0,
+        ..options
+    };
+    let model = nlp::train_classifier(&examples, &without).unwrap();
+    // Without vectors, an unseen word gets the same answer whatever it means.
+    assert_eq!(
+        model.predict("luggage").label,
+        model.predict("rescheduled").label
+    );
+}
+
 #[test]
 fn the_airline_reason_model_speaks_the_airline_labels() {
     let model = Analyzer::embedded_airline_reason_model();
