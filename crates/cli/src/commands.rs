@@ -89,9 +89,13 @@ fn demo(data_dir_chosen: bool, mut config: Config, args: DemoArgs) -> Result<Exi
         }
     }
     let token = app.create_api_token("demo")?;
+    let admin_password = service::demo::ensure_demo_admin(&app)?;
     let options = service::demo::DemoOptions { rate: args.rate, spike_after: Duration::from_secs(args.spike_after), ..Default::default() };
     run_server(app, "demo: simulated stream of X, Bluesky and Mastodon posts".into(), move |state, address| {
         println!("Comptoir demo is running: open http://{address}/");
+        println!("Web app: http://{address}/app");
+        println!("Sign in as: {}", service::demo::DEMO_ADMIN_EMAIL);
+        println!("Password: {admin_password}");
         println!("Data directory: {}", state.app.config.data_dir.display());
         println!("API token: {token}");
         println!("Try: curl -H 'Authorization: Bearer {token}' 'http://{address}/api/v1/search?q=retard*&sort=newest'");

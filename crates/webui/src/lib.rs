@@ -1,0 +1,19 @@
+//! The agents' web app as HTML: page templates written with maud (every interpolation
+//! is escaped), the French and English catalogues, and the embedded stylesheet and
+//! script. No HTTP here: `web` fetches the data, picks the language and serves.
+
+pub mod i18n;
+pub mod layout;
+pub mod pages;
+
+pub use i18n::{visitor_language, Language, Tr};
+pub use layout::{page, Section, SignedIn, Viewer};
+pub use maud::Markup;
+
+/// The stylesheet and the script, embedded in the binary (no CDN, no build step).
+pub mod assets {
+    pub const STYLE_PATH: &str = "/static/app.css";
+    pub const SCRIPT_PATH: &str = "/static/app.js";
+    pub const STYLE: &str = include_str!("../assets/app.css");
+    pub const SCRIPT: &str = include_str!("../assets/app.js");
+}
