@@ -1,6 +1,4 @@
-//! The agents' web app as HTML: page templates written with maud (every interpolation
-//! is escaped), the French and English catalogues, and the embedded stylesheet and
-//! script. No HTTP here: `web` fetches the data, picks the language and serves.
+#![doc = include_str!("../README.md")]
 
 pub mod i18n;
 pub mod layout;
