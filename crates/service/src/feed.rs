@@ -138,6 +138,7 @@ mod tests {
                 hashtags: vec![],
                 mentioned: vec![],
                 urls: vec![],
+                raw: String::new(),
             },
             duplicate_of: None,
             topics: vec!["brand".into()],
