@@ -283,3 +283,11 @@ test("an XSS corpus in mention text, author names and bios executes nothing on a
   assert.match(await page.locator("main").textContent(), /rtl/, "the payload is shown as text");
   await checkAccessibility("a contact page with hostile text");
 });
+
+test("sign out", async () => {
+  await visit("/app");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL((url) => url.pathname === "/login");
+  await visit("/app/contacts");
+  assert.match(page.url(), /\/login\?next=/, "the session is gone");
+});

@@ -116,6 +116,26 @@ impl LiveFeed {
     }
 }
 
+/// Most mentions [`crate::App::recently_stored`] returns.
+pub const MAX_RECENT: usize = 100;
+
+impl crate::App {
+    /// The mentions stored last (edits count as stored again), newest first: the store's
+    /// change sequence read backwards, so the cost does not grow with the table (a
+    /// newest-first search would count and facet every mention).
+    pub fn recently_stored(&self, limit: usize) -> Result<Vec<StoredMention>, crate::ServiceError> {
+        let limit = limit.clamp(1, MAX_RECENT);
+        let last_seq = self.store().last_seq()?;
+        // Deletions take sequences too: look a little further back than `limit`.
+        let window = limit * 2;
+        let changes = self.store().changes_since((last_seq - window as i64).max(0), window)?;
+        let mut recent = changes.upserted;
+        recent.reverse();
+        recent.truncate(limit);
+        Ok(recent)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 
 mod alerts;
 mod auth;
+pub mod bench;
 mod authors;
 mod contacts;
 mod enrichment;

@@ -9,6 +9,8 @@ pub use domain::Language;
 
 const ENGLISH: &str = include_str!("../i18n/en.toml");
 const FRENCH: &str = include_str!("../i18n/fr.toml");
+/// Shown for a key missing from a catalogue.
+const MISSING_TEXT: &str = "[?]";
 
 fn parse(name: &str, text: &str) -> BTreeMap<String, String> {
     toml::from_str(text).unwrap_or_else(|error| panic!("the {name} catalogue is not flat TOML: {error}"))
@@ -22,18 +24,15 @@ static CATALOGUES: LazyLock<(BTreeMap<String, String>, BTreeMap<String, String>)
 pub struct Tr(pub Language);
 
 impl Tr {
-    /// The text for `key`; the key itself when missing (a test keeps both catalogues
-    /// complete, so this shows only during development).
+    /// The text for `key`; a visible marker when missing (tests keep both catalogues
+    /// complete and every key used in the templates present).
     pub fn t(self, key: &str) -> &'static str {
         let (english, french) = &*CATALOGUES;
         let catalogue = match self.0 {
             Language::En => english,
             Language::Fr => french,
         };
-        match catalogue.get_key_value(key) {
-            Some((_, text)) => text.as_str(),
-            None => Box::leak(key.to_string().into_boxed_str()),
-        }
+        catalogue.get(key).map_or(MISSING_TEXT, String::as_str)
     }
 
     /// The `lang` attribute value.
@@ -113,7 +112,7 @@ mod tests {
         assert_eq!(Tr(Language::En).t("nav_contacts"), "Contacts");
         assert_eq!(Tr(Language::Fr).t("nav_admin"), "Administration");
         assert_eq!(Tr(Language::Fr).t("login_submit"), "Se connecter");
-        assert_eq!(Tr(Language::En).t("no_such_key"), "no_such_key");
+        assert_eq!(Tr(Language::En).t("no_such_key"), MISSING_TEXT);
     }
 
     #[test]

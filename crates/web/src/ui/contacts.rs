@@ -15,6 +15,8 @@ use crate::{ApiError, AppState};
 const PAGE_SIZE: usize = 50;
 /// Timeline items on a contact page.
 const TIMELINE_ITEMS: usize = 100;
+/// Latest timeline items of each contact in a merge preview.
+const PREVIEW_ITEMS: usize = 5;
 
 #[derive(Deserialize)]
 pub struct ListQuery {
@@ -81,8 +83,13 @@ pub async fn merge_preview(State(state): State<AppState>, caller: PageCaller, Pa
             return Err(ApiError::bad_request("a contact cannot be merged into itself"));
         }
         let app = state.app.clone();
-        let (survivor, absorbed) = blocking(move || Ok((app.get_contact(id)?, app.get_contact(other)?))).await?;
-        Ok(contacts::merge_preview(&caller.viewer, &survivor, &absorbed))
+        let (survivor, absorbed) = blocking(move || {
+            let survivor = (app.get_contact(id)?, app.timeline(id, PREVIEW_ITEMS)?);
+            Ok((survivor, (app.get_contact(other)?, app.timeline(other, PREVIEW_ITEMS)?)))
+        })
+        .await?;
+        let page = contacts::merge_preview(&caller.viewer, (&survivor.0, &survivor.1), (&absorbed.0, &absorbed.1));
+        Ok(page)
     };
     respond(&caller.viewer, page.await)
 }

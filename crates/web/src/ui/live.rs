@@ -46,7 +46,7 @@ pub async fn page(State(state): State<AppState>, caller: PageCaller) -> Response
     let page = async {
         caller.require(Action::ReadMentions)?;
         let app = state.app.clone();
-        let latest = blocking(move || Ok(app.search("*", service::Sort::Newest, INITIAL_MENTIONS, 0)?.mentions)).await?;
+        let latest = blocking(move || app.recently_stored(INITIAL_MENTIONS)).await?;
         Ok(webui::pages::general::live(&caller.viewer, &latest))
     };
     respond(&caller.viewer, page.await)

@@ -121,10 +121,8 @@ async fn overview(State(state): State<AppState>, caller: PageCaller) -> Response
     let page = async {
         caller.require(Action::ReadMentions)?;
         let app = state.app.clone();
-        // The index counts every mention without a table scan (COUNT(*) is not cheap at 1M rows).
         let (mentions_stored, quarantined, latest) = blocking(move || {
-            let newest = app.search("*", service::Sort::Newest, 10, 0)?;
-            Ok((newest.total as u64, app.store().count_quarantine()?, newest.mentions))
+            Ok((app.store().count_mentions()?, app.store().count_quarantine()?, app.recently_stored(10)?))
         })
         .await?;
         let sources_seen = state.app.live_feed().health().len();

@@ -202,16 +202,20 @@ fn gdpr_section(viewer: &Viewer, view: &ContactView) -> Markup {
 
 /// `/app/contacts/{id}/merge?other=…`: both contacts side by side and what the merge
 /// keeps, before anything changes.
-pub fn merge_preview(viewer: &Viewer, survivor: &Contact, absorbed: &Contact) -> Markup {
+pub fn merge_preview(viewer: &Viewer, survivor: (&Contact, &[TimelineItem]), absorbed: (&Contact, &[TimelineItem])) -> Markup {
     let t = |key| viewer.t(key);
+    let ((survivor, survivor_timeline), (absorbed, absorbed_timeline)) = (survivor, absorbed);
     let body = html! {
         p { (t("merge_preview_intro")) }
         div.columns {
-            @for (heading, contact) in [(t("merge_keeps"), survivor), (t("merge_absorbs"), absorbed)] {
+            @for (heading, contact, timeline) in [(t("merge_keeps"), survivor, survivor_timeline), (t("merge_absorbs"), absorbed, absorbed_timeline)] {
                 section {
                     h2 { (heading) ": " bdi { (contact_name(viewer, contact)) } " (" (contact.id) ")" }
                     (identities(viewer, contact))
                     @if let Some(bio) = &contact.bio { p dir="auto" { bdi { (bio) } } }
+                    h3 { (t("merge_recent")) }
+                    @if timeline.is_empty() { p { (t("timeline_empty")) } }
+                    ol.list { @for item in timeline { (timeline_item(viewer, item)) } }
                 }
             }
         }
