@@ -232,6 +232,9 @@ async fn the_merge_preview_confirms_through_the_api_and_offers_the_undo() {
     let browser = test.sign_in("agent@example.com").await;
     test.ingest(&[mention("1", "ann", "Ann", "hello", ""), mention("2", "ann_b", "Ann B", "bonjour", "")]).await;
     let (ann, ann_b) = (test.contact_of("ann"), test.contact_of("ann_b"));
+    let live = test.page("/app/live", Some(&browser)).await.text;
+    let (hello, bonjour) = (live.find("hello").expect("stored mentions on the live page"), live.find("bonjour").unwrap());
+    assert!(bonjour < hello, "the latest stored comes first");
     let preview = test.page(&format!("/app/contacts/{ann}/merge?other={ann_b}"), Some(&browser)).await;
     assert_eq!(preview.status, StatusCode::OK);
     assert!(preview.text.contains(&format!(r#"data-action="/api/v1/contacts/{ann}/merge""#)));
