@@ -196,6 +196,8 @@ test("merge two contacts with a preview, then undo", async () => {
   await page.locator("#confirm-merge").click();
   await page.waitForURL(/\?merged=\d+/);
   await page.locator(".timeline", { hasText: "Lost bag, still no news" }).waitFor();
+  await checkAccessibility("a contact page just merged");
+  await screenshot("contact-merged");
   assert.ok((await api("GET", `/api/v1/contacts/${secondId}`)).json.merged_into === firstId, "merged in the store");
   await page.locator("#undo-merge").click();
   await page.waitForURL(new RegExp(`/app/contacts/${firstId}$`));
