@@ -140,6 +140,11 @@ async fn pages_send_visitors_to_sign_in_and_carry_strict_security_headers() {
     assert_eq!(login.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
     assert!(!login.text.contains("<script>") && !login.text.contains(" style=") && !login.text.contains(" onclick="), "no inline script or style");
     assert!(login.text.contains(r#"<script src="/static/app.js" defer>"#));
+    let missing = test.page("/app/no-such-page", None).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.text.starts_with("<!DOCTYPE html>"), "a page path answers a page");
+    let missing_api = test.page("/api/v1/no-such-endpoint", None).await;
+    assert_eq!(missing_api.headers.get(header::CONTENT_TYPE).unwrap(), "application/problem+json");
     let api = test.page("/api/v1/me", None).await;
     assert_eq!(api.status, StatusCode::UNAUTHORIZED);
     assert_eq!(api.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
