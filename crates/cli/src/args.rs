@@ -117,6 +117,27 @@ pub struct SearchArgs {
 pub enum BenchCommand {
     /// The full ingestion pipeline on the embedded default, from a fresh data directory
     Ingest(BenchIngestArgs),
+    /// Server time of the web app's pages over a data set ingested from a file
+    Pages(BenchPagesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchPagesArgs {
+    #[arg(long)]
+    pub format: String,
+    pub file: PathBuf,
+    /// Replay the file this many times, with fresh ids (the data set's size)
+    #[arg(long, default_value_t = 1)]
+    pub repeat: usize,
+    /// Requests per page
+    #[arg(long, default_value_t = 100)]
+    pub requests: usize,
+    /// Keep the data set in this folder; a folder filled by an earlier run is reused
+    /// as it is (nothing is ingested)
+    #[arg(long)]
+    pub keep_in: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -36,6 +36,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(BenchCommand::Ingest(args)) => bench_ingest(args),
+        Command::Bench(BenchCommand::Pages(args)) => bench_pages(args),
         Command::Eval(EvalCommand::Anomalies { nab_dir, out }) => {
             let summary = service::eval::eval_anomalies(&nab_dir, &out)?;
             eprintln!("scored {} series ({} rows) into {}", summary.series, summary.rows, out.display());
@@ -89,9 +90,13 @@ fn demo(data_dir_chosen: bool, mut config: Config, args: DemoArgs) -> Result<Exi
         }
     }
     let token = app.create_api_token("demo")?;
+    let admin_password = service::demo::ensure_demo_admin(&app)?;
     let options = service::demo::DemoOptions { rate: args.rate, spike_after: Duration::from_secs(args.spike_after), ..Default::default() };
     run_server(app, "demo: simulated stream of X, Bluesky and Mastodon posts".into(), move |state, address| {
         println!("Comptoir demo is running: open http://{address}/");
+        println!("Web app: http://{address}/app");
+        println!("Sign in as: {}", service::demo::DEMO_ADMIN_EMAIL);
+        println!("Password: {admin_password}");
         println!("Data directory: {}", state.app.config.data_dir.display());
         println!("API token: {token}");
         println!("Try: curl -H 'Authorization: Bearer {token}' 'http://{address}/api/v1/search?q=retard*&sort=newest'");
@@ -247,6 +252,53 @@ fn bench_ingest(args: BenchIngestArgs) -> Result<ExitCode> {
             "{} mentions in {:.2} s: {:.0} mentions/s ({} thread(s), parse {:.2} s)",
             result.mentions, result.seconds, result.mentions_per_sec, result.threads, result.parse_seconds
         );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Fills a fresh data directory from the file, then times each page of the web app.
+fn bench_pages(args: BenchPagesArgs) -> Result<ExitCode> {
+    let format: Format = args.format.parse()?;
+    let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+    let temporary = tempfile::tempdir()?;
+    let data_dir = args.keep_in.clone().unwrap_or_else(|| temporary.path().to_path_buf());
+    let filled = std::fs::read_dir(&data_dir).map(|mut entries| entries.next().is_some()).unwrap_or(false);
+    if !filled {
+        service::bench::bench_ingest(format, &bytes, args.repeat, 2, &data_dir)?;
+    }
+    let app = Arc::new(App::open(Config { data_dir: data_dir.clone(), ..Config::default() })?);
+    let mentions = app.store().count_mentions()?;
+    eprintln!("{mentions} mentions stored; timing the pages");
+    let password = service::demo::ensure_demo_admin(&app)?;
+    let session = app.sign_in(service::demo::DEMO_ADMIN_EMAIL, &password)?.session_secret;
+    let newest = app.search("*", service::Sort::Newest, 1, 0)?.mentions;
+    let handle = newest.first().map(|mention| mention.mention.author.handle.clone()).unwrap_or_default();
+    let contact = app.list_contacts(Some(&handle), None, 1)?.items.first().map(|contact| contact.id.0).unwrap_or(1);
+    let paths: Vec<String> = [
+        "/app".to_string(),
+        "/app/live".into(),
+        "/app/contacts".into(),
+        format!("/app/contacts?q={handle}"),
+        format!("/app/contacts/{contact}"),
+        format!("/app/contacts/{contact}/merge?other={}", contact + 1),
+        "/app/admin/users".into(),
+        "/app/admin/audit".into(),
+        "/app/admin/sources".into(),
+    ]
+    .into();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let timings = runtime.block_on(async {
+        let ingest = service::start_ingest_thread(app.clone(), 16);
+        let state = web::AppState::new(app.clone(), ingest, "bench");
+        web::bench::time_pages(state, &session, &paths, args.requests).await
+    });
+    if args.json {
+        println!("{}", serde_json::json!({ "mentions": mentions, "pages": timings }));
+    } else {
+        println!("{mentions} mentions; server time per page over {} requests:", args.requests);
+        for timing in &timings {
+            println!("  {:<40} {}  p50 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms", timing.path, timing.status, timing.p50_ms, timing.p99_ms, timing.max_ms);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -30,7 +30,7 @@ fn workspace_dependencies() -> BTreeMap<String, Vec<String>> {
 const IO_CRATES: &[&str] =
     &["tokio", "rusqlite", "postgres", "tantivy", "axum", "reqwest", "tokio-tungstenite", "hyper"];
 const INTERNAL: &[&str] =
-    &["domain", "listen", "nlp", "care", "signals", "connectors", "store", "search", "service", "web", "cli"];
+    &["domain", "listen", "nlp", "care", "signals", "connectors", "store", "search", "service", "webui", "web", "cli"];
 
 fn assert_forbidden(
     dependencies: &BTreeMap<String, Vec<String>>,
@@ -93,5 +93,17 @@ fn only_web_knows_http_and_only_cli_knows_argv() {
         }
         assert!(!names.iter().any(|d| d == "cli"), "nothing may depend on `cli`, not `{krate}`");
     }
-    allowed_internal(&dependencies, "web", &["domain", "service", "connectors"]);
+    allowed_internal(&dependencies, "web", &["domain", "service", "connectors", "webui"]);
+}
+
+#[test]
+fn webui_renders_html_and_knows_no_http() {
+    let dependencies = workspace_dependencies();
+    allowed_internal(&dependencies, "webui", &["domain", "service"]);
+    assert_forbidden(&dependencies, "webui", IO_CRATES, "it renders pages; `web` serves them");
+    for (krate, names) in &dependencies {
+        if krate != "web" {
+            assert!(!names.iter().any(|d| d == "webui"), "only `web` may depend on `webui`, not `{krate}`");
+        }
+    }
 }

@@ -1,4 +1,5 @@
-//! `comptoir demo` end to end: the binary starts, prints its URL and token, the simulated
+//! `comptoir demo` end to end: the binary starts, prints its URL, the web app's URL with
+//! an administrator's credentials that sign in, and a token; the simulated
 //! stream lands through the connectors and the pipeline, the API serves it; after a kill,
 //! the next start finds every acknowledged mention (the index heals from the store).
 
@@ -20,6 +21,22 @@ fn http_get(address: &str, path: &str, token: &str) -> (u16, String) {
     (status, body)
 }
 
+fn http_post_json(address: &str, path: &str, body: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(address).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
+    let body = response.split_once("\r\n\r\n").map(|(_, body)| body.to_string()).unwrap_or_default();
+    (status, body)
+}
+
 #[test]
 fn the_demo_streams_mentions_that_survive_a_kill() {
     let dir = tempfile::tempdir().unwrap();
@@ -33,6 +50,7 @@ fn the_demo_streams_mentions_that_survive_a_kill() {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut address = String::new();
     let mut token = String::new();
+    let (mut email, mut password, mut app_url) = (String::new(), String::new(), String::new());
     while token.is_empty() {
         let line = lines.next().expect("the demo prints its URL and token").unwrap();
         if let Some(rest) = line.strip_prefix("Comptoir demo is running: open http://") {
@@ -41,7 +59,21 @@ fn the_demo_streams_mentions_that_survive_a_kill() {
         if let Some(rest) = line.strip_prefix("API token: ") {
             token = rest.to_string();
         }
+        if let Some(rest) = line.strip_prefix("Web app: ") {
+            app_url = rest.to_string();
+        }
+        if let Some(rest) = line.strip_prefix("Sign in as: ") {
+            email = rest.to_string();
+        }
+        if let Some(rest) = line.strip_prefix("Password: ") {
+            password = rest.to_string();
+        }
     }
+    assert_eq!(app_url, format!("http://{address}/app"));
+    let login = serde_json::json!({"email": email, "password": password}).to_string();
+    let (status, signed_in) = http_post_json(&address, "/api/v1/auth/login", &login);
+    assert_eq!(status, 200, "the printed credentials sign in: {signed_in}");
+    assert!(signed_in.contains(r#""role":"admin""#), "{signed_in}");
     let (status, home) = http_get(&address, "/", "");
     assert_eq!(status, 200);
     assert!(home.contains("/api/v1/search"), "{home}");

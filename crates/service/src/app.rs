@@ -33,6 +33,8 @@ pub struct App {
     counters: Arc<Counters>,
     /// The queue to the alert delivery thread.
     deliveries: crate::early_warning::Deliveries,
+    /// New mentions and source health, for the web app's live pages.
+    live_feed: Arc<crate::feed::LiveFeed>,
 }
 
 impl App {
@@ -53,6 +55,8 @@ impl App {
         let owns_index = writer_index.is_some();
         let mut writer = Writer::new(store.clone(), writer_index, counters.clone())?;
         let deliveries = crate::early_warning::Deliveries::start();
+        let live_feed = Arc::new(crate::feed::LiveFeed::default());
+        writer.set_live_feed(live_feed.clone());
         if owns_index {
             let early_warning = EarlyWarning::load(store.clone(), config.early_warning.clone(), deliveries.clone())?;
             writer.set_early_warning(Some(early_warning));
@@ -66,6 +70,7 @@ impl App {
             analyzer,
             counters,
             deliveries,
+            live_feed,
         };
         app.reload_topics()?;
         Ok(app)
@@ -84,6 +89,11 @@ impl App {
         if let Some(early_warning) = self.writer().early_warning_mut() {
             early_warning.set_clock(clock);
         }
+    }
+
+    /// Newly stored mentions (broadcast) and per-source health.
+    pub fn live_feed(&self) -> &Arc<crate::feed::LiveFeed> {
+        &self.live_feed
     }
 
     pub fn counters(&self) -> &Arc<Counters> {

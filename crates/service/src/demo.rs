@@ -378,3 +378,33 @@ mod tests {
         assert!(copies < 150, "{copies} of 300 demo posts read as copies");
     }
 }
+
+/// The demo's administrator, printed at start so a newcomer can sign in to the app.
+pub const DEMO_ADMIN_EMAIL: &str = "admin@comptoir.example";
+
+/// Creates the demo's administrator, or gives them a fresh password when the data
+/// directory already has them; returns the password (printed once by the demo).
+pub fn ensure_demo_admin(app: &crate::App) -> Result<String, crate::ServiceError> {
+    let password = format!("demo-{}", hex::encode(rand::random::<[u8; 6]>()));
+    let existing = app.list_users()?.into_iter().find(|user| user.email == DEMO_ADMIN_EMAIL);
+    match existing {
+        Some(user) => {
+            let patch = crate::UserPatch { password: Some(password.clone()), active: Some(true), ..Default::default() };
+            app.update_user("demo", user.id, &patch)?;
+        }
+        None => {
+            let request = crate::UserRequest {
+                email: DEMO_ADMIN_EMAIL.into(),
+                password: password.clone(),
+                role: domain::Role::Admin,
+                display_name: Some("Demo admin".into()),
+                language: domain::Language::En,
+                signature: Some("^DA".into()),
+                expertise: vec![],
+                capacity: None,
+            };
+            app.create_user("demo", &request)?;
+        }
+    }
+    Ok(password)
+}

@@ -13,6 +13,7 @@ pub mod early_warning;
 pub mod eval;
 pub mod eval_text;
 mod error;
+pub mod feed;
 mod import;
 mod influence;
 pub mod live;

@@ -84,6 +84,9 @@ pub struct Writer {
     /// Counts what is stored per bucket and slice (issue #5); `None` when another
     /// process runs it.
     early_warning: Option<EarlyWarning>,
+    /// Where newly stored mentions and rejected records are announced (the web app's
+    /// live page and source health).
+    live_feed: Option<Arc<crate::feed::LiveFeed>>,
 }
 
 impl Writer {
@@ -103,6 +106,7 @@ impl Writer {
             dirty_since: None,
             commit_interval: LIVE_COMMIT_INTERVAL,
             early_warning: None,
+            live_feed: None,
         };
         writer.catch_up()?;
         Ok(writer)
@@ -117,6 +121,11 @@ impl Writer {
     /// Hands the early warning to this writer (or takes it back with `None`).
     pub fn set_early_warning(&mut self, early_warning: Option<EarlyWarning>) -> Option<EarlyWarning> {
         std::mem::replace(&mut self.early_warning, early_warning)
+    }
+
+    /// Announces what this writer stores to `feed`'s listeners.
+    pub fn set_live_feed(&mut self, feed: Arc<crate::feed::LiveFeed>) {
+        self.live_feed = Some(feed);
     }
 
     pub fn early_warning_mut(&mut self) -> Option<&mut EarlyWarning> {
@@ -224,6 +233,9 @@ impl Writer {
             return Ok(());
         }
         self.store.quarantine(&records)?;
+        if let Some(feed) = &self.live_feed {
+            records.iter().for_each(|record| feed.rejected(&record.format, &record.reason));
+        }
         report.quarantine_samples.extend(records.iter().take(BatchReport::MAX_SAMPLES).map(|record| QuarantineSample {
             origin: record.origin.clone(),
             position: record.position.clone(),
@@ -319,6 +331,9 @@ impl Writer {
             }
         }
         self.index_inserted(&inserted)?;
+        if let Some(feed) = &self.live_feed {
+            feed.stored(&inserted);
+        }
         Ok(consumed)
     }
 

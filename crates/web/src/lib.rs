@@ -1,8 +1,9 @@
 //! Comptoir's HTTP server: the REST API under `/api/v1`, the Meta webhooks, metrics and
-//! the home page. The only crate that knows HTTP; every route is listed in [`router`].
+//! the web app's pages (`ui`, rendered by the `webui` crate). The only crate that knows HTTP; every route is listed in [`router`].
 
 mod alerts;
 mod auth;
+pub mod bench;
 mod authors;
 mod contacts;
 mod enrichment;
@@ -14,6 +15,7 @@ mod people;
 mod search;
 mod sessions;
 mod topics;
+mod ui;
 mod webhooks;
 
 use std::sync::Arc;
@@ -36,11 +38,13 @@ pub struct AppState {
     pub mode: Arc<str>,
     /// Sign-in attempts per e-mail and per client address.
     pub login_limiter: Arc<LoginLimiter>,
+    /// Ends the live pages' event streams when the server stops.
+    pub stopping: ui::Stopping,
 }
 
 impl AppState {
     pub fn new(app: Arc<App>, ingest: IngestHandle, mode: &str) -> AppState {
-        AppState { app, ingest, mode: mode.into(), login_limiter: Arc::new(LoginLimiter::default()) }
+        AppState { app, ingest, mode: mode.into(), login_limiter: Arc::new(LoginLimiter::default()), stopping: ui::Stopping::default() }
     }
 }
 
@@ -48,7 +52,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let max_body = state.app.config.ingest.max_body_bytes;
     Router::new()
-        .route("/", get(pages::home))
+        .merge(ui::routes())
         .route("/healthz", get(pages::health))
         .route("/metrics", get(pages::metrics))
         .route("/api/v1/mentions", post(mentions::ingest))
@@ -63,6 +67,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/auth/login", post(sessions::login))
         .route("/api/v1/auth/logout", post(sessions::logout))
         .route("/api/v1/me", get(sessions::me))
+        .route("/api/v1/me/language", put(sessions::set_language))
+        .route("/api/v1/tokens", post(people::create_token))
         .route("/api/v1/users", get(people::list_users).post(people::create_user))
         .route("/api/v1/users/{id}", get(people::get_user).patch(people::update_user).delete(people::deactivate_user))
         .route("/api/v1/teams", get(people::list_teams).post(people::create_team))
@@ -88,15 +94,21 @@ pub fn router(state: AppState) -> Router {
         .route("/webhooks/meta", get(webhooks::meta_handshake).post(webhooks::meta_event))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn(ui::security_headers))
         .with_state(state)
 }
 
 /// Serves until the process is asked to stop (Ctrl-C or SIGTERM).
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     // Connect info gives the client address that sign-in attempts are limited by.
+    let stopping = state.stopping.clone();
     let service: IntoMakeServiceWithConnectInfo<Router, std::net::SocketAddr> =
         router(state).into_make_service_with_connect_info();
-    axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await
+    let shutdown = async move {
+        shutdown_signal().await;
+        stopping.stop();
+    };
+    axum::serve(listener, service).with_graceful_shutdown(shutdown).await
 }
 
 async fn shutdown_signal() {

@@ -1,11 +1,11 @@
-//! Users (`/api/v1/users`, admin), teams (`/api/v1/teams`, admin and supervisor) and the
-//! audit log (`GET /api/v1/audit`, admin).
+//! Users (`/api/v1/users`, admin), teams (`/api/v1/teams`, admin and supervisor), API
+//! tokens (`POST /api/v1/tokens`, admin) and the audit log (`GET /api/v1/audit`, admin).
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use domain::{Action, TeamId, UserId};
+use domain::{Action, Scope, TeamId, UserId};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use service::{AuditFilter, TeamRequest, UserPatch, UserRequest};
@@ -128,4 +128,27 @@ pub async fn audit(State(state): State<AppState>, caller: Caller, Query(query): 
     let items = blocking(move || app.list_audit(&filter)).await?;
     let next_cursor = (items.len() == limit).then(|| items.last().map(|entry| entry.id.to_string())).flatten();
     Ok(Json(json!({ "items": items, "next_cursor": next_cursor })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// The user the token acts for (with their role, narrowed by `scopes`).
+    email: String,
+    label: String,
+    #[serde(default)]
+    scopes: Vec<Scope>,
+}
+
+/// Creates an API token for a user; answers its secret, shown this once.
+pub async fn create_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<TokenRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let actor = caller.require(Action::ManageUsers)?.actor.clone();
+    let request = json_body(body)?;
+    let app = state.app.clone();
+    let token = blocking(move || app.create_user_api_token(&actor, &request.email, &request.label, &request.scopes)).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "token": token }))))
 }

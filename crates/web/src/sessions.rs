@@ -1,5 +1,5 @@
 //! Signing in and out: `POST /api/v1/auth/login`, `POST /api/v1/auth/logout`,
-//! `GET /api/v1/me`.
+//! `GET /api/v1/me`, `PUT /api/v1/me/language`.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
@@ -70,4 +70,26 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<se
     };
     let scopes: Vec<&str> = principal.scopes.iter().map(|scope| scope.as_str()).collect();
     Ok(Json(json!({ "user": user, "role": principal.role, "scopes": scopes })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageRequest {
+    language: domain::Language,
+}
+
+/// Stores the signed-in user's language (the web app's switch); 204. Any user may set
+/// their own; an ownerless token has no user: 400.
+pub async fn set_language(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<LanguageRequest>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let request = json_body(body)?;
+    let principal = caller.principal;
+    let user_id = principal.user_id.ok_or_else(|| ApiError::bad_request("this token belongs to no user: there is no language to set"))?;
+    let app = state.app.clone();
+    let patch = service::UserPatch { language: Some(request.language), ..service::UserPatch::default() };
+    blocking(move || app.update_user(&principal.actor, user_id, &patch)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -264,6 +264,7 @@ fn endpoints() -> Vec<(Method, &'static str, Option<Value>, Action)> {
         (Method::PUT, "/api/v1/teams/999", Some(json!({"name": "x"})), Action::ManageTeams),
         (Method::DELETE, "/api/v1/teams/999", None, Action::ManageTeams),
         (Method::GET, "/api/v1/audit", None, Action::ReadAudit),
+        (Method::POST, "/api/v1/tokens", Some(json!({"email": "nobody@example.com", "label": "x"})), Action::ManageUsers),
         (Method::GET, "/api/v1/contacts", None, Action::ReadContacts),
         (Method::GET, "/api/v1/contacts/999", None, Action::ReadContacts),
         (Method::PATCH, "/api/v1/contacts/999", Some(json!({"vip": true})), Action::WriteContacts),

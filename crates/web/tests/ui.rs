@@ -1,0 +1,316 @@
+//! The web app's pages through the router (`oneshot`, no server): sign-in redirects,
+//! security headers, language choice, escaping of hostile text, role checks, the live
+//! event stream, and the API calls the pages make (language, tokens).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use domain::Role;
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+use service::{App, Config, UserRequest};
+use tower::ServiceExt;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+struct TestApp {
+    app: Arc<App>,
+    router: Router,
+    admin_token: String,
+    _dir: tempfile::TempDir,
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    text: String,
+}
+
+/// A signed-in browser: its session cookie and CSRF token.
+struct Browser {
+    cookie: String,
+    csrf: String,
+}
+
+fn test_app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config { data_dir: dir.path().to_path_buf(), ..Config::default() };
+    let app = Arc::new(App::open(config).unwrap());
+    let admin_token = app.create_api_token("test").unwrap();
+    let ingest = service::start_ingest_thread(app.clone(), 8);
+    let router = web::router(web::AppState::new(app.clone(), ingest, "test"));
+    TestApp { app, router, admin_token, _dir: dir }
+}
+
+impl TestApp {
+    async fn request(&self, request: Request<Body>) -> Answer {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let (status, headers) = (response.status(), response.headers().clone());
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        Answer { status, headers, text: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    async fn page(&self, path: &str, browser: Option<&Browser>) -> Answer {
+        let mut request = Request::get(path);
+        if let Some(browser) = browser {
+            request = request.header(header::COOKIE, &browser.cookie);
+        }
+        self.request(request.body(Body::empty()).unwrap()).await
+    }
+
+    async fn api(&self, method: Method, path: &str, browser: &Browser, body: Value) -> Answer {
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::COOKIE, &browser.cookie)
+            .header("x-csrf-token", &browser.csrf)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.request(request).await
+    }
+
+    fn add_user(&self, email: &str, role: Role, language: domain::Language) {
+        let request = UserRequest {
+            email: email.into(),
+            password: PASSWORD.into(),
+            role,
+            display_name: Some(format!("{} user", role.as_str())),
+            language,
+            signature: None,
+            expertise: vec![],
+            capacity: None,
+        };
+        self.app.create_user("test", &request).unwrap();
+    }
+
+    async fn sign_in(&self, email: &str) -> Browser {
+        let body = json!({"email": email, "password": PASSWORD}).to_string();
+        let request = Request::post("/api/v1/auth/login").header(header::CONTENT_TYPE, "application/json").body(Body::from(body)).unwrap();
+        let answer = self.request(request).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+        let cookie = answer.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
+        let csrf = serde_json::from_str::<Value>(&answer.text).unwrap()["csrf_token"].as_str().unwrap().to_string();
+        Browser { cookie, csrf }
+    }
+
+    async fn ingest(&self, mentions: &[Value]) {
+        let body: String = mentions.iter().map(|mention| format!("{mention}\n")).collect();
+        let request = Request::post("/api/v1/mentions")
+            .header(header::AUTHORIZATION, format!("Bearer {}", self.admin_token))
+            .header(header::CONTENT_TYPE, "application/x-ndjson")
+            .body(Body::from(body))
+            .unwrap();
+        assert_eq!(self.request(request).await.status, StatusCode::CREATED);
+    }
+
+    fn contact_of(&self, handle: &str) -> i64 {
+        let page = self.app.list_contacts(Some(handle), None, 10).unwrap();
+        page.items.iter().find(|contact| contact.identities.iter().any(|identity| identity.value == handle)).unwrap().id.0
+    }
+}
+
+fn mention(id: &str, handle: &str, name: &str, text: &str, bio: &str) -> Value {
+    json!({
+        "source": "x", "external_id": id, "text": text, "created_at": "2026-11-20T10:00:00Z",
+        "url": "javascript:alert(document.cookie)",
+        "author": {"handle": handle, "display_name": name, "bio": bio},
+    })
+}
+
+#[tokio::test]
+async fn pages_send_visitors_to_sign_in_and_carry_strict_security_headers() {
+    let test = test_app();
+    for path in ["/app", "/app/contacts?q=a%20b", "/app/admin/users", "/app/live"] {
+        let answer = test.page(path, None).await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{path}");
+        let location = answer.headers.get(header::LOCATION).unwrap().to_str().unwrap();
+        assert!(location.starts_with("/login?next=%2Fapp") || location.starts_with("/login?next=/app"), "{path} → {location}");
+    }
+    let login = test.page("/login", None).await;
+    assert_eq!(login.status, StatusCode::OK);
+    let policy = login.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
+    for directive in ["default-src 'none'", "script-src 'self'", "frame-ancestors 'none'", "base-uri 'none'"] {
+        assert!(policy.contains(directive), "{directive} in {policy}");
+    }
+    assert!(!policy.contains("unsafe-inline"));
+    assert_eq!(login.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
+    assert!(!login.text.contains("<script>") && !login.text.contains(" style=") && !login.text.contains(" onclick="), "no inline script or style");
+    assert!(login.text.contains(r#"<script src="/static/app.js" defer>"#));
+    let missing = test.page("/app/no-such-page", None).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.text.starts_with("<!DOCTYPE html>"), "a page path answers a page");
+    let missing_api = test.page("/api/v1/no-such-endpoint", None).await;
+    assert_eq!(missing_api.headers.get(header::CONTENT_TYPE).unwrap(), "application/problem+json");
+    let api = test.page("/api/v1/me", None).await;
+    assert_eq!(api.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(api.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
+    let script = test.page("/static/app.js", None).await;
+    assert_eq!((script.status, script.headers.get(header::CONTENT_TYPE).unwrap().to_str().unwrap()), (StatusCode::OK, "text/javascript; charset=utf-8"));
+    assert!(script.text.contains("EventSource") && !script.text.contains("innerHTML"));
+    let style = test.page("/static/app.css", None).await;
+    assert!(style.text.contains(":focus-visible"));
+}
+
+#[tokio::test]
+async fn visitors_get_their_browsers_language_and_users_their_stored_one() {
+    let test = test_app();
+    let french = Request::get("/login").header(header::ACCEPT_LANGUAGE, "fr-FR,fr;q=0.9,en;q=0.8").body(Body::empty()).unwrap();
+    let french = test.request(french).await;
+    assert!(french.text.contains(r#"<html lang="fr">"#) && french.text.contains("Se connecter"), "{}", french.text);
+    let english = Request::get("/login").header(header::ACCEPT_LANGUAGE, "de, en;q=0.5").body(Body::empty()).unwrap();
+    assert!(test.request(english).await.text.contains("Sign in"));
+    let chosen = Request::get("/login").header(header::ACCEPT_LANGUAGE, "fr").header(header::COOKIE, "comptoir_lang=en").body(Body::empty()).unwrap();
+    assert!(test.request(chosen).await.text.contains(r#"<html lang="en">"#));
+
+    test.add_user("agent@example.com", Role::Agent, domain::Language::Fr);
+    let browser = test.sign_in("agent@example.com").await;
+    let overview = test.page("/app", Some(&browser)).await;
+    assert_eq!(overview.status, StatusCode::OK, "{}", overview.text);
+    assert!(overview.text.contains("Vue d&#39;ensemble") || overview.text.contains("Vue d'ensemble"), "{}", overview.text);
+    assert!(overview.text.contains(&format!(r#"<meta name="csrf-token" content="{}">"#, browser.csrf)));
+
+    let switched = test.api(Method::PUT, "/api/v1/me/language", &browser, json!({"language": "en"})).await;
+    assert_eq!(switched.status, StatusCode::NO_CONTENT, "{}", switched.text);
+    let overview = test.page("/app", Some(&browser)).await;
+    assert!(overview.text.contains(r#"<html lang="en">"#) && overview.text.contains("Overview"));
+    let bad = test.api(Method::PUT, "/api/v1/me/language", &browser, json!({"language": "de"})).await;
+    assert!(bad.status.is_client_error(), "{}", bad.status);
+    let mut forged = Browser { cookie: browser.cookie.clone(), csrf: "forged".into() };
+    forged.csrf.push('x');
+    assert_eq!(test.api(Method::PUT, "/api/v1/me/language", &forged, json!({"language": "fr"})).await.status, StatusCode::FORBIDDEN);
+}
+
+const HOSTILE_TEXT: &str = "<script>window.__xss=1</script><img src=x onerror=alert(1)> \u{202E}gnp.exe <a href=\"javascript:alert(1)\">x</a>";
+const HOSTILE_NAME: &str = "<svg onload=alert(1)>Eve\"'><iframe src=javascript:alert(1)>";
+const HOSTILE_BIO: &str = "<body onload=alert(1)> also @eve_alt <math><mtext><script>alert(2)</script>";
+
+fn assert_nothing_injected(page: &str, path: &str) {
+    for injected in ["<script>window", "<img src=x", "<svg onload", "<iframe", "<body onload", "href=\"javascript:", "<math>", "<a href=\"javascript"] {
+        assert!(!page.contains(injected), "{injected} injected into {path}");
+    }
+}
+
+#[tokio::test]
+async fn hostile_mentions_authors_and_bios_are_escaped_on_every_page() {
+    let test = test_app();
+    test.add_user("admin@example.com", Role::Admin, domain::Language::En);
+    let browser = test.sign_in("admin@example.com").await;
+    test.ingest(&[mention("1", "eve", HOSTILE_NAME, HOSTILE_TEXT, HOSTILE_BIO), mention("2", "eve_alt", "Eve", "hello", "")]).await;
+    let eve = test.contact_of("eve");
+    let eve_alt = test.contact_of("eve_alt");
+    let pages = [
+        "/".to_string(),
+        "/app".into(),
+        "/app/live".into(),
+        "/app/contacts".into(),
+        "/app/contacts?q=%3Cscript%3E".into(),
+        format!("/app/contacts/{eve}"),
+        format!("/app/contacts/{eve}/merge?other={eve_alt}"),
+        "/app/admin/users".into(),
+        "/app/admin/teams".into(),
+        "/app/admin/tokens".into(),
+        "/app/admin/audit".into(),
+        "/app/admin/sources".into(),
+        "/app/inbox".into(),
+        "/app/insights".into(),
+    ];
+    for path in &pages {
+        let answer = test.page(path, Some(&browser)).await;
+        assert_eq!(answer.status, StatusCode::OK, "{path}: {}", answer.text);
+        assert_nothing_injected(&answer.text, path);
+    }
+    let contact = test.page(&format!("/app/contacts/{eve}"), Some(&browser)).await.text;
+    assert!(contact.contains("&lt;script&gt;window.__xss=1&lt;/script&gt;"), "the text is shown, escaped");
+    assert!(contact.contains("&lt;svg onload=alert(1)&gt;"), "the author's name is shown, escaped");
+    assert!(!contact.contains("javascript:alert(document.cookie)\""), "a javascript: URL never becomes a link");
+    assert!(contact.contains(&format!("/app/contacts/{eve}/merge?other={eve_alt}")), "the bio's handle suggests a merge");
+}
+
+#[tokio::test]
+async fn the_merge_preview_confirms_through_the_api_and_offers_the_undo() {
+    let test = test_app();
+    test.add_user("agent@example.com", Role::Agent, domain::Language::En);
+    let browser = test.sign_in("agent@example.com").await;
+    test.ingest(&[mention("1", "ann", "Ann", "hello", ""), mention("2", "ann_b", "Ann B", "bonjour", "")]).await;
+    let (ann, ann_b) = (test.contact_of("ann"), test.contact_of("ann_b"));
+    let live = test.page("/app/live", Some(&browser)).await.text;
+    let (hello, bonjour) = (live.find("hello").expect("stored mentions on the live page"), live.find("bonjour").unwrap());
+    assert!(bonjour < hello, "the latest stored comes first");
+    let preview = test.page(&format!("/app/contacts/{ann}/merge?other={ann_b}"), Some(&browser)).await;
+    assert_eq!(preview.status, StatusCode::OK);
+    assert!(preview.text.contains(&format!(r#"data-action="/api/v1/contacts/{ann}/merge""#)));
+    assert!(preview.text.contains(&format!(r#"name="other_id" value="{ann_b}""#)));
+    let merged = test.api(Method::POST, &format!("/api/v1/contacts/{ann}/merge"), &browser, json!({"other_id": ann_b})).await;
+    assert_eq!(merged.status, StatusCode::CREATED, "{}", merged.text);
+    let merge_id = serde_json::from_str::<Value>(&merged.text).unwrap()["id"].as_i64().unwrap();
+    let page = test.page(&format!("/app/contacts/{ann}?merged={merge_id}"), Some(&browser)).await;
+    assert!(page.text.contains(&format!(r#"data-action="/api/v1/contacts/merges/{merge_id}/undo""#)));
+    assert!(page.text.contains("bonjour"), "the absorbed contact's mention is on the timeline");
+
+    for (path, status) in [
+        ("/app/contacts/abc".to_string(), StatusCode::BAD_REQUEST),
+        (format!("/app/contacts/{ann}/merge"), StatusCode::BAD_REQUEST),
+        (format!("/app/contacts/{ann}/merge?other={ann}"), StatusCode::BAD_REQUEST),
+        ("/app/contacts/999999".to_string(), StatusCode::NOT_FOUND),
+        ("/app/contacts?cursor=zzz".to_string(), StatusCode::BAD_REQUEST),
+        ("/app/admin/users".to_string(), StatusCode::FORBIDDEN),
+    ] {
+        let answer = test.page(&path, Some(&browser)).await;
+        assert_eq!(answer.status, status, "{path}");
+        assert!(answer.text.starts_with("<!DOCTYPE html>"), "{path} answers a page");
+    }
+    let erase_hidden = test.page(&format!("/app/contacts/{ann}"), Some(&browser)).await.text;
+    assert!(!erase_hidden.contains("data-method=\"DELETE\""), "an agent is not offered the erasure");
+}
+
+#[tokio::test]
+async fn the_live_stream_sends_each_stored_mention() {
+    let test = test_app();
+    test.add_user("agent@example.com", Role::Agent, domain::Language::En);
+    let browser = test.sign_in("agent@example.com").await;
+    let request = Request::get("/app/events").header(header::COOKIE, &browser.cookie).body(Body::empty()).unwrap();
+    let response = test.router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers().get(header::CONTENT_TYPE).unwrap(), "text/event-stream");
+    let mut body = response.into_body().into_data_stream();
+    test.ingest(&[mention("1", "live", "Live", "Vol AZ12 annulé <b>encore</b>", "")]).await;
+    let mut received = String::new();
+    let read = async {
+        while !received.contains("\n\n") {
+            let chunk = body.next().await.expect("the stream stays open").unwrap();
+            received.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), read).await.expect("a mention event within 20 s");
+    assert!(received.starts_with("event: mention\n"), "{received}");
+    let data = received.lines().find_map(|line| line.strip_prefix("data: ")).unwrap();
+    let event: Value = serde_json::from_str(data).unwrap();
+    assert_eq!((event["text"].as_str(), event["author_handle"].as_str()), (Some("Vol AZ12 annulé <b>encore</b>"), Some("live")));
+
+    let anonymous = test.page("/app/events", None).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn an_administrator_creates_a_token_that_acts_for_its_user() {
+    let test = test_app();
+    test.add_user("admin@example.com", Role::Admin, domain::Language::En);
+    test.add_user("analyst@example.com", Role::Analyst, domain::Language::En);
+    let browser = test.sign_in("admin@example.com").await;
+    let created = test.api(Method::POST, "/api/v1/tokens", &browser, json!({"email": "analyst@example.com", "label": "dashboards", "scopes": ["mentions:read"]})).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let token = serde_json::from_str::<Value>(&created.text).unwrap()["token"].as_str().unwrap().to_string();
+    let me = Request::get("/api/v1/me").header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).unwrap();
+    let me: Value = serde_json::from_str(&test.request(me).await.text).unwrap();
+    assert_eq!((me["role"].as_str(), me["scopes"].clone()), (Some("analyst"), json!(["mentions:read"])));
+    let listed = test.page("/app/admin/tokens", Some(&browser)).await;
+    assert!(listed.text.contains("dashboards"));
+    let unknown = test.api(Method::POST, "/api/v1/tokens", &browser, json!({"email": "ghost@example.com", "label": "x"})).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let bad_scope = test.api(Method::POST, "/api/v1/tokens", &browser, json!({"email": "analyst@example.com", "label": "x", "scopes": ["root"]})).await;
+    assert!(bad_scope.status.is_client_error());
+}

@@ -1,0 +1,295 @@
+// The web app's journeys in real Chromium: sign in, live mentions without reload, merge
+// and undo, erasure with its confirmation, keyboard shortcuts, the language switch, an
+// XSS corpus on every page, axe-core on every page, and screenshots for the README.
+// Started by run.sh, which passes the demo's URL and credentials in the environment.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const base = process.env.COMPTOIR_URL;
+const token = process.env.COMPTOIR_TOKEN;
+const email = process.env.COMPTOIR_EMAIL;
+const password = process.env.COMPTOIR_PASSWORD;
+const screenshotDir = process.env.SCREENSHOT_DIR;
+const runId = Date.now().toString(36);
+
+let profileDir;
+let context;
+let page;
+const dialogs = [];
+
+// --- helpers -------------------------------------------------------------------------
+
+async function api(method, path, body, contentType = "application/json") {
+  const response = await fetch(base + path, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, ...(body ? { "Content-Type": contentType } : {}) },
+    body,
+  });
+  const text = await response.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+  return { status: response.status, json, text };
+}
+
+async function ingest(mentions) {
+  const answer = await api("POST", "/api/v1/mentions", mentions.map((m) => JSON.stringify(m)).join("\n") + "\n", "application/x-ndjson");
+  assert.equal(answer.status, 201, answer.text);
+}
+
+function mention(id, handle, text, author = {}) {
+  return {
+    source: "x", external_id: `${runId}-${id}`, text, created_at: new Date().toISOString(),
+    author: { handle, display_name: author.name ?? handle, bio: author.bio ?? null },
+    ...(author.url ? { url: author.url } : {}),
+  };
+}
+
+async function contactId(handle) {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const answer = await api("GET", `/api/v1/contacts?q=${encodeURIComponent(handle)}`);
+    const found = (answer.json?.items ?? []).find((c) => c.identities.some((i) => i.value === handle));
+    if (found) return found.id;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`no contact for ${handle}`);
+}
+
+async function screenshot(name) {
+  if (!screenshotDir) return;
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: false });
+}
+
+async function checkAccessibility(label) {
+  await page.evaluate(axeSource); // through the DevTools protocol: the page's CSP stays strict
+  const violations = await page.evaluate(async () => {
+    const results = await window.axe.run(document, { resultTypes: ["violations"] });
+    return results.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+  });
+  assert.deepEqual(violations, [], `axe-core on ${label}`);
+}
+
+async function checkNothingExecuted(label) {
+  const state = await page.evaluate(() => ({
+    flag: window.__xss ?? null,
+    alerts: window.__alerts ?? [],
+    injected: Array.from(document.querySelectorAll(
+      "main script, main img[src='x'], main svg, main iframe, main math, main [onerror], main [onload], main [onclick], a[href^='javascript:' i]"
+    )).map((element) => element.outerHTML.slice(0, 80)),
+  }));
+  assert.equal(state.flag, null, `a script ran on ${label}`);
+  assert.deepEqual(state.alerts, [], `alert() was called on ${label}`);
+  assert.deepEqual(state.injected, [], `elements injected on ${label}`);
+  assert.deepEqual(dialogs, [], `a dialog opened on ${label}`);
+}
+
+async function visit(path) {
+  const response = await page.goto(base + path);
+  assert.ok(response.ok(), `${path} answered ${response.status()}`);
+}
+
+// --- set-up --------------------------------------------------------------------------
+
+before(async () => {
+  assert.ok(base && token && email && password, "run through run.sh (it starts the demo)");
+  profileDir = mkdtempSync(join(tmpdir(), "comptoir-chromium-"));
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    locale: "en-GB",
+    viewport: { width: 1280, height: 800 },
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+  await context.addInitScript(() => {
+    window.__alerts = [];
+    for (const name of ["alert", "confirm", "prompt"]) {
+      window[name] = (...args) => { window.__alerts.push(`${name}:${args.join(",")}`); };
+    }
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on("dialog", async (dialog) => { dialogs.push(dialog.message()); await dialog.dismiss(); });
+});
+
+after(async () => {
+  await context?.close();
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+});
+
+// --- journeys (in order: they share the signed-in browser) ---------------------------
+
+test("sign in with the demo's printed credentials", async () => {
+  await visit("/app");
+  assert.match(page.url(), /\/login\?next=/, "a visitor is sent to the sign-in page");
+  await checkAccessibility("the sign-in page");
+  await screenshot("login");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill("wrong password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("alert").waitFor();
+  assert.match(await page.getByRole("alert").textContent(), /wrong e-mail or password/);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((url) => url.pathname === "/app");
+  assert.equal(await page.locator("h1").textContent(), "Overview");
+  await checkAccessibility("the overview");
+  await screenshot("overview");
+});
+
+test("mentions arriving in the demo stream appear on the live page without reload", async () => {
+  await visit("/app/live");
+  await page.evaluate(() => { window.__sameDocument = true; });
+  await page.waitForFunction(() => document.getElementById("live-state").textContent.startsWith("Connected"));
+  const before = await page.locator("#live-mentions > li").evaluateAll((items) => items.map((item) => item.dataset.mentionId));
+  // The demo's own stream keeps publishing: a mention not on the page at load appears.
+  await page.waitForFunction((known) => Array.from(document.querySelectorAll("#live-mentions > li"))
+    .some((item) => !known.includes(item.dataset.mentionId)), before, { timeout: 30_000 });
+  const text = `Vol AZ${runId} annulé, personne ne répond`;
+  await ingest([mention("live", `live_${runId}`, text)]);
+  await page.locator("#live-mentions > li", { hasText: text }).waitFor({ timeout: 10_000 });
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, "the page was not reloaded");
+  // The list keeps growing at the top: compare by mention, not by position.
+  const focusedId = () => page.evaluate(() => document.activeElement.closest(".item")?.dataset.mentionId ?? null);
+  const nextId = () => page.evaluate(() => document.activeElement.closest(".item")?.nextElementSibling?.dataset.mentionId ?? null);
+  await page.keyboard.press("j");
+  const first = await focusedId();
+  assert.ok(first, "j focuses a mention");
+  const expectedNext = await nextId();
+  await page.keyboard.press("j");
+  assert.equal(await focusedId(), expectedNext, "j moves to the next mention");
+  await page.keyboard.press("k");
+  assert.equal(await focusedId(), first, "k moves back");
+  await checkAccessibility("the live page");
+  await screenshot("live");
+  await page.keyboard.press("?");
+  await page.locator("dialog#help[open]").waitFor();
+  await checkAccessibility("the help dialog");
+  await screenshot("keyboard-help");
+  await page.keyboard.press("Escape");
+});
+
+test("merge two contacts with a preview, then undo", async () => {
+  const [first, second] = [`merge_a_${runId}`, `merge_b_${runId}`];
+  await ingest([mention("ma", first, "Bagage perdu à Orly"), mention("mb", second, "Lost bag, still no news")]);
+  const [firstId, secondId] = [await contactId(first), await contactId(second)];
+  await visit(`/app/contacts?q=${first}`);
+  await checkAccessibility("the contact search");
+  await page.getByRole("link", { name: first }).click();
+  await page.waitForURL(new RegExp(`/app/contacts/${firstId}$`));
+  await checkAccessibility("a contact page");
+  await screenshot("contact");
+  await page.getByLabel("Contact number to merge into this one").fill(String(secondId));
+  await page.getByRole("button", { name: "Preview the merge" }).click();
+  await page.waitForURL(/\/merge\?other=/);
+  assert.match(await page.locator("main").textContent(), new RegExp(second));
+  await checkAccessibility("the merge preview");
+  await screenshot("merge-preview");
+  await page.locator("#confirm-merge").click();
+  await page.waitForURL(/\?merged=\d+/);
+  await page.locator(".timeline", { hasText: "Lost bag, still no news" }).waitFor();
+  await checkAccessibility("a contact page just merged");
+  await screenshot("contact-merged");
+  assert.ok((await api("GET", `/api/v1/contacts/${secondId}`)).json.merged_into === firstId, "merged in the store");
+  await page.locator("#undo-merge").click();
+  await page.waitForURL(new RegExp(`/app/contacts/${firstId}$`));
+  assert.equal(await page.locator(".timeline", { hasText: "Lost bag, still no news" }).count(), 0, "the absorbed mention left again");
+  assert.equal((await api("GET", `/api/v1/contacts/${secondId}`)).json.merged_into, undefined, "undone in the store");
+});
+
+test("erasure asks for a confirmation, then erases", async () => {
+  const handle = `erase_${runId}`;
+  await ingest([mention("erase", handle, "Please forget me")]);
+  const id = await contactId(handle);
+  await visit(`/app/contacts/${id}`);
+  await page.getByText("Erase this contact (GDPR)…").click();
+  await page.getByRole("button", { name: "Erase for good" }).click();
+  assert.equal((await api("GET", `/api/v1/contacts/${id}`)).status, 200, "nothing happens without the confirmation");
+  await page.getByLabel("I understand that this erasure cannot be undone.").check();
+  await page.getByRole("button", { name: "Erase for good" }).click();
+  await page.waitForURL(/\/app\/contacts$/);
+  assert.equal((await api("GET", `/api/v1/contacts/${id}`)).status, 404);
+});
+
+test("switch the language to French and back", async () => {
+  await visit("/app");
+  await page.getByRole("button", { name: "Français" }).click();
+  await page.waitForFunction(() => document.documentElement.lang === "fr");
+  assert.equal(await page.locator("h1").textContent(), "Vue d'ensemble");
+  await checkAccessibility("the overview in French");
+  await visit("/app/contacts");
+  assert.equal(await page.locator("h1").textContent(), "Contacts");
+  assert.ok(await page.getByLabel("Chercher un contact par nom, pseudo, e-mail ou téléphone").isVisible());
+  await screenshot("contacts-fr");
+  await page.getByRole("button", { name: "English" }).click();
+  await page.waitForFunction(() => document.documentElement.lang === "en");
+});
+
+test("administration pages", async () => {
+  for (const [path, name] of [["/app/admin/users", "admin-users"], ["/app/admin/teams", "admin-teams"], ["/app/admin/tokens", "admin-tokens"],
+    ["/app/admin/audit", "admin-audit"], ["/app/admin/sources", "admin-sources"], ["/app/inbox", null], ["/app/insights", null]]) {
+    await visit(path);
+    await checkAccessibility(path);
+    if (name) await screenshot(name);
+  }
+  await visit("/app/admin/teams");
+  await page.getByLabel("Team name").fill(`Social care ${runId}`);
+  await page.getByRole("checkbox", { name: "Demo admin" }).check();
+  await page.getByRole("button", { name: "Create a team" }).click();
+  await page.locator("main h2", { hasText: `Social care ${runId}` }).waitFor();
+  await visit("/app/admin/tokens");
+  await page.getByLabel("Label").fill("browser test");
+  await page.getByRole("button", { name: "Create the token" }).click();
+  await page.locator("#token-secret").filter({ hasText: /^cpt_/ }).waitFor();
+});
+
+test("an XSS corpus in mention text, author names and bios executes nothing on any page", async () => {
+  const payloads = [
+    "<script>window.__xss='script'</script>",
+    "<img src=x onerror=\"window.__xss='img'\">",
+    "<svg onload=\"window.__xss='svg'\"><circle r=1 /></svg>",
+    "<a href=\"javascript:window.__xss='link'\">click</a>",
+    "\"><iframe src=\"javascript:window.__xss='iframe'\"></iframe>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=\"window.__xss='mxss'\">",
+    "\u202Egnp.exe\u202C <b onclick=\"window.__xss='rtl'\">rtl</b>",
+    "javascript:window.__xss='plain'",
+  ];
+  const handles = [];
+  const mentions = payloads.map((payload, index) => {
+    const handle = `xss_${index}_${runId}`;
+    handles.push(handle);
+    return mention(`xss${index}`, handle, `Alerte ${payload} fin`, { name: payload, bio: `bio ${payload} @xss_other_${runId}`, url: "javascript:window.__xss='url'" });
+  });
+  await visit("/app/live");
+  await page.waitForFunction(() => document.getElementById("live-state").textContent.startsWith("Connected"));
+  await ingest(mentions);
+  await page.locator("#live-mentions > li", { hasText: "Alerte" }).first().waitFor({ timeout: 10_000 });
+  await checkNothingExecuted("the live page receiving the corpus");
+  const ids = [];
+  for (const handle of handles) ids.push(await contactId(handle));
+  const pages = ["/app", "/app/live", `/app/contacts?q=${encodeURIComponent("<script>")}`, "/app/contacts", "/app/admin/audit", "/app/admin/sources",
+    ...ids.map((id) => `/app/contacts/${id}`), `/app/contacts/${ids[0]}/merge?other=${ids[1]}`, "/"];
+  for (const path of pages) {
+    await visit(path);
+    await checkNothingExecuted(path);
+  }
+  await visit(`/app/contacts/${ids[6]}`);
+  assert.match(await page.locator("main").textContent(), /rtl/, "the payload is shown as text");
+  await checkAccessibility("a contact page with hostile text");
+});
+
+test("sign out", async () => {
+  await visit("/app");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL((url) => url.pathname === "/login");
+  await visit("/app/contacts");
+  assert.match(page.url(), /\/login\?next=/, "the session is gone");
+});
