@@ -52,7 +52,7 @@ impl App {
         }
         let owns_index = writer_index.is_some();
         let mut writer = Writer::new(store.clone(), writer_index, counters.clone())?;
-        let deliveries = crate::early_warning::Deliveries::start();
+        let deliveries = crate::early_warning::Deliveries::start(config.smtp.clone());
         if owns_index {
             let early_warning = EarlyWarning::load(store.clone(), config.early_warning.clone(), deliveries.clone())?;
             writer.set_early_warning(Some(early_warning));

@@ -1,11 +1,14 @@
 //! Alert rules, the alerts they raise, and their delivery.
 //!
 //! Every alert is stored (the in-app list, `GET /api/v1/alerts`); a rule with a webhook
-//! channel also POSTs it, signed, from a background thread with retries and back-off, off
-//! the ingestion path. De-duplication and rate limits are [`signals::AlertPolicy`]'s.
+//! channel also POSTs it, signed, and a rule with an e-mail channel sends it over SMTP
+//! (`[smtp]`), both from a background thread with retries and back-off, off the
+//! ingestion path. De-duplication and rate limits are [`signals::AlertPolicy`]'s, decided
+//! before any channel sees the alert, so every channel is limited alike.
 
 use std::time::Duration;
 
+use connectors::smtp::{OutgoingMail, SmtpConfig};
 use domain::StoredMention;
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
@@ -51,6 +54,8 @@ pub enum AlertChannel {
     InApp,
     /// A JSON POST with a `text` field (what Slack and Mattermost incoming webhooks read).
     Webhook { url: String, secret: String },
+    /// A plain-text e-mail to these addresses, through the configured `[smtp]` server.
+    Email { to: Vec<String> },
 }
 
 /// `POST /api/v1/alert-rules`.
@@ -114,6 +119,14 @@ impl NewAlertRule {
                 return Err(ServiceError::Invalid("a webhook needs a secret to sign its body".into()));
             }
         }
+        if let AlertChannel::Email { to } = &self.channel {
+            if to.is_empty() || to.len() > connectors::smtp::MAX_RECIPIENTS {
+                return Err(ServiceError::Invalid(format!("an e-mail alert has 1 to {} recipients", connectors::smtp::MAX_RECIPIENTS)));
+            }
+            for address in to {
+                connectors::smtp::parse_mailbox(address).map_err(|error| ServiceError::Invalid(error.to_string()))?;
+            }
+        }
         let settings = Settings { slice: self.slice, keyword, channel: self.channel };
         Ok(AlertRuleRow {
             id: 0,
@@ -133,6 +146,7 @@ impl AlertRule {
         let channel = match &settings.channel {
             AlertChannel::InApp => json!({ "type": "in_app" }),
             AlertChannel::Webhook { url, .. } => json!({ "type": "webhook", "url": url, "secret": "(set)" }),
+            AlertChannel::Email { to } => json!({ "type": "email", "to": to }),
         };
         Some(AlertRule {
             id: row.id,
@@ -183,12 +197,13 @@ pub struct Deliveries {
 }
 
 impl Deliveries {
-    /// Starts the delivery thread; it ends when every sender is dropped.
-    pub fn start() -> Deliveries {
+    /// Starts the delivery thread; it ends when every sender is dropped. E-mail goes
+    /// through `smtp` (without it, an e-mail delivery is logged and dropped).
+    pub fn start(smtp: Option<SmtpConfig>) -> Deliveries {
         let (sender, receiver) = crossbeam_channel::bounded::<Delivery>(1_000);
         std::thread::Builder::new()
             .name("alert-delivery".into())
-            .spawn(move || deliver_forever(receiver))
+            .spawn(move || deliver_forever(receiver, smtp))
             .expect("spawn the alert delivery thread");
         Deliveries { sender }
     }
@@ -204,7 +219,7 @@ impl Deliveries {
     }
 }
 
-fn deliver_forever(receiver: crossbeam_channel::Receiver<Delivery>) {
+fn deliver_forever(receiver: crossbeam_channel::Receiver<Delivery>, smtp: Option<SmtpConfig>) {
     // The binary installs ring too; a library caller (a test) may not have.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
@@ -223,10 +238,52 @@ fn deliver_forever(receiver: crossbeam_channel::Receiver<Delivery>) {
         }
     };
     for delivery in receiver {
-        if let AlertChannel::Webhook { url, secret } = &delivery.channel {
-            runtime.block_on(post_with_retries(&client, url, secret, &delivery.body));
+        match &delivery.channel {
+            AlertChannel::InApp => {}
+            AlertChannel::Webhook { url, secret } => runtime.block_on(post_with_retries(&client, url, secret, &delivery.body)),
+            AlertChannel::Email { to } => match &smtp {
+                Some(smtp) => runtime.block_on(mail_with_retries(smtp, alert_mail(to, &delivery.body))),
+                None => tracing::error!("an e-mail alert was not sent: no [smtp] server is configured"),
+            },
         }
     }
+}
+
+/// The alert as a plain-text e-mail: its text as the subject, then the details.
+fn alert_mail(to: &[String], body: &Value) -> OutgoingMail {
+    let text = body["text"].as_str().unwrap_or("Comptoir alert");
+    let subject: String = text.chars().take(150).collect();
+    let rule = &body["rule"];
+    let mut lines = vec![text.to_string(), String::new()];
+    lines.push(format!("Rule: {} ({})", rule["name"].as_str().unwrap_or(""), rule["kind"].as_str().unwrap_or("")));
+    if let Some(incident) = body["incident_id"].as_i64() {
+        lines.push(format!("Incident: {incident}"));
+    }
+    lines.push(format!("At: {}", body["created_at"].as_str().unwrap_or("")));
+    lines.push(format!("Alert: {}", body["alert_id"]));
+    lines.push(String::new());
+    lines.push(serde_json::to_string_pretty(&body["details"]).unwrap_or_default());
+    OutgoingMail { to: to.to_vec(), subject: format!("[Comptoir] {subject}"), body: lines.join("\n"), in_reply_to: None, references: Vec::new() }
+}
+
+async fn mail_with_retries(smtp: &SmtpConfig, mail: OutgoingMail) {
+    let mut wait = Duration::from_secs(1);
+    for attempt in 1..=DELIVERY_ATTEMPTS {
+        match connectors::smtp::send_mail(smtp, &mail).await {
+            Ok(_) => return,
+            // A refused address or message will be refused again.
+            Err(error) if error.kind() == domain::ErrorKind::Invalid => {
+                tracing::error!(%error, "an e-mail alert cannot be sent");
+                return;
+            }
+            Err(error) => tracing::warn!(%error, attempt, "cannot send an e-mail alert"),
+        }
+        if attempt < DELIVERY_ATTEMPTS {
+            tokio::time::sleep(wait).await;
+            wait *= 2;
+        }
+    }
+    tracing::error!("an e-mail alert was not sent after {DELIVERY_ATTEMPTS} attempts");
 }
 
 async fn post_with_retries(client: &reqwest::Client, url: &str, secret: &str, body: &Value) {
