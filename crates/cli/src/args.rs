@@ -117,6 +117,34 @@ pub struct SearchArgs {
 pub enum BenchCommand {
     /// The full ingestion pipeline on the embedded default, from a fresh data directory
     Ingest(BenchIngestArgs),
+    /// The spike detector alone: points scored per second of one core
+    Detector(BenchDetectorArgs),
+    /// From the end of a spike's bucket to its webhook alert, through the running server
+    AlertLatency(BenchAlertLatencyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchDetectorArgs {
+    /// Buckets of the synthetic series to score
+    #[arg(long, default_value_t = 5_000_000)]
+    pub points: u64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchAlertLatencyArgs {
+    /// Bucket length of the early warning during the run
+    #[arg(long, default_value_t = 2)]
+    pub bucket_seconds: i64,
+    /// Buckets the detector learns before the spike
+    #[arg(long, default_value_t = 10)]
+    pub warmup_buckets: u64,
+    /// Runs (each on a fresh server); the report lists each and the worst
+    #[arg(long, default_value_t = 1)]
+    pub runs: usize,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
