@@ -78,6 +78,15 @@ pub struct DemoArgs {
     /// Seconds before the simulated outage spike starts
     #[arg(long, default_value_t = 60)]
     pub spike_after: u64,
+    /// Also send the spike's alert to this webhook (signed with --alert-webhook-secret)
+    #[arg(long, env = "COMPTOIR_DEMO_ALERT_WEBHOOK")]
+    pub alert_webhook: Option<String>,
+    #[arg(long, env = "COMPTOIR_DEMO_ALERT_WEBHOOK_SECRET", default_value = "demo")]
+    pub alert_webhook_secret: String,
+    /// Also e-mail the spike's alert to these addresses (comma-separated; needs [smtp]
+    /// or COMPTOIR_SMTP_HOST)
+    #[arg(long, env = "COMPTOIR_DEMO_ALERT_EMAIL", value_delimiter = ',')]
+    pub alert_email: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -83,7 +83,13 @@ fn demo(data_dir_chosen: bool, mut config: Config, args: DemoArgs) -> Result<Exi
     }
     let app = Arc::new(App::open(config)?);
     if app.list_alert_rules()?.is_empty() {
-        app.create_alert_rule(service::demo::demo_alert_rule())?;
+        let extra = service::demo::DemoAlertChannels {
+            webhook: args.alert_webhook.clone().map(|url| (url, args.alert_webhook_secret.clone())),
+            email: args.alert_email.clone(),
+        };
+        for rule in service::demo::demo_alert_rules(&extra) {
+            app.create_alert_rule(rule)?;
+        }
     }
     if app.list_topics()?.is_empty() {
         for (name, query) in service::demo::DEMO_TOPICS {
