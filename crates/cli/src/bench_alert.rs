@@ -77,6 +77,7 @@ pub fn run(options: AlertLatencyOptions) -> Result<AlertLatency> {
             kind: AlertKind::VolumeAnomaly,
             slice: Some("total".into()),
             keyword: None,
+            min_influence: None,
             channel: AlertChannel::Webhook { url: hook_url, secret: "bench".into() },
         };
         let app_for_rule = app.clone();

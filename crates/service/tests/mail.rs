@@ -121,6 +121,7 @@ fn an_email_rule_sends_each_alert_once_over_smtp() {
             kind: AlertKind::Keyword,
             slice: None,
             keyword: Some("panne".into()),
+            min_influence: None,
             channel: AlertChannel::Email { to: vec!["ops@example.org".into(), "Noc <noc@example.org>".into()] },
         })
         .unwrap();
@@ -153,6 +154,7 @@ fn email_rules_need_an_smtp_server_and_real_addresses() {
         kind: AlertKind::VolumeAnomaly,
         slice: None,
         keyword: None,
+        min_influence: None,
         channel: AlertChannel::Email { to },
     };
     let error = app.create_alert_rule(rule(vec!["ops@example.org".into()])).unwrap_err();

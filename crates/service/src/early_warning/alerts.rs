@@ -35,6 +35,11 @@ pub enum AlertKind {
     NegativeAnomaly,
     /// Mentions containing `keyword` were stored in a bucket.
     Keyword,
+    /// An author whose real influence is at least `min_influence` (default 60 of 100)
+    /// posted in a bucket.
+    InfluentialAuthor,
+    /// A contact marked VIP posted in a bucket.
+    VipContact,
 }
 
 impl AlertKind {
@@ -43,6 +48,8 @@ impl AlertKind {
             AlertKind::VolumeAnomaly => "volume_anomaly",
             AlertKind::NegativeAnomaly => "negative_anomaly",
             AlertKind::Keyword => "keyword",
+            AlertKind::InfluentialAuthor => "influential_author",
+            AlertKind::VipContact => "vip_contact",
         }
     }
 }
@@ -70,6 +77,9 @@ pub struct NewAlertRule {
     /// For a keyword rule: the word or phrase (case-insensitive).
     #[serde(default)]
     pub keyword: Option<String>,
+    /// For an influential-author rule: the lowest influence (0 to 100) that alerts.
+    #[serde(default)]
+    pub min_influence: Option<f64>,
     #[serde(default = "in_app")]
     pub channel: AlertChannel,
 }
@@ -86,6 +96,8 @@ pub struct AlertRule {
     pub kind: AlertKind,
     pub slice: Option<String>,
     pub keyword: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_influence: Option<f64>,
     pub channel: Value,
     pub created_at: chrono::DateTime<chrono::Utc>,
     #[serde(skip)]
@@ -96,6 +108,8 @@ pub struct AlertRule {
 struct Settings {
     slice: Option<String>,
     keyword: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    min_influence: Option<f64>,
     channel: AlertChannel,
 }
 
@@ -127,7 +141,16 @@ impl NewAlertRule {
                 connectors::smtp::parse_mailbox(address).map_err(|error| ServiceError::Invalid(error.to_string()))?;
             }
         }
-        let settings = Settings { slice: self.slice, keyword, channel: self.channel };
+        if let Some(min_influence) = self.min_influence
+            && !(0.0..=100.0).contains(&min_influence)
+        {
+            return Err(ServiceError::Invalid("min_influence is between 0 and 100".into()));
+        }
+        let min_influence = match self.kind {
+            AlertKind::InfluentialAuthor => Some(self.min_influence.unwrap_or(60.0)),
+            _ => None,
+        };
+        let settings = Settings { slice: self.slice, keyword, min_influence, channel: self.channel };
         Ok(AlertRuleRow {
             id: 0,
             name: name.to_string(),
@@ -154,6 +177,7 @@ impl AlertRule {
             kind,
             slice: settings.slice,
             keyword: settings.keyword,
+            min_influence: settings.min_influence,
             channel,
             created_at: chrono::DateTime::from_timestamp(row.created_at, 0).unwrap_or_default(),
             channel_settings: settings.channel,
@@ -171,7 +195,7 @@ impl AlertRule {
                 None => slice != "negative",
             },
             AlertKind::NegativeAnomaly => slice == "negative",
-            AlertKind::Keyword => false,
+            AlertKind::Keyword | AlertKind::InfluentialAuthor | AlertKind::VipContact => false,
         }
     }
 }
@@ -324,12 +348,12 @@ pub(crate) fn alert_body(alert: &AlertRow, rule: &AlertRule) -> Value {
 }
 
 impl EarlyWarning {
-    fn rules(&self) -> Result<Vec<AlertRule>, ServiceError> {
+    pub(super) fn rules(&self) -> Result<Vec<AlertRule>, ServiceError> {
         Ok(self.store.list_alert_rules()?.into_iter().filter_map(AlertRule::from_row).collect())
     }
 
     /// Stores and delivers the alert unless the policy holds it back.
-    fn raise(&mut self, rule: &AlertRule, key: &str, at: i64, text: String, incident_id: Option<i64>, details: Value) -> Result<(), ServiceError> {
+    pub(super) fn raise(&mut self, rule: &AlertRule, key: &str, at: i64, text: String, incident_id: Option<i64>, details: Value) -> Result<(), ServiceError> {
         let decision = self.state.policy.decide(&rule.id.to_string(), key, at);
         if decision != AlertDecision::Send {
             tracing::debug!(rule = rule.id, key, ?decision, "alert held back");
