@@ -119,12 +119,19 @@ impl SmtpConfig {
             SmtpTls::StartTls => Tls::Required(self.tls_parameters()?),
             SmtpTls::Implicit => Tls::Wrapper(self.tls_parameters()?),
         };
-        let hello = ClientId::Domain(self.hello_name.clone().unwrap_or_else(|| "localhost".into()));
-        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(self.host.as_str())
-            .port(self.port())
-            .tls(tls)
-            .hello_name(hello)
-            .timeout(Some(Duration::from_secs(self.timeout_seconds.unwrap_or(30))));
+        let hello = ClientId::Domain(
+            self.hello_name
+                .clone()
+                .unwrap_or_else(|| "localhost".into()),
+        );
+        let mut builder =
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(self.host.as_str())
+                .port(self.port())
+                .tls(tls)
+                .hello_name(hello)
+                .timeout(Some(Duration::from_secs(
+                    self.timeout_seconds.unwrap_or(30),
+                )));
         if let (Some(username), Some(password)) = (&self.username, &self.password) {
             builder = builder.credentials(Credentials::new(username.clone(), password.clone()));
         }
@@ -183,19 +190,23 @@ pub async fn send_reply(config: &SmtpConfig, reply: Reply<'_>) -> Result<String,
 /// Sends one message to its recipients. Returns its Message-ID, without `<>`.
 pub async fn send_mail(config: &SmtpConfig, mail: &OutgoingMail) -> Result<String, ConnectorError> {
     let (message, message_id) = build_message(config, mail)?;
-    config
-        .transport()?
-        .send(message)
-        .await
-        .map_err(|error| ConnectorError::Network(format!("SMTP {}:{}: {error}", config.host, config.port())))?;
+    config.transport()?.send(message).await.map_err(|error| {
+        ConnectorError::Network(format!("SMTP {}:{}: {error}", config.host, config.port()))
+    })?;
     Ok(message_id)
 }
 
 /// `Re: SUBJECT`, without stacking `Re: Re:`.
 pub fn reply_subject(subject: &str) -> String {
     let subject = subject.trim();
-    let already = subject.get(..3).is_some_and(|start| start.eq_ignore_ascii_case("re:"));
-    if already { subject.to_string() } else { format!("Re: {subject}") }
+    let already = subject
+        .get(..3)
+        .is_some_and(|start| start.eq_ignore_ascii_case("re:"));
+    if already {
+        subject.to_string()
+    } else {
+        format!("Re: {subject}")
+    }
 }
 
 /// Checks an address (`ann@example.org` or `Ann <ann@example.org>`).
@@ -205,13 +216,20 @@ pub fn parse_mailbox(text: &str) -> Result<Mailbox, ConnectorError> {
         .map_err(|error| invalid(format!("not an e-mail address {text:?}: {error}")))
 }
 
-fn build_message(config: &SmtpConfig, mail: &OutgoingMail) -> Result<(Message, String), ConnectorError> {
+fn build_message(
+    config: &SmtpConfig,
+    mail: &OutgoingMail,
+) -> Result<(Message, String), ConnectorError> {
     let from = parse_mailbox(&config.from)?;
     if mail.to.is_empty() || mail.to.len() > MAX_RECIPIENTS {
-        return Err(invalid(format!("a message has 1 to {MAX_RECIPIENTS} recipients")));
+        return Err(invalid(format!(
+            "a message has 1 to {MAX_RECIPIENTS} recipients"
+        )));
     }
     if mail.body.len() > MAX_BODY_BYTES {
-        return Err(invalid(format!("the body is longer than {MAX_BODY_BYTES} bytes")));
+        return Err(invalid(format!(
+            "the body is longer than {MAX_BODY_BYTES} bytes"
+        )));
     }
     let mut recipients = Mailboxes::new();
     for address in &mail.to {
@@ -228,7 +246,8 @@ fn build_message(config: &SmtpConfig, mail: &OutgoingMail) -> Result<(Message, S
         builder = builder.in_reply_to(angle_id(answered)?);
     }
     if !mail.references.is_empty() {
-        let references: Result<Vec<String>, _> = mail.references.iter().map(|id| angle_id(id)).collect();
+        let references: Result<Vec<String>, _> =
+            mail.references.iter().map(|id| angle_id(id)).collect();
         builder = builder.references(references?.join(" "));
     }
     let message = builder
@@ -243,7 +262,9 @@ fn angle_id(id: &str) -> Result<String, ConnectorError> {
     let id = id.trim().trim_start_matches('<').trim_end_matches('>');
     let clean = !id.is_empty()
         && id.len() <= 998
-        && id.chars().all(|character| character.is_ascii_graphic() && character != '<' && character != '>');
+        && id
+            .chars()
+            .all(|character| character.is_ascii_graphic() && character != '<' && character != '>');
     if !clean {
         return Err(invalid(format!("not a message id: {id:?}")));
     }
@@ -252,7 +273,15 @@ fn angle_id(id: &str) -> Result<String, ConnectorError> {
 
 /// A subject on one line: control characters (CR, LF…) become spaces.
 fn single_line(text: &str) -> String {
-    text.chars().map(|character| if character.is_control() { ' ' } else { character }).collect()
+    text.chars()
+        .map(|character| {
+            if character.is_control() {
+                ' '
+            } else {
+                character
+            }
+        })
+        .collect()
 }
 
 /// A unique id under the sender's domain: time, process and a counter, hashed.
@@ -268,7 +297,10 @@ fn new_message_id(domain: &str) -> String {
 }
 
 fn invalid(reason: impl Into<String>) -> ConnectorError {
-    ConnectorError::Unreadable { format: "e-mail", reason: reason.into() }
+    ConnectorError::Unreadable {
+        format: "e-mail",
+        reason: reason.into(),
+    }
 }
 
 #[cfg(test)]
@@ -305,7 +337,10 @@ mod tests {
         assert!(text.contains(&format!("Message-ID: <{id}>")), "{text}");
         assert!(id.ends_with("@comptoir.test"));
         assert!(text.contains("In-Reply-To: <2@example.org>"), "{text}");
-        assert!(text.contains("References: <1@example.org> <2@example.org>"), "{text}");
+        assert!(
+            text.contains("References: <1@example.org> <2@example.org>"),
+            "{text}"
+        );
         assert!(!text.to_lowercase().contains("\r\nbcc:"), "{text}");
     }
 

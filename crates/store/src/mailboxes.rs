@@ -17,7 +17,10 @@ pub struct MailboxCursorRow {
     pub updated_at: DateTime<Utc>,
 }
 
-pub(crate) fn get_mailbox_cursor(db: &mut dyn Db, mailbox: &str) -> Result<Option<MailboxCursorRow>> {
+pub(crate) fn get_mailbox_cursor(
+    db: &mut dyn Db,
+    mailbox: &str,
+) -> Result<Option<MailboxCursorRow>> {
     let row = db.query_opt(
         "SELECT mailbox, uid_validity, last_uid, updated_at FROM mailbox_cursors WHERE mailbox = ?1",
         &[Param::Text(mailbox)],
@@ -34,7 +37,12 @@ pub(crate) fn get_mailbox_cursor(db: &mut dyn Db, mailbox: &str) -> Result<Optio
 }
 
 /// Within one UIDVALIDITY the cursor never moves back; a new UIDVALIDITY replaces it.
-pub(crate) fn save_mailbox_cursor(db: &mut dyn Db, mailbox: &str, uid_validity: i64, last_uid: i64) -> Result<MailboxCursorRow> {
+pub(crate) fn save_mailbox_cursor(
+    db: &mut dyn Db,
+    mailbox: &str,
+    uid_validity: i64,
+    last_uid: i64,
+) -> Result<MailboxCursorRow> {
     db.execute(
         "INSERT INTO mailbox_cursors (mailbox, uid_validity, last_uid, updated_at) VALUES (?1, ?2, ?3, ?4) \
          ON CONFLICT (mailbox) DO UPDATE SET \
@@ -44,5 +52,6 @@ pub(crate) fn save_mailbox_cursor(db: &mut dyn Db, mailbox: &str, uid_validity: 
            uid_validity = excluded.uid_validity, updated_at = excluded.updated_at",
         &[Param::Text(mailbox), Param::Int(uid_validity), Param::Int(last_uid), Param::Time(now())],
     )?;
-    get_mailbox_cursor(db, mailbox)?.ok_or_else(|| crate::StoreError::Corrupt("the saved mailbox cursor is gone".into()))
+    get_mailbox_cursor(db, mailbox)?
+        .ok_or_else(|| crate::StoreError::Corrupt("the saved mailbox cursor is gone".into()))
 }

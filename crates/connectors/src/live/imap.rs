@@ -112,7 +112,13 @@ impl ImapConfig {
 
     /// `imap://user@host:port/mailbox`: where mentions came from (no password).
     pub fn origin(&self) -> String {
-        format!("imap://{}@{}:{}/{}", self.username, self.host, self.port(), self.mailbox)
+        format!(
+            "imap://{}@{}:{}/{}",
+            self.username,
+            self.host,
+            self.port(),
+            self.mailbox
+        )
     }
 
     /// The poll interval, at least five seconds.
@@ -140,7 +146,10 @@ pub struct MailboxPoll {
 }
 
 /// Reads the messages after `cursor` (all of them without one), at most `config.batch`.
-pub async fn poll_mailbox(config: &ImapConfig, cursor: Option<MailboxCursor>) -> Result<MailboxPoll, ConnectorError> {
+pub async fn poll_mailbox(
+    config: &ImapConfig,
+    cursor: Option<MailboxCursor>,
+) -> Result<MailboxPoll, ConnectorError> {
     let address = (config.host.as_str(), config.port());
     let tcp = tokio::time::timeout(Duration::from_secs(30), TcpStream::connect(address))
         .await
@@ -150,16 +159,22 @@ pub async fn poll_mailbox(config: &ImapConfig, cursor: Option<MailboxCursor>) ->
         ImapTls::None => poll_over(config, tcp, cursor).await,
         ImapTls::Implicit => {
             let connector = tokio_rustls::TlsConnector::from(Arc::new(tls_client_config()));
-            let server_name = tokio_rustls::rustls::pki_types::ServerName::try_from(config.host.clone())
-                .map_err(|error| network(config, format!("bad TLS server name: {error}")))?;
-            let tls = connector.connect(server_name, tcp).await.map_err(|error| network(config, error))?;
+            let server_name =
+                tokio_rustls::rustls::pki_types::ServerName::try_from(config.host.clone())
+                    .map_err(|error| network(config, format!("bad TLS server name: {error}")))?;
+            let tls = connector
+                .connect(server_name, tcp)
+                .await
+                .map_err(|error| network(config, error))?;
             poll_over(config, tls, cursor).await
         }
     }
 }
 
 fn tls_client_config() -> tokio_rustls::rustls::ClientConfig {
-    let roots = tokio_rustls::rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+    let roots = tokio_rustls::rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
     tokio_rustls::rustls::ClientConfig::builder_with_provider(Arc::new(
         tokio_rustls::rustls::crypto::ring::default_provider(),
     ))
@@ -169,7 +184,11 @@ fn tls_client_config() -> tokio_rustls::rustls::ClientConfig {
     .with_no_client_auth()
 }
 
-async fn poll_over<T>(config: &ImapConfig, stream: T, cursor: Option<MailboxCursor>) -> Result<MailboxPoll, ConnectorError>
+async fn poll_over<T>(
+    config: &ImapConfig,
+    stream: T,
+    cursor: Option<MailboxCursor>,
+) -> Result<MailboxPoll, ConnectorError>
 where
     T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
 {
@@ -182,8 +201,16 @@ where
     let mut session = client
         .login(&config.username, &config.password)
         .await
-        .map_err(|(error, _)| ConnectorError::Network(format!("IMAP login to {} refused: {error}", config.origin())))?;
-    let mailbox = session.examine(&config.mailbox).await.map_err(|error| network(config, error))?;
+        .map_err(|(error, _)| {
+            ConnectorError::Network(format!(
+                "IMAP login to {} refused: {error}",
+                config.origin()
+            ))
+        })?;
+    let mailbox = session
+        .examine(&config.mailbox)
+        .await
+        .map_err(|error| network(config, error))?;
     let uid_validity = mailbox.uid_validity.unwrap_or(0);
     let after = match cursor {
         Some(cursor) if cursor.uid_validity == uid_validity => cursor.last_uid,
@@ -202,20 +229,41 @@ where
     new_uids.sort_unstable();
     let more = new_uids.len() > config.batch;
     new_uids.truncate(config.batch.max(1));
-    let mut poll = MailboxPoll { records: Vec::new(), cursor: MailboxCursor { uid_validity, last_uid: after }, more };
+    let mut poll = MailboxPoll {
+        records: Vec::new(),
+        cursor: MailboxCursor {
+            uid_validity,
+            last_uid: after,
+        },
+        more,
+    };
     if new_uids.is_empty() {
         let _ = session.logout().await;
         return Ok(poll);
     }
-    let sizes = fetch_sizes(&mut session, &new_uids).await.map_err(|error| network(config, error))?;
-    let (small, large): (Vec<u32>, Vec<u32>) =
-        new_uids.iter().partition(|uid| sizes.get(uid).is_some_and(|size| *size <= config.max_message_bytes));
-    let mut bodies = fetch_bodies(&mut session, &small).await.map_err(|error| network(config, error))?;
+    let sizes = fetch_sizes(&mut session, &new_uids)
+        .await
+        .map_err(|error| network(config, error))?;
+    let (small, large): (Vec<u32>, Vec<u32>) = new_uids.iter().partition(|uid| {
+        sizes
+            .get(uid)
+            .is_some_and(|size| *size <= config.max_message_bytes)
+    });
+    let mut bodies = fetch_bodies(&mut session, &small)
+        .await
+        .map_err(|error| network(config, error))?;
     let _ = session.logout().await;
     for uid in new_uids {
         let position = format!("uid {uid}");
         let record = if large.contains(&uid) {
-            rejected(&position, format!("the message is larger than {} bytes", config.max_message_bytes), "")
+            rejected(
+                &position,
+                format!(
+                    "the message is larger than {} bytes",
+                    config.max_message_bytes
+                ),
+                "",
+            )
         } else {
             match bodies.remove(&uid) {
                 Some(bytes) => message_record(&position, &bytes),
@@ -236,14 +284,27 @@ fn message_record(position: &str, bytes: &[u8]) -> Record {
         Err(error) => rejected(position, error.to_string(), ""),
     };
     match record {
-        Record::Event { event, .. } => Record::Event { position: position.to_string(), event },
-        Record::Rejected { reason, raw, .. } => Record::Rejected { position: position.to_string(), reason, raw },
-        Record::Ignored { what, .. } => Record::Ignored { position: position.to_string(), what },
+        Record::Event { event, .. } => Record::Event {
+            position: position.to_string(),
+            event,
+        },
+        Record::Rejected { reason, raw, .. } => Record::Rejected {
+            position: position.to_string(),
+            reason,
+            raw,
+        },
+        Record::Ignored { what, .. } => Record::Ignored {
+            position: position.to_string(),
+            what,
+        },
     }
 }
 
 fn uid_set(uids: &[u32]) -> String {
-    uids.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
+    uids.iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 async fn fetch_sizes<T>(
@@ -253,8 +314,15 @@ async fn fetch_sizes<T>(
 where
     T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
 {
-    let fetches: Vec<_> = session.uid_fetch(uid_set(uids), "(UID RFC822.SIZE)").await?.try_collect().await?;
-    Ok(fetches.iter().filter_map(|fetch| Some((fetch.uid?, fetch.size?))).collect())
+    let fetches: Vec<_> = session
+        .uid_fetch(uid_set(uids), "(UID RFC822.SIZE)")
+        .await?
+        .try_collect()
+        .await?;
+    Ok(fetches
+        .iter()
+        .filter_map(|fetch| Some((fetch.uid?, fetch.size?)))
+        .collect())
 }
 
 async fn fetch_bodies<T>(
@@ -267,8 +335,15 @@ where
     if uids.is_empty() {
         return Ok(Default::default());
     }
-    let fetches: Vec<_> = session.uid_fetch(uid_set(uids), "(UID BODY.PEEK[])").await?.try_collect().await?;
-    Ok(fetches.iter().filter_map(|fetch| Some((fetch.uid?, fetch.body()?.to_vec()))).collect())
+    let fetches: Vec<_> = session
+        .uid_fetch(uid_set(uids), "(UID BODY.PEEK[])")
+        .await?
+        .try_collect()
+        .await?;
+    Ok(fetches
+        .iter()
+        .filter_map(|fetch| Some((fetch.uid?, fetch.body()?.to_vec())))
+        .collect())
 }
 
 fn network(config: &ImapConfig, error: impl std::fmt::Display) -> ConnectorError {
@@ -287,9 +362,15 @@ mod tests {
     #[test]
     fn a_message_record_takes_the_uid_position() {
         let message = b"From: a@example.org\r\nDate: Tue, 1 Jul 2003 10:52:37 +0200\r\nMessage-ID: <m@x>\r\n\r\nhello\r\n";
-        let Record::Event { position, .. } = message_record("uid 7", message) else { panic!() };
+        let Record::Event { position, .. } = message_record("uid 7", message) else {
+            panic!()
+        };
         assert_eq!(position, "uid 7");
-        let Record::Rejected { position, .. } = message_record("uid 8", b"Subject: no sender\r\n\r\nx") else { panic!() };
+        let Record::Rejected { position, .. } =
+            message_record("uid 8", b"Subject: no sender\r\n\r\nx")
+        else {
+            panic!()
+        };
         assert_eq!(position, "uid 8");
     }
 

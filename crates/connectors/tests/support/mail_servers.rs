@@ -26,7 +26,11 @@ fn unavailable(what: &str) -> Option<std::convert::Infallible> {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn wait_for_port(port: u16, child: &mut Child, what: &str) {
@@ -44,8 +48,15 @@ fn wait_for_port(port: u16, child: &mut Child, what: &str) {
 }
 
 fn dovecot_binary() -> Option<PathBuf> {
-    let candidates = [std::env::var("COMPTOIR_TEST_DOVECOT").ok(), Some("/usr/sbin/dovecot".into())];
-    candidates.into_iter().flatten().map(PathBuf::from).find(|path| path.exists())
+    let candidates = [
+        std::env::var("COMPTOIR_TEST_DOVECOT").ok(),
+        Some("/usr/sbin/dovecot".into()),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .map(PathBuf::from)
+        .find(|path| path.exists())
 }
 
 /// A dovecot IMAP server with one user (`ann` / `secret`), stopped on drop.
@@ -73,18 +84,35 @@ impl Dovecot {
         std::fs::write(root.join("passwd"), "ann:{PLAIN}secret\n").unwrap();
         // Dovecot drops privileges: as root, mail is owned by its own `dovecot` user;
         // otherwise every process runs as the current user.
-        let user = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout).unwrap().trim().to_string();
+        let user = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout)
+            .unwrap()
+            .trim()
+            .to_string();
         let as_root = user == "root";
-        let mail_user = if as_root { "dovecot".to_string() } else { user.clone() };
+        let mail_user = if as_root {
+            "dovecot".to_string()
+        } else {
+            user.clone()
+        };
         if as_root {
-            Command::new("chown").args(["-R", "dovecot:dovecot"]).arg(root.join("home")).status().unwrap();
-            Command::new("chmod").args(["755"]).arg(root).status().unwrap();
+            Command::new("chown")
+                .args(["-R", "dovecot:dovecot"])
+                .arg(root.join("home"))
+                .status()
+                .unwrap();
+            Command::new("chmod")
+                .args(["755"])
+                .arg(root)
+                .status()
+                .unwrap();
         }
         let port = free_port();
         let unprivileged = if as_root {
             String::new()
         } else {
-            format!("default_internal_user = {user}\ndefault_login_user = {user}\ndefault_internal_group = {user}\n")
+            format!(
+                "default_internal_user = {user}\ndefault_login_user = {user}\ndefault_internal_group = {user}\n"
+            )
         };
         let root_text = root.display();
         let config = format!(
@@ -108,15 +136,29 @@ impl Dovecot {
             .spawn()
             .unwrap();
         wait_for_port(port, &mut child, "dovecot");
-        Some(Dovecot { child, binary, config: config_path, _dir: dir, port, username: "ann", password: "secret" })
+        Some(Dovecot {
+            child,
+            binary,
+            config: config_path,
+            _dir: dir,
+            port,
+            username: "ann",
+            password: "secret",
+        })
     }
 
     /// Appends one raw message to `mailbox` over IMAP `APPEND`.
     pub async fn append(&self, mailbox: &str, raw: &[u8]) {
-        let tcp = tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await.unwrap();
+        let tcp = tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+            .await
+            .unwrap();
         let mut client = async_imap::Client::new(tcp);
         client.read_response().await.unwrap().unwrap();
-        let mut session = client.login(self.username, self.password).await.map_err(|(error, _)| error).unwrap();
+        let mut session = client
+            .login(self.username, self.password)
+            .await
+            .map_err(|(error, _)| error)
+            .unwrap();
         if mailbox != "INBOX" {
             let _ = session.create(mailbox).await;
         }
@@ -127,7 +169,11 @@ impl Dovecot {
 
 impl Drop for Dovecot {
     fn drop(&mut self) {
-        let _ = Command::new(&self.binary).arg("-c").arg(&self.config).arg("stop").status();
+        let _ = Command::new(&self.binary)
+            .arg("-c")
+            .arg(&self.config)
+            .arg("stop")
+            .status();
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -164,7 +210,15 @@ impl SmtpSink {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
         let mut child = Command::new(python())
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
             .arg(dir.path().join("maildir"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -180,10 +234,20 @@ impl SmtpSink {
 
     /// The raw messages received so far, in arrival order.
     pub fn received(&self) -> Vec<Vec<u8>> {
-        let Ok(entries) = std::fs::read_dir(self.new_folder()) else { return Vec::new() };
+        let Ok(entries) = std::fs::read_dir(self.new_folder()) else {
+            return Vec::new();
+        };
         let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
             .flatten()
-            .map(|entry| (entry.metadata().and_then(|meta| meta.modified()).unwrap_or(std::time::UNIX_EPOCH), entry.path()))
+            .map(|entry| {
+                (
+                    entry
+                        .metadata()
+                        .and_then(|meta| meta.modified())
+                        .unwrap_or(std::time::UNIX_EPOCH),
+                    entry.path(),
+                )
+            })
             .collect();
         files.sort();
         files.into_iter().map(|(_, path)| read(&path)).collect()
