@@ -78,6 +78,15 @@ pub struct DemoArgs {
     /// Seconds before the simulated outage spike starts
     #[arg(long, default_value_t = 60)]
     pub spike_after: u64,
+    /// Also send the spike's alert to this webhook (signed with --alert-webhook-secret)
+    #[arg(long, env = "COMPTOIR_DEMO_ALERT_WEBHOOK")]
+    pub alert_webhook: Option<String>,
+    #[arg(long, env = "COMPTOIR_DEMO_ALERT_WEBHOOK_SECRET", default_value = "demo")]
+    pub alert_webhook_secret: String,
+    /// Also e-mail the spike's alert to these addresses (comma-separated; needs [smtp]
+    /// or COMPTOIR_SMTP_HOST)
+    #[arg(long, env = "COMPTOIR_DEMO_ALERT_EMAIL", value_delimiter = ',')]
+    pub alert_email: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -119,6 +128,10 @@ pub enum BenchCommand {
     Ingest(BenchIngestArgs),
     /// Server time of the web app's pages over a data set ingested from a file
     Pages(BenchPagesArgs),
+    /// The spike detector alone: points scored per second of one core
+    Detector(BenchDetectorArgs),
+    /// From the end of a spike's bucket to its webhook alert, through the running server
+    AlertLatency(BenchAlertLatencyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -136,6 +149,30 @@ pub struct BenchPagesArgs {
     /// as it is (nothing is ingested)
     #[arg(long)]
     pub keep_in: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchDetectorArgs {
+    /// Buckets of the synthetic series to score
+    #[arg(long, default_value_t = 5_000_000)]
+    pub points: u64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchAlertLatencyArgs {
+    /// Bucket length of the early warning during the run
+    #[arg(long, default_value_t = 2)]
+    pub bucket_seconds: i64,
+    /// Buckets the detector learns before the spike
+    #[arg(long, default_value_t = 10)]
+    pub warmup_buckets: u64,
+    /// Runs (each on a fresh server); the report lists each and the worst
+    #[arg(long, default_value_t = 1)]
+    pub runs: usize,
     #[arg(long)]
     pub json: bool,
 }

@@ -37,6 +37,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Bench(BenchCommand::Ingest(args)) => bench_ingest(args),
         Command::Bench(BenchCommand::Pages(args)) => bench_pages(args),
+        Command::Bench(BenchCommand::Detector(args)) => bench_detector(args),
+        Command::Bench(BenchCommand::AlertLatency(args)) => bench_alert_latency(args),
         Command::Eval(EvalCommand::Anomalies { nab_dir, out }) => {
             let summary = service::eval::eval_anomalies(&nab_dir, &out)?;
             eprintln!("scored {} series ({} rows) into {}", summary.series, summary.rows, out.display());
@@ -82,7 +84,13 @@ fn demo(data_dir_chosen: bool, mut config: Config, args: DemoArgs) -> Result<Exi
     }
     let app = Arc::new(App::open(config)?);
     if app.list_alert_rules()?.is_empty() {
-        app.create_alert_rule(service::demo::demo_alert_rule())?;
+        let extra = service::demo::DemoAlertChannels {
+            webhook: args.alert_webhook.clone().map(|url| (url, args.alert_webhook_secret.clone())),
+            email: args.alert_email.clone(),
+        };
+        for rule in service::demo::demo_alert_rules(&extra) {
+            app.create_alert_rule(rule)?;
+        }
     }
     if app.list_topics()?.is_empty() {
         for (name, query) in service::demo::DEMO_TOPICS {
@@ -301,6 +309,54 @@ fn bench_pages(args: BenchPagesArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn bench_detector(args: BenchDetectorArgs) -> Result<ExitCode> {
+    if args.points == 0 {
+        bail!("--points must be at least 1");
+    }
+    let result = service::bench::bench_detector(args.points)?;
+    if args.json {
+        println!("{}", serde_json::to_string(&result)?);
+    } else {
+        println!(
+            "{} points in {:.3} s on-CPU ({:.3} s wall): {:.0} points/s per core (target 1,000,000)",
+            result.points, result.cpu_seconds, result.seconds, result.points_per_cpu_second
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench_alert_latency(args: BenchAlertLatencyArgs) -> Result<ExitCode> {
+    if args.bucket_seconds < 1 || args.runs == 0 {
+        bail!("--bucket-seconds and --runs must be at least 1");
+    }
+    let options = crate::bench_alert::AlertLatencyOptions {
+        bucket_seconds: args.bucket_seconds,
+        warmup_buckets: args.warmup_buckets,
+        ..Default::default()
+    };
+    let mut runs = Vec::new();
+    for _ in 0..args.runs {
+        runs.push(crate::bench_alert::run(options)?);
+    }
+    let latencies: Vec<Option<f64>> = runs.iter().map(|run| run.latency_seconds).collect();
+    let all_delivered = latencies.iter().all(Option::is_some);
+    let worst = latencies.iter().flatten().copied().fold(None, |worst: Option<f64>, latency| Some(worst.map_or(latency, |w| w.max(latency))));
+    if args.json {
+        println!("{}", serde_json::json!({ "runs": runs, "all_delivered": all_delivered, "worst_latency_seconds": worst }));
+    } else {
+        for run in &runs {
+            match run.latency_seconds {
+                Some(latency) => println!("alert delivered {latency:.3} s after the end of the spike's bucket ({} s buckets)", run.bucket_seconds),
+                None => println!("no alert arrived within the timeout"),
+            }
+        }
+        if let Some(worst) = worst {
+            println!("worst: {worst:.3} s (target 5 s)");
+        }
+    }
+    Ok(if all_delivered { ExitCode::SUCCESS } else { ExitCode::from(2) })
 }
 
 fn topic(config: Config, command: TopicCommand) -> Result<ExitCode> {

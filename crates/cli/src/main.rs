@@ -2,6 +2,7 @@
 //! rebuild the binary; argv and exit codes live here and nowhere else.
 
 mod args;
+mod bench_alert;
 mod commands;
 mod output;
 

@@ -1,5 +1,10 @@
 //! `comptoir demo`'s spike opens an incident explained by its drivers, visible at
-//! `GET /api/v1/incidents`, and the demo's in-app alert rule fires.
+//! `GET /api/v1/incidents`, and the demo's in-app alert rule fires; with a webhook and
+//! an e-mail address configured, the alert reaches a local webhook receiver and a real
+//! local SMTP server (aiosmtpd) too.
+
+#[path = "../../connectors/tests/support/mail_servers.rs"]
+mod mail_servers;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -7,6 +12,34 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+
+/// A local HTTP receiver on its own thread: each POST body goes to the channel.
+fn webhook_receiver() -> (String, std::sync::mpsc::Receiver<String>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0u8; length];
+            let _ = reader.read_exact(&mut body);
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+            let _ = sender.send(String::from_utf8_lossy(&body).into_owned());
+        }
+    });
+    (url, receiver)
+}
 
 fn http_get(address: &str, path: &str, token: &str) -> Value {
     let mut stream = TcpStream::connect(address).expect("connect");
@@ -21,9 +54,18 @@ fn http_get(address: &str, path: &str, token: &str) -> Value {
 #[test]
 fn the_demo_spike_opens_an_incident_with_drivers_and_fires_the_default_alert() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_comptoir"))
-        .args(["demo", "--listen", "127.0.0.1:0", "--spike-after", "50"])
-        .env("COMPTOIR_DATA_DIR", dir.path())
+    let smtp = mail_servers::SmtpSink::start();
+    let (hook_url, hooks) = webhook_receiver();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_comptoir"));
+    command.args(["demo", "--listen", "127.0.0.1:0", "--spike-after", "50", "--alert-webhook", &hook_url]).env("COMPTOIR_DATA_DIR", dir.path());
+    if let Some(smtp) = &smtp {
+        command
+            .env("COMPTOIR_SMTP_HOST", "127.0.0.1")
+            .env("COMPTOIR_SMTP_PORT", smtp.port.to_string())
+            .env("COMPTOIR_SMTP_FROM", "Comptoir demo <demo@comptoir.test>")
+            .env("COMPTOIR_DEMO_ALERT_EMAIL", "ops@example.org");
+    }
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -58,4 +100,12 @@ fn the_demo_spike_opens_an_incident_with_drivers_and_fires_the_default_alert() {
     assert!(terms.iter().any(|term| ["down", "panne", "site", "crash", "check"].contains(term)), "outage words drive it: {terms:?}");
     let first_alert = &alerts["items"].as_array().expect("alerts")[0];
     assert!(first_alert["text"].as_str().unwrap().contains("Incident"), "{alerts}");
+    // The same spike went to the webhook and, when an SMTP server runs, by e-mail.
+    let hook: Value = serde_json::from_str(&hooks.recv_timeout(Duration::from_secs(30)).expect("the webhook got the alert")).unwrap();
+    assert!(hook["text"].as_str().unwrap().contains("Incident"), "{hook}");
+    if let Some(smtp) = &smtp {
+        let mails = smtp.wait_for(1, Duration::from_secs(30));
+        let mail = String::from_utf8_lossy(mails.first().expect("the alert e-mail arrived"));
+        assert!(mail.contains("X-RcptTo: ops@example.org") && mail.contains("Subject: [Comptoir] Incident"), "{mail}");
+    }
 }

@@ -17,6 +17,7 @@ pub mod live;
 pub mod mastodon;
 pub mod meta;
 mod ndjson;
+pub mod smtp;
 mod twcs_csv;
 mod x_v2;
 

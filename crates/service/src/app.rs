@@ -54,7 +54,7 @@ impl App {
         }
         let owns_index = writer_index.is_some();
         let mut writer = Writer::new(store.clone(), writer_index, counters.clone())?;
-        let deliveries = crate::early_warning::Deliveries::start();
+        let deliveries = crate::early_warning::Deliveries::start(config.smtp.clone());
         let live_feed = Arc::new(crate::feed::LiveFeed::default());
         writer.set_live_feed(live_feed.clone());
         if owns_index {

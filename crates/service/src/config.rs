@@ -26,6 +26,9 @@ pub struct Config {
     pub web: WebConfig,
     /// `[early_warning]`: buckets and detectors (issue #5).
     pub early_warning: crate::early_warning::EarlyWarningConfig,
+    /// `[smtp]`: the server that sends e-mail (alert e-mails, e-mail replies). Without
+    /// it, e-mail alert rules are refused.
+    pub smtp: Option<connectors::smtp::SmtpConfig>,
 }
 
 /// The HTTP server's sign-in sessions.
@@ -94,6 +97,8 @@ pub struct ConnectorsConfig {
     pub feeds: Vec<String>,
     /// Seconds between two polls of a feed.
     pub feed_poll_seconds: u64,
+    /// `[[connectors.imap]]`: mailboxes read over IMAP (new messages by UID).
+    pub imap: Vec<connectors::live::ImapConfig>,
 }
 
 impl Default for Config {
@@ -108,6 +113,7 @@ impl Default for Config {
             models: ModelsConfig::default(),
             web: WebConfig::default(),
             early_warning: crate::early_warning::EarlyWarningConfig::default(),
+            smtp: None,
         }
     }
 }
@@ -172,8 +178,67 @@ impl Config {
                 ServiceError::Config(format!("COMPTOIR_INGEST_BATCH_SIZE={value:?} is not a number"))
             })?;
         }
+        self.apply_mail_env(&lookup)?;
         if self.ingest.batch_size == 0 || self.ingest.queue_batches == 0 {
             return Err(ServiceError::Config("ingest batch_size and queue_batches must be at least 1".into()));
+        }
+        Ok(())
+    }
+
+    /// `COMPTOIR_SMTP_*` (a whole `[smtp]` when `COMPTOIR_SMTP_HOST` is set) and
+    /// `COMPTOIR_IMAP_*` (one more mailbox when `COMPTOIR_IMAP_HOST` is set).
+    fn apply_mail_env(&mut self, lookup: &impl Fn(&str) -> Option<String>) -> Result<(), ServiceError> {
+        let port = |name: &str| -> Result<Option<u16>, ServiceError> {
+            lookup(name)
+                .map(|value| value.parse().map_err(|_| ServiceError::Config(format!("{name}={value:?} is not a port"))))
+                .transpose()
+        };
+        let tls = |name: &str| lookup(name).map(|value| value.to_lowercase());
+        if let Some(host) = lookup("COMPTOIR_SMTP_HOST") {
+            let tls = match tls("COMPTOIR_SMTP_TLS").as_deref() {
+                None | Some("none") => connectors::smtp::SmtpTls::None,
+                Some("starttls") => connectors::smtp::SmtpTls::StartTls,
+                Some("implicit") => connectors::smtp::SmtpTls::Implicit,
+                Some(other) => return Err(ServiceError::Config(format!("COMPTOIR_SMTP_TLS={other:?}: none, starttls or implicit"))),
+            };
+            self.smtp = Some(connectors::smtp::SmtpConfig {
+                host,
+                port: port("COMPTOIR_SMTP_PORT")?,
+                tls,
+                username: lookup("COMPTOIR_SMTP_USERNAME"),
+                password: lookup("COMPTOIR_SMTP_PASSWORD"),
+                from: lookup("COMPTOIR_SMTP_FROM").unwrap_or_else(|| "Comptoir <comptoir@localhost>".into()),
+                hello_name: None,
+                timeout_seconds: None,
+            });
+        }
+        if let Some(smtp) = &self.smtp {
+            smtp.validate().map_err(|error| ServiceError::Config(format!("[smtp]: {error}")))?;
+        }
+        if let Some(host) = lookup("COMPTOIR_IMAP_HOST") {
+            let mut mailbox = connectors::live::ImapConfig::plain(
+                &host,
+                port("COMPTOIR_IMAP_PORT")?.unwrap_or(143),
+                &lookup("COMPTOIR_IMAP_USERNAME").unwrap_or_default(),
+                &lookup("COMPTOIR_IMAP_PASSWORD").unwrap_or_default(),
+            );
+            match tls("COMPTOIR_IMAP_TLS").as_deref() {
+                None | Some("none") => {}
+                Some("implicit") => {
+                    mailbox.tls = connectors::live::ImapTls::Implicit;
+                    mailbox.port = port("COMPTOIR_IMAP_PORT")?;
+                }
+                Some(other) => return Err(ServiceError::Config(format!("COMPTOIR_IMAP_TLS={other:?}: none or implicit"))),
+            }
+            if let Some(name) = lookup("COMPTOIR_IMAP_MAILBOX") {
+                mailbox.mailbox = name;
+            }
+            if let Some(seconds) = lookup("COMPTOIR_IMAP_POLL_SECONDS") {
+                mailbox.poll_seconds = seconds
+                    .parse()
+                    .map_err(|_| ServiceError::Config(format!("COMPTOIR_IMAP_POLL_SECONDS={seconds:?} is not a number")))?;
+            }
+            self.connectors.imap.push(mailbox);
         }
         Ok(())
     }
@@ -205,6 +270,35 @@ mod tests {
             .unwrap();
         assert_eq!(config.listen, "127.0.0.1:1");
         assert!(config.store_url().starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn mail_servers_come_from_the_file_or_the_environment() {
+        let text = "[smtp]\nhost = \"127.0.0.1\"\nport = 2525\nfrom = \"Care <care@example.org>\"\n\n\
+                    [[connectors.imap]]\nhost = \"127.0.0.1\"\nusername = \"ann\"\npassword = \"secret\"\nmailbox = \"Support\"\n";
+        let mut config: Config = toml::from_str(text).unwrap();
+        assert_eq!(config.smtp.as_ref().unwrap().port, Some(2525));
+        assert_eq!(config.connectors.imap[0].mailbox, "Support");
+        assert_eq!(config.connectors.imap[0].poll_seconds, 60);
+        let env = |name: &str| match name {
+            "COMPTOIR_IMAP_HOST" => Some("localhost".to_string()),
+            "COMPTOIR_IMAP_PORT" => Some("10143".to_string()),
+            "COMPTOIR_SMTP_HOST" => Some("localhost".to_string()),
+            "COMPTOIR_SMTP_TLS" => Some("STARTTLS".to_string()),
+            _ => None,
+        };
+        config.apply_env(env).unwrap();
+        assert_eq!(config.connectors.imap.len(), 2);
+        assert_eq!(config.connectors.imap[1].origin(), "imap://@localhost:10143/INBOX");
+        assert_eq!(config.smtp.as_ref().unwrap().tls, connectors::smtp::SmtpTls::StartTls);
+        // A bad sender address or TLS mode is a configuration error.
+        let bad_from = |name: &str| match name {
+            "COMPTOIR_SMTP_HOST" => Some("localhost".to_string()),
+            "COMPTOIR_SMTP_FROM" => Some("not an address".to_string()),
+            _ => None,
+        };
+        assert!(Config::default().apply_env(bad_from).is_err());
+        assert!(Config::default().apply_env(|name| (name == "COMPTOIR_SMTP_HOST" || name == "COMPTOIR_SMTP_TLS").then(|| "x".into())).is_err());
     }
 
     #[test]

@@ -132,7 +132,36 @@ pub fn demo_early_warning() -> EarlyWarningConfig {
 
 /// The in-app rule the demo creates, so that its spike raises an alert.
 pub fn demo_alert_rule() -> NewAlertRule {
-    NewAlertRule { name: "Spike in the stream (demo)".into(), kind: AlertKind::VolumeAnomaly, slice: Some("total".into()), keyword: None, channel: AlertChannel::InApp }
+    NewAlertRule { name: "Spike in the stream (demo)".into(), kind: AlertKind::VolumeAnomaly, slice: Some("total".into()), keyword: None, min_influence: None, channel: AlertChannel::InApp }
+}
+
+/// Where the demo's spike alert goes besides the app (each optional).
+#[derive(Debug, Clone, Default)]
+pub struct DemoAlertChannels {
+    /// A webhook URL and the secret that signs its bodies.
+    pub webhook: Option<(String, String)>,
+    /// E-mail recipients (sent through `[smtp]`).
+    pub email: Vec<String>,
+}
+
+/// The in-app rule, plus one rule per configured channel, all on the total stream.
+pub fn demo_alert_rules(channels: &DemoAlertChannels) -> Vec<NewAlertRule> {
+    let mut rules = vec![demo_alert_rule()];
+    if let Some((url, secret)) = &channels.webhook {
+        rules.push(NewAlertRule {
+            name: "Spike in the stream (demo, webhook)".into(),
+            channel: AlertChannel::Webhook { url: url.clone(), secret: secret.clone() },
+            ..demo_alert_rule()
+        });
+    }
+    if !channels.email.is_empty() {
+        rules.push(NewAlertRule {
+            name: "Spike in the stream (demo, e-mail)".into(),
+            channel: AlertChannel::Email { to: channels.email.clone() },
+            ..demo_alert_rule()
+        });
+    }
+    rules
 }
 
 /// Generates posts forever (until the ingestion thread stops).

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use connectors::live::{
-    poll_feed, run_jetstream, run_mastodon_stream, run_x_filtered_stream, FeedPoll, JetstreamConfig, LiveChannels,
+    poll_mailbox, ImapConfig, MailboxCursor, MailboxPoll, poll_feed, run_jetstream, run_mastodon_stream, run_x_filtered_stream, FeedPoll, JetstreamConfig, LiveChannels,
     MastodonStreamConfig, XStreamConfig,
 };
 use connectors::Record;
@@ -68,6 +68,9 @@ pub fn start_live_connectors(app: Arc<App>, ingest: IngestHandle) {
     let interval = Duration::from_secs(config.feed_poll_seconds.max(30));
     for url in config.feeds {
         tokio::spawn(poll_feed_forever(app.clone(), ingest.clone(), client.clone(), url, interval));
+    }
+    for mailbox in config.imap {
+        tokio::spawn(poll_mailbox_forever(app.clone(), ingest.clone(), mailbox));
     }
 }
 
@@ -173,4 +176,54 @@ async fn poll_feed_forever(app: Arc<App>, ingest: IngestHandle, client: reqwest:
         }
         tokio::time::sleep(interval).await;
     }
+}
+
+/// Reads a mailbox's new messages every `poll_seconds` (at once again while more wait).
+/// The cursor is saved only after the messages are durably ingested: a crash re-reads
+/// them, and the store's upsert by Message-ID keeps one copy.
+pub async fn poll_mailbox_forever(app: Arc<App>, ingest: IngestHandle, mailbox: ImapConfig) {
+    let name = mailbox.origin();
+    loop {
+        let more = match poll_mailbox_once(&app, &ingest, &mailbox).await {
+            Ok(more) => more,
+            Err(error) => {
+                tracing::warn!(mailbox = %name, %error, "mailbox poll failed");
+                false
+            }
+        };
+        if !more {
+            tokio::time::sleep(mailbox.interval()).await;
+        }
+    }
+}
+
+/// One poll: read after the saved cursor, ingest, save the cursor. `Ok(true)` when more
+/// messages wait.
+pub async fn poll_mailbox_once(app: &Arc<App>, ingest: &IngestHandle, mailbox: &ImapConfig) -> Result<bool, String> {
+    let name = mailbox.origin();
+    let saved = {
+        let (app, name) = (app.clone(), name.clone());
+        tokio::task::spawn_blocking(move || app.store().get_mailbox_cursor(&name))
+            .await
+            .map_err(|error| error.to_string())?
+            .map_err(|error| error.to_string())?
+    };
+    let cursor = saved.and_then(|row| {
+        Some(MailboxCursor { uid_validity: u32::try_from(row.uid_validity).ok()?, last_uid: u32::try_from(row.last_uid).ok()? })
+    });
+    let MailboxPoll { records, cursor: next, more } = poll_mailbox(mailbox, cursor).await.map_err(|error| error.to_string())?;
+    if Some(next) == cursor {
+        return Ok(more);
+    }
+    if !records.is_empty() {
+        let origin = Origin { format: "eml".into(), origin: name.clone() };
+        let report = ingest.ingest(records, origin).await?;
+        tracing::debug!(mailbox = %name, ?report, "mailbox messages ingested");
+    }
+    let app = app.clone();
+    tokio::task::spawn_blocking(move || app.store().save_mailbox_cursor(&name, i64::from(next.uid_validity), i64::from(next.last_uid)))
+        .await
+        .map_err(|error| error.to_string())?
+        .map_err(|error| error.to_string())?;
+    Ok(more)
 }

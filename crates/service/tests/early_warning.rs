@@ -80,7 +80,7 @@ fn a_synthetic_outage_opens_one_incident_explained_by_its_words_and_alerts_once(
     replay.app.create_topic(&domain::NewListeningTopic { name: "Panne".into(), query: "panne OR réseau".into(), languages: vec![], owner: String::new() }).unwrap();
     let rule = replay
         .app
-        .create_alert_rule(NewAlertRule { name: "Volume".into(), kind: AlertKind::VolumeAnomaly, slice: Some("total".into()), keyword: None, channel: AlertChannel::InApp })
+        .create_alert_rule(NewAlertRule { name: "Volume".into(), kind: AlertKind::VolumeAnomaly, slice: Some("total".into()), keyword: None, min_influence: None, channel: AlertChannel::InApp })
         .unwrap();
     for bucket in 0..60 {
         replay.bucket(bucket, &ordinary(bucket));

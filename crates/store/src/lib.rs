@@ -11,6 +11,7 @@ mod codec;
 mod contacts;
 mod early_warning;
 mod error;
+mod mailboxes;
 mod migrations;
 mod people;
 mod postgres_store;
@@ -26,6 +27,7 @@ use domain::{
 
 pub use early_warning::{AlertRow, AlertRuleRow, IncidentRow};
 pub use error::StoreError;
+pub use mailboxes::MailboxCursorRow;
 pub use people::{ApiToken, AuditEntry, AuditFilter, NewAuditEntry, Session};
 pub use postgres_store::PostgresStore;
 pub use sqlite_store::SqliteStore;
@@ -336,6 +338,15 @@ pub trait Store: Send + Sync {
 
     /// The latest alerts, newest first.
     fn list_alerts(&self, limit: usize) -> Result<Vec<AlertRow>>;
+
+    // --- IMAP mailbox cursors (e-mail as a channel) ---
+
+    /// Where reading `mailbox` (`imap://user@host:port/MAILBOX`) stands, if it was read.
+    fn get_mailbox_cursor(&self, mailbox: &str) -> Result<Option<MailboxCursorRow>>;
+
+    /// Records that the messages up to `last_uid` were ingested. Within one
+    /// `uid_validity` the cursor never moves back; another `uid_validity` replaces it.
+    fn save_mailbox_cursor(&self, mailbox: &str, uid_validity: i64, last_uid: i64) -> Result<MailboxCursorRow>;
 }
 
 /// Opens a store from a URL: `sqlite://PATH` (or a bare path) or `postgres://…`

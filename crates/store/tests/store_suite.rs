@@ -26,6 +26,7 @@ store_suite! {
     records::topics_are_created_listed_and_deleted_with_unique_names,
     records::api_tokens_are_found_by_digest_only,
     records::state_values_are_overwritten,
+    records::mailbox_cursors_move_forward_and_reset_on_a_new_uid_validity,
     people::users_round_trip_with_unique_case_insensitive_emails,
     people::sessions_expire_and_are_deleted,
     people::api_tokens_belong_to_users_and_keep_their_scopes,

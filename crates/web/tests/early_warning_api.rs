@@ -138,6 +138,9 @@ async fn alert_rules_are_created_listed_and_deleted_and_bad_rules_are_refused() 
         (json!({ "name": "w", "kind": "volume_anomaly", "channel": { "type": "webhook", "url": "ftp://x", "secret": "s" } }), StatusCode::BAD_REQUEST),
         (json!({ "name": "w", "kind": "volume_anomaly", "channel": { "type": "webhook", "url": "http://x", "secret": "" } }), StatusCode::BAD_REQUEST),
         (json!({ "name": "w", "kind": "volume_anomaly", "channel": { "type": "pigeon" } }), StatusCode::UNPROCESSABLE_ENTITY),
+        // E-mail alerts need an [smtp] server, which this test app does not have.
+        (json!({ "name": "m", "kind": "volume_anomaly", "channel": { "type": "email", "to": ["ops@example.org"] } }), StatusCode::BAD_REQUEST),
+        (json!({ "name": "m", "kind": "volume_anomaly", "channel": { "type": "email", "to": "ops@example.org" } }), StatusCode::UNPROCESSABLE_ENTITY),
     ] {
         let (status, problem) = test.call("POST", "/api/v1/alert-rules", Some(body.clone())).await;
         assert_eq!(status, expected, "{body} -> {problem}");

@@ -7,9 +7,11 @@
 //! - [`run_mastodon_stream`]: Mastodon streaming API over SSE, cursor = last status id.
 //! - [`run_x_filtered_stream`]: X API v2 filtered stream, cursor = last tweet id.
 //! - [`poll_feed`]: one conditional GET of an RSS/Atom feed (ETag / Last-Modified).
+//! - [`poll_mailbox`]: one IMAP session reading a mailbox's new messages by UID.
 
 mod feed_poll;
 mod http_stream;
+mod imap;
 mod jetstream;
 mod mastodon;
 mod x_stream;
@@ -21,6 +23,7 @@ use tokio::sync::{mpsc, watch};
 use crate::Record;
 
 pub use feed_poll::{FeedPoll, poll_feed};
+pub use imap::{ImapConfig, ImapTls, MailboxCursor, MailboxPoll, poll_mailbox};
 pub use jetstream::{JetstreamConfig, run_jetstream};
 pub use mastodon::{MastodonStreamConfig, run_mastodon_stream};
 pub use x_stream::{XStreamConfig, run_x_filtered_stream};

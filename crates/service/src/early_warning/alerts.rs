@@ -1,11 +1,14 @@
 //! Alert rules, the alerts they raise, and their delivery.
 //!
 //! Every alert is stored (the in-app list, `GET /api/v1/alerts`); a rule with a webhook
-//! channel also POSTs it, signed, from a background thread with retries and back-off, off
-//! the ingestion path. De-duplication and rate limits are [`signals::AlertPolicy`]'s.
+//! channel also POSTs it, signed, and a rule with an e-mail channel sends it over SMTP
+//! (`[smtp]`), both from a background thread with retries and back-off, off the
+//! ingestion path. De-duplication and rate limits are [`signals::AlertPolicy`]'s, decided
+//! before any channel sees the alert, so every channel is limited alike.
 
 use std::time::Duration;
 
+use connectors::smtp::{OutgoingMail, SmtpConfig};
 use domain::StoredMention;
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
@@ -32,6 +35,11 @@ pub enum AlertKind {
     NegativeAnomaly,
     /// Mentions containing `keyword` were stored in a bucket.
     Keyword,
+    /// An author whose real influence is at least `min_influence` (default 60 of 100)
+    /// posted in a bucket.
+    InfluentialAuthor,
+    /// A contact marked VIP posted in a bucket.
+    VipContact,
 }
 
 impl AlertKind {
@@ -40,6 +48,8 @@ impl AlertKind {
             AlertKind::VolumeAnomaly => "volume_anomaly",
             AlertKind::NegativeAnomaly => "negative_anomaly",
             AlertKind::Keyword => "keyword",
+            AlertKind::InfluentialAuthor => "influential_author",
+            AlertKind::VipContact => "vip_contact",
         }
     }
 }
@@ -51,6 +61,8 @@ pub enum AlertChannel {
     InApp,
     /// A JSON POST with a `text` field (what Slack and Mattermost incoming webhooks read).
     Webhook { url: String, secret: String },
+    /// A plain-text e-mail to these addresses, through the configured `[smtp]` server.
+    Email { to: Vec<String> },
 }
 
 /// `POST /api/v1/alert-rules`.
@@ -65,6 +77,9 @@ pub struct NewAlertRule {
     /// For a keyword rule: the word or phrase (case-insensitive).
     #[serde(default)]
     pub keyword: Option<String>,
+    /// For an influential-author rule: the lowest influence (0 to 100) that alerts.
+    #[serde(default)]
+    pub min_influence: Option<f64>,
     #[serde(default = "in_app")]
     pub channel: AlertChannel,
 }
@@ -81,6 +96,8 @@ pub struct AlertRule {
     pub kind: AlertKind,
     pub slice: Option<String>,
     pub keyword: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_influence: Option<f64>,
     pub channel: Value,
     pub created_at: chrono::DateTime<chrono::Utc>,
     #[serde(skip)]
@@ -91,6 +108,8 @@ pub struct AlertRule {
 struct Settings {
     slice: Option<String>,
     keyword: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    min_influence: Option<f64>,
     channel: AlertChannel,
 }
 
@@ -114,7 +133,24 @@ impl NewAlertRule {
                 return Err(ServiceError::Invalid("a webhook needs a secret to sign its body".into()));
             }
         }
-        let settings = Settings { slice: self.slice, keyword, channel: self.channel };
+        if let AlertChannel::Email { to } = &self.channel {
+            if to.is_empty() || to.len() > connectors::smtp::MAX_RECIPIENTS {
+                return Err(ServiceError::Invalid(format!("an e-mail alert has 1 to {} recipients", connectors::smtp::MAX_RECIPIENTS)));
+            }
+            for address in to {
+                connectors::smtp::parse_mailbox(address).map_err(|error| ServiceError::Invalid(error.to_string()))?;
+            }
+        }
+        if let Some(min_influence) = self.min_influence
+            && !(0.0..=100.0).contains(&min_influence)
+        {
+            return Err(ServiceError::Invalid("min_influence is between 0 and 100".into()));
+        }
+        let min_influence = match self.kind {
+            AlertKind::InfluentialAuthor => Some(self.min_influence.unwrap_or(60.0)),
+            _ => None,
+        };
+        let settings = Settings { slice: self.slice, keyword, min_influence, channel: self.channel };
         Ok(AlertRuleRow {
             id: 0,
             name: name.to_string(),
@@ -133,6 +169,7 @@ impl AlertRule {
         let channel = match &settings.channel {
             AlertChannel::InApp => json!({ "type": "in_app" }),
             AlertChannel::Webhook { url, .. } => json!({ "type": "webhook", "url": url, "secret": "(set)" }),
+            AlertChannel::Email { to } => json!({ "type": "email", "to": to }),
         };
         Some(AlertRule {
             id: row.id,
@@ -140,6 +177,7 @@ impl AlertRule {
             kind,
             slice: settings.slice,
             keyword: settings.keyword,
+            min_influence: settings.min_influence,
             channel,
             created_at: chrono::DateTime::from_timestamp(row.created_at, 0).unwrap_or_default(),
             channel_settings: settings.channel,
@@ -157,7 +195,7 @@ impl AlertRule {
                 None => slice != "negative",
             },
             AlertKind::NegativeAnomaly => slice == "negative",
-            AlertKind::Keyword => false,
+            AlertKind::Keyword | AlertKind::InfluentialAuthor | AlertKind::VipContact => false,
         }
     }
 }
@@ -183,12 +221,13 @@ pub struct Deliveries {
 }
 
 impl Deliveries {
-    /// Starts the delivery thread; it ends when every sender is dropped.
-    pub fn start() -> Deliveries {
+    /// Starts the delivery thread; it ends when every sender is dropped. E-mail goes
+    /// through `smtp` (without it, an e-mail delivery is logged and dropped).
+    pub fn start(smtp: Option<SmtpConfig>) -> Deliveries {
         let (sender, receiver) = crossbeam_channel::bounded::<Delivery>(1_000);
         std::thread::Builder::new()
             .name("alert-delivery".into())
-            .spawn(move || deliver_forever(receiver))
+            .spawn(move || deliver_forever(receiver, smtp))
             .expect("spawn the alert delivery thread");
         Deliveries { sender }
     }
@@ -204,7 +243,7 @@ impl Deliveries {
     }
 }
 
-fn deliver_forever(receiver: crossbeam_channel::Receiver<Delivery>) {
+fn deliver_forever(receiver: crossbeam_channel::Receiver<Delivery>, smtp: Option<SmtpConfig>) {
     // The binary installs ring too; a library caller (a test) may not have.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
@@ -223,10 +262,52 @@ fn deliver_forever(receiver: crossbeam_channel::Receiver<Delivery>) {
         }
     };
     for delivery in receiver {
-        if let AlertChannel::Webhook { url, secret } = &delivery.channel {
-            runtime.block_on(post_with_retries(&client, url, secret, &delivery.body));
+        match &delivery.channel {
+            AlertChannel::InApp => {}
+            AlertChannel::Webhook { url, secret } => runtime.block_on(post_with_retries(&client, url, secret, &delivery.body)),
+            AlertChannel::Email { to } => match &smtp {
+                Some(smtp) => runtime.block_on(mail_with_retries(smtp, alert_mail(to, &delivery.body))),
+                None => tracing::error!("an e-mail alert was not sent: no [smtp] server is configured"),
+            },
         }
     }
+}
+
+/// The alert as a plain-text e-mail: its text as the subject, then the details.
+fn alert_mail(to: &[String], body: &Value) -> OutgoingMail {
+    let text = body["text"].as_str().unwrap_or("Comptoir alert");
+    let subject: String = text.chars().take(150).collect();
+    let rule = &body["rule"];
+    let mut lines = vec![text.to_string(), String::new()];
+    lines.push(format!("Rule: {} ({})", rule["name"].as_str().unwrap_or(""), rule["kind"].as_str().unwrap_or("")));
+    if let Some(incident) = body["incident_id"].as_i64() {
+        lines.push(format!("Incident: {incident}"));
+    }
+    lines.push(format!("At: {}", body["created_at"].as_str().unwrap_or("")));
+    lines.push(format!("Alert: {}", body["alert_id"]));
+    lines.push(String::new());
+    lines.push(serde_json::to_string_pretty(&body["details"]).unwrap_or_default());
+    OutgoingMail { to: to.to_vec(), subject: format!("[Comptoir] {subject}"), body: lines.join("\n"), in_reply_to: None, references: Vec::new() }
+}
+
+async fn mail_with_retries(smtp: &SmtpConfig, mail: OutgoingMail) {
+    let mut wait = Duration::from_secs(1);
+    for attempt in 1..=DELIVERY_ATTEMPTS {
+        match connectors::smtp::send_mail(smtp, &mail).await {
+            Ok(_) => return,
+            // A refused address or message will be refused again.
+            Err(error) if error.kind() == domain::ErrorKind::Invalid => {
+                tracing::error!(%error, "an e-mail alert cannot be sent");
+                return;
+            }
+            Err(error) => tracing::warn!(%error, attempt, "cannot send an e-mail alert"),
+        }
+        if attempt < DELIVERY_ATTEMPTS {
+            tokio::time::sleep(wait).await;
+            wait *= 2;
+        }
+    }
+    tracing::error!("an e-mail alert was not sent after {DELIVERY_ATTEMPTS} attempts");
 }
 
 async fn post_with_retries(client: &reqwest::Client, url: &str, secret: &str, body: &Value) {
@@ -267,12 +348,12 @@ pub(crate) fn alert_body(alert: &AlertRow, rule: &AlertRule) -> Value {
 }
 
 impl EarlyWarning {
-    fn rules(&self) -> Result<Vec<AlertRule>, ServiceError> {
+    pub(super) fn rules(&self) -> Result<Vec<AlertRule>, ServiceError> {
         Ok(self.store.list_alert_rules()?.into_iter().filter_map(AlertRule::from_row).collect())
     }
 
     /// Stores and delivers the alert unless the policy holds it back.
-    fn raise(&mut self, rule: &AlertRule, key: &str, at: i64, text: String, incident_id: Option<i64>, details: Value) -> Result<(), ServiceError> {
+    pub(super) fn raise(&mut self, rule: &AlertRule, key: &str, at: i64, text: String, incident_id: Option<i64>, details: Value) -> Result<(), ServiceError> {
         let decision = self.state.policy.decide(&rule.id.to_string(), key, at);
         if decision != AlertDecision::Send {
             tracing::debug!(rule = rule.id, key, ?decision, "alert held back");

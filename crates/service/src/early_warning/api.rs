@@ -97,6 +97,9 @@ impl App {
     }
 
     pub fn create_alert_rule(&self, rule: NewAlertRule) -> Result<AlertRule, ServiceError> {
+        if matches!(rule.channel, super::AlertChannel::Email { .. }) && self.config.smtp.is_none() {
+            return Err(ServiceError::Invalid("e-mail alerts need an SMTP server: set [smtp] (or COMPTOIR_SMTP_HOST) in the configuration".into()));
+        }
         let row = self.store().create_alert_rule(&rule.into_row(now())?)?;
         AlertRule::from_row(row).ok_or_else(|| ServiceError::Invalid("the rule cannot be read back".into()))
     }

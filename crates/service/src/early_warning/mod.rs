@@ -21,6 +21,7 @@
 
 mod alerts;
 mod api;
+mod author_alerts;
 mod buckets;
 mod incidents;
 

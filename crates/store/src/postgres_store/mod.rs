@@ -459,4 +459,12 @@ impl Store for PostgresStore {
     fn list_alerts(&self, limit: usize) -> Result<Vec<crate::AlertRow>> {
         early_warning::list_alerts(&mut self.reader(), limit)
     }
+
+    fn get_mailbox_cursor(&self, mailbox: &str) -> Result<Option<crate::MailboxCursorRow>> {
+        self.read_db(|db| crate::mailboxes::get_mailbox_cursor(db, mailbox))
+    }
+
+    fn save_mailbox_cursor(&self, mailbox: &str, uid_validity: i64, last_uid: i64) -> Result<crate::MailboxCursorRow> {
+        self.write_tx(|db| crate::mailboxes::save_mailbox_cursor(db, mailbox, uid_validity, last_uid))
+    }
 }

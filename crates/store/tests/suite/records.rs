@@ -101,3 +101,22 @@ pub fn state_values_are_overwritten(test_store: &mut TestStore) {
         Some("\"abc\"")
     );
 }
+
+pub fn mailbox_cursors_move_forward_and_reset_on_a_new_uid_validity(test_store: &mut TestStore) {
+    let store = test_store.store();
+    let inbox = "imap://ann@127.0.0.1:143/INBOX";
+    assert_eq!(store.get_mailbox_cursor(inbox).unwrap(), None);
+    let saved = store.save_mailbox_cursor(inbox, 1_795_924_661, 12).unwrap();
+    assert_eq!((saved.mailbox.as_str(), saved.uid_validity, saved.last_uid), (inbox, 1_795_924_661, 12));
+    // Another mailbox is independent.
+    store.save_mailbox_cursor("imap://ann@127.0.0.1:143/Support", 7, 3).unwrap();
+    // A late writer with an older UID does not move the cursor back.
+    assert_eq!(store.save_mailbox_cursor(inbox, 1_795_924_661, 9).unwrap().last_uid, 12);
+    assert_eq!(store.save_mailbox_cursor(inbox, 1_795_924_661, 40).unwrap().last_uid, 40);
+    // A new UIDVALIDITY: the old UIDs mean nothing, the cursor restarts.
+    let reset = store.save_mailbox_cursor(inbox, 1_795_999_999, 2).unwrap();
+    assert_eq!((reset.uid_validity, reset.last_uid), (1_795_999_999, 2));
+    let read_back = store.get_mailbox_cursor(inbox).unwrap().unwrap();
+    assert_eq!(read_back, reset);
+    assert_eq!(store.get_mailbox_cursor("imap://ann@127.0.0.1:143/Support").unwrap().unwrap().last_uid, 3);
+}

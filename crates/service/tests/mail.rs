@@ -1,0 +1,170 @@
+//! E-mail as a channel through the running service, against real local servers: a
+//! dovecot mailbox read over IMAP into the store (threaded, resumable, no duplicates
+//! after a restart), and alert e-mails through aiosmtpd (de-duplicated like webhooks).
+
+#[path = "../../connectors/tests/support/mail_servers.rs"]
+mod mail_servers;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use connectors::Format;
+use connectors::live::ImapConfig;
+use connectors::smtp::SmtpConfig;
+use domain::Source;
+use mail_parser::MessageParser;
+use mail_servers::{Dovecot, SmtpSink};
+use service::early_warning::{AlertChannel, AlertKind, EarlyWarningConfig, NewAlertRule};
+use service::{App, Config, ImportOptions, Origin, import_records, start_ingest_thread};
+
+fn message(id: &str, in_reply_to: Option<&str>, body: &str) -> Vec<u8> {
+    let mut text = format!(
+        "From: Ann <ann@example.org>\r\nTo: care@comptoir.test\r\nSubject: Panne\r\nDate: Tue, 1 Jul 2025 10:52:37 +0200\r\nMessage-ID: <{id}>\r\n"
+    );
+    if let Some(answered) = in_reply_to {
+        text.push_str(&format!("In-Reply-To: <{answered}>\r\nReferences: <{answered}>\r\n"));
+    }
+    text.push_str(&format!("Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"));
+    text.into_bytes()
+}
+
+fn open_app(dir: &std::path::Path, mailbox: &ImapConfig) -> Arc<App> {
+    let mut config = Config { data_dir: dir.to_path_buf(), ..Config::default() };
+    config.connectors.imap = vec![mailbox.clone()];
+    Arc::new(App::open(config).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mailbox_is_ingested_threaded_and_resumes_after_a_restart() {
+    let Some(dovecot) = Dovecot::start() else { return };
+    let mailbox = ImapConfig::plain("127.0.0.1", dovecot.port, dovecot.username, dovecot.password);
+    let dir = tempfile::tempdir().unwrap();
+    dovecot.append("INBOX", &message("1@example.org", None, "Plus de réseau depuis ce matin.")).await;
+    dovecot.append("INBOX", &message("2@example.org", Some("1@example.org"), "Toujours rien !")).await;
+
+    let app = open_app(dir.path(), &mailbox);
+    let ingest = start_ingest_thread(app.clone(), 4);
+    let more = service::live::poll_mailbox_once(&app, &ingest, &mailbox).await.unwrap();
+    assert!(!more);
+    let store = app.store();
+    let first = store.find_mention(Source::Email, "1@example.org").unwrap().expect("the first message is stored");
+    let reply = store.find_mention(Source::Email, "2@example.org").unwrap().expect("the reply is stored");
+    assert_eq!(first.mention.author.handle, "ann@example.org");
+    assert_eq!(reply.mention.links.in_reply_to.as_deref(), Some("1@example.org"));
+    assert_eq!(reply.mention.links.thread_id, first.mention.links.thread_id);
+    let cursor = store.get_mailbox_cursor(&mailbox.origin()).unwrap().expect("the cursor is saved");
+    assert_eq!(cursor.last_uid, 2);
+    assert_eq!(store.count_mentions().unwrap(), 2);
+
+    // A restart continues after the saved cursor: only the new message is read.
+    drop(ingest);
+    drop(app);
+    tokio::time::sleep(Duration::from_millis(700)).await; // the ingestion thread lets go
+    dovecot.append("INBOX", &message("3@example.org", Some("2@example.org"), "C'est revenu, merci.")).await;
+    let app = open_app(dir.path(), &mailbox);
+    let ingest = start_ingest_thread(app.clone(), 4);
+    service::live::poll_mailbox_once(&app, &ingest, &mailbox).await.unwrap();
+    assert_eq!(app.store().count_mentions().unwrap(), 3);
+    assert_eq!(app.store().get_mailbox_cursor(&mailbox.origin()).unwrap().unwrap().last_uid, 3);
+    let third = app.store().find_mention(Source::Email, "3@example.org").unwrap().unwrap();
+    assert_eq!(third.mention.links.in_reply_to.as_deref(), Some("2@example.org"));
+    // Nothing new: nothing read, nothing duplicated.
+    service::live::poll_mailbox_once(&app, &ingest, &mailbox).await.unwrap();
+    assert_eq!(app.store().count_mentions().unwrap(), 3);
+}
+
+const BUCKET: i64 = 60;
+const T0: i64 = 1_700_000_040;
+
+/// An app whose early-warning clock the test moves.
+fn alerting_app(dir: &std::path::Path, smtp: Option<SmtpConfig>) -> (App, Arc<AtomicI64>) {
+    let config = Config {
+        data_dir: dir.to_path_buf(),
+        smtp,
+        early_warning: EarlyWarningConfig { bucket_seconds: BUCKET, detector_warmup_buckets: Some(30), baseline_buckets: 12, weak_signals_warmup_buckets: 10 },
+        ..Config::default()
+    };
+    let app = App::open(config).unwrap();
+    let clock = Arc::new(AtomicI64::new(T0));
+    let reader = clock.clone();
+    app.set_early_warning_clock(Arc::new(move || reader.load(Ordering::SeqCst)));
+    (app, clock)
+}
+
+/// Stores the texts during bucket `bucket`, then closes it.
+fn replay_bucket(app: &App, clock: &AtomicI64, bucket: i64, texts: &[&str]) {
+    clock.store(T0 + bucket * BUCKET + 1, Ordering::SeqCst);
+    let lines: Vec<String> = texts
+        .iter()
+        .enumerate()
+        .map(|(index, text)| {
+            format!(r#"{{"source":"x","external_id":"{bucket}-{index}","author":{{"handle":"u{index}"}},"text":"{text}","created_at":"2026-11-20T10:00:00Z"}}"#)
+        })
+        .collect();
+    let records = connectors::read_records(Format::Ndjson, lines.join("\n").as_bytes()).unwrap();
+    let origin = Origin { format: "ndjson".into(), origin: "test".into() };
+    import_records(app, records, &origin, ImportOptions { threads: 1, batch_size: 500, queue_batches: 2 }, &|_| {}).unwrap();
+    clock.store(T0 + (bucket + 1) * BUCKET, Ordering::SeqCst);
+    app.writer().tick().unwrap();
+}
+
+#[test]
+fn an_email_rule_sends_each_alert_once_over_smtp() {
+    let Some(sink) = SmtpSink::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let smtp = SmtpConfig::plain("127.0.0.1", sink.port, "Comptoir <alerts@comptoir.test>");
+    let (app, clock) = alerting_app(dir.path(), Some(smtp));
+    let rule = app
+        .create_alert_rule(NewAlertRule {
+            name: "Pannes".into(),
+            kind: AlertKind::Keyword,
+            slice: None,
+            keyword: Some("panne".into()),
+            min_influence: None,
+            channel: AlertChannel::Email { to: vec!["ops@example.org".into(), "Noc <noc@example.org>".into()] },
+        })
+        .unwrap();
+    assert_eq!(rule.channel["type"], "email");
+
+    replay_bucket(&app, &clock, 0, &["Bonjour", "Le site est en panne", "panne réseau à Lyon"]);
+    let received = sink.wait_for(1, Duration::from_secs(20));
+    assert_eq!(received.len(), 1, "the keyword alert arrives by e-mail");
+    let message = MessageParser::default().parse(&received[0]).unwrap();
+    assert!(message.subject().unwrap().starts_with("[Comptoir] 2 new mentions contain \"panne\""), "{:?}", message.subject());
+    let body = message.body_text(0).unwrap();
+    assert!(body.contains("Rule: Pannes (keyword)"), "{body}");
+    assert!(body.contains("\"count\": 2"), "{body}");
+    let raw = String::from_utf8_lossy(&received[0]);
+    assert!(raw.contains("X-RcptTo: ops@example.org, noc@example.org"), "{raw}");
+
+    // The same keyword in the next bucket is a duplicate within the hour: no second e-mail.
+    replay_bucket(&app, &clock, 1, &["encore une panne"]);
+    std::thread::sleep(Duration::from_millis(1_500));
+    assert_eq!(sink.received().len(), 1, "de-duplicated like the webhook path");
+    assert_eq!(app.list_alerts(10).unwrap().len(), 1);
+}
+
+#[test]
+fn email_rules_need_an_smtp_server_and_real_addresses() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _clock) = alerting_app(dir.path(), None);
+    let rule = |to: Vec<String>| NewAlertRule {
+        name: "Mail".into(),
+        kind: AlertKind::VolumeAnomaly,
+        slice: None,
+        keyword: None,
+        min_influence: None,
+        channel: AlertChannel::Email { to },
+    };
+    let error = app.create_alert_rule(rule(vec!["ops@example.org".into()])).unwrap_err();
+    assert_eq!(error.kind(), domain::ErrorKind::Invalid);
+    assert!(error.to_string().contains("SMTP"), "{error}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _clock) = alerting_app(dir.path(), Some(SmtpConfig::plain("127.0.0.1", 25, "alerts@comptoir.test")));
+    for bad in [vec![], vec!["not an address".to_string()], vec!["a@b.c\r\nBcc: x@y.z".to_string()]] {
+        let error = app.create_alert_rule(rule(bad.clone())).unwrap_err();
+        assert_eq!(error.kind(), domain::ErrorKind::Invalid, "{bad:?}");
+    }
+}
