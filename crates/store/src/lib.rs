@@ -7,6 +7,8 @@
 //!
 #![doc = include_str!("../README.md")]
 
+#[macro_use]
+mod cases;
 mod codec;
 mod contacts;
 mod early_warning;
@@ -24,6 +26,10 @@ use domain::{
     TopicId, User, UserId,
 };
 
+pub use cases::{
+    ACTIVE_STATUSES, CallbackRow, CannedRow, CareStore, CaseEventRow, CaseFilter, CaseIntake, CaseJoin, CaseRow, CsatRow,
+    CsatTotals, NewCase, NewCaseEvent, OutboxRow, RoutingRuleRow, SlaPolicyRow, TeamCareSettings,
+};
 pub use early_warning::{AlertRow, AlertRuleRow, IncidentRow};
 pub use error::StoreError;
 pub use people::{ApiToken, AuditEntry, AuditFilter, NewAuditEntry, Session};
@@ -108,7 +114,7 @@ pub struct QuarantinedRecord {
 /// threads (`tokio::task::spawn_blocking`). This is a must, not only good manners: the
 /// PostgreSQL adapter uses the sync `postgres` client, which runs its own Tokio runtime
 /// and panics when called from inside an async context.
-pub trait Store: Send + Sync {
+pub trait Store: CareStore + Send + Sync {
     /// Which backend this is (`sqlite` or `postgres`), for logs and health pages.
     fn backend(&self) -> &'static str;
 

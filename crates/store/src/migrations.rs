@@ -42,6 +42,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "early_warning",
         sql: include_str!("../migrations/sqlite/0005_early_warning.sql"),
     },
+    Migration {
+        version: 6,
+        name: "cases",
+        sql: include_str!("../migrations/sqlite/0006_cases.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -69,6 +74,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 5,
         name: "early_warning",
         sql: include_str!("../migrations/postgres/0005_early_warning.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "cases",
+        sql: include_str!("../migrations/postgres/0006_cases.sql"),
     },
 ];
 

@@ -460,3 +460,5 @@ impl Store for PostgresStore {
         early_warning::list_alerts(&mut self.reader(), limit)
     }
 }
+
+crate::cases::impl_care_store!(PostgresStore);

@@ -442,3 +442,5 @@ impl Store for SqliteStore {
         early_warning::list_alerts(&self.reader(), limit)
     }
 }
+
+crate::cases::impl_care_store!(SqliteStore);
