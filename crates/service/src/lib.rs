@@ -4,6 +4,7 @@
 
 mod access;
 mod app;
+pub mod cases;
 mod contacts;
 pub mod bench;
 mod config;

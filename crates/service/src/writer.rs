@@ -84,6 +84,8 @@ pub struct Writer {
     /// Counts what is stored per bucket and slice (issue #5); `None` when another
     /// process runs it.
     early_warning: Option<EarlyWarning>,
+    /// Opens and threads cases (issue #4); `None` in tools that only load mentions.
+    cases: Option<crate::cases::intake::CaseIntakeStage>,
 }
 
 impl Writer {
@@ -103,6 +105,7 @@ impl Writer {
             dirty_since: None,
             commit_interval: LIVE_COMMIT_INTERVAL,
             early_warning: None,
+            cases: None,
         };
         writer.catch_up()?;
         Ok(writer)
@@ -117,6 +120,14 @@ impl Writer {
     /// Hands the early warning to this writer (or takes it back with `None`).
     pub fn set_early_warning(&mut self, early_warning: Option<EarlyWarning>) -> Option<EarlyWarning> {
         std::mem::replace(&mut self.early_warning, early_warning)
+    }
+
+    /// Hands the case rules to this writer (or takes them back with `None`).
+    pub(crate) fn set_case_intake(
+        &mut self,
+        cases: Option<crate::cases::intake::CaseIntakeStage>,
+    ) -> Option<crate::cases::intake::CaseIntakeStage> {
+        std::mem::replace(&mut self.cases, cases)
     }
 
     pub fn early_warning_mut(&mut self) -> Option<&mut EarlyWarning> {
@@ -318,8 +329,23 @@ impl Writer {
                 tracing::error!(%error, "the early warning failed to count a batch");
             }
         }
+        self.open_cases(&inserted);
         self.index_inserted(&inserted)?;
         Ok(consumed)
+    }
+
+    /// Runs the case rules over newly stored mentions. A failure is logged: the mentions
+    /// are stored, and an agent still finds them by search.
+    fn open_cases(&mut self, inserted: &[StoredMention]) {
+        let Some(cases) = &mut self.cases else { return };
+        let started = Instant::now();
+        let influence = &self.influence;
+        let score = |source: domain::Source, handle: &str| influence.score(source, handle).unwrap_or(0.0);
+        match cases.run(self.store.as_ref(), inserted, &score) {
+            Ok(opened) => Counters::add(&self.counters.cases_opened, opened as u64),
+            Err(error) => tracing::error!(%error, "the case rules failed on a batch"),
+        }
+        Counters::time(&self.counters.cases_micros, started);
     }
 
     /// The stored original a mention reposts, or a near-duplicate of it.

@@ -27,6 +27,9 @@ pub trait CareStore: Send + Sync {
 
     fn get_case(&self, id: i64) -> Result<Option<CaseRow>>;
 
+    /// Whether each author (a handle at `source`) belongs to a VIP contact, in order.
+    fn authors_are_vip(&self, source: Source, handles: &[&str]) -> Result<Vec<bool>>;
+
     /// Newest first (highest id first), keyset-paginated by `before_id`.
     fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseRow>>;
 
@@ -97,6 +100,9 @@ macro_rules! impl_care_store {
             }
             fn find_case_threads(&self, source: domain::Source, ids: &[&str]) -> $crate::Result<Vec<(String, i64)>> {
                 self.read_db(|db| $crate::cases::sql::find_case_threads(db, source, ids))
+            }
+            fn authors_are_vip(&self, source: domain::Source, handles: &[&str]) -> $crate::Result<Vec<bool>> {
+                self.read_db(|db| $crate::cases::sql::authors_are_vip(db, source, handles))
             }
             fn get_case(&self, id: i64) -> $crate::Result<Option<$crate::CaseRow>> {
                 self.read_db(|db| $crate::cases::sql::get_case(db, id))

@@ -122,6 +122,20 @@ pub(crate) fn find_case_threads(db: &mut dyn Db, source: Source, external_ids: &
     Ok(found)
 }
 
+pub(crate) fn authors_are_vip(db: &mut dyn Db, source: Source, handles: &[&str]) -> Result<Vec<bool>> {
+    let mut vip = Vec::with_capacity(handles.len());
+    for handle in handles {
+        let row = db.query_opt(
+            "SELECT 1 FROM contact_identities JOIN contacts ON contacts.id = contact_identities.contact_id \
+             WHERE contact_identities.kind = 'handle' AND contact_identities.source = ?1 \
+             AND contact_identities.value = ?2 AND contacts.vip",
+            &[Param::Text(source.as_str()), Param::Text(handle)],
+        )?;
+        vip.push(row.is_some());
+    }
+    Ok(vip)
+}
+
 pub(crate) fn get_case(db: &mut dyn Db, id: i64) -> Result<Option<CaseRow>> {
     db.query_opt(&format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = ?1"), &[Param::Int(id)])?
         .map(|row| case_from_row(&row))
