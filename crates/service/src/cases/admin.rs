@@ -221,12 +221,12 @@ impl App {
 
     /// One's own presence needs only to work cases; anything else is a supervisor's.
     pub fn patch_agent(&self, principal: &Principal, id: i64, patch: &AgentPatch) -> Result<AgentView, ServiceError> {
+        let mut user = self.store().get_user(UserId(id))?.ok_or_else(|| ServiceError::NotFound(format!("no user {id}")))?;
         let supervises = matches!(principal.role, Role::Admin | Role::Supervisor);
         let own = principal.user_id == Some(UserId(id));
         if !supervises && (!own || patch.capacity.is_some() || patch.expertise.is_some()) {
             return Err(ServiceError::Forbidden("only a supervisor changes another agent, or capacity and expertise".into()));
         }
-        let mut user = self.store().get_user(UserId(id))?.ok_or_else(|| ServiceError::NotFound(format!("no user {id}")))?;
         if let Some(presence) = &patch.presence {
             parse_presence(presence).ok_or_else(|| ServiceError::Unprocessable("presence is online, away or offline".into()))?;
             self.store().set_presence(id, presence)?;

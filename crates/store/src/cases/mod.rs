@@ -41,6 +41,11 @@ pub trait CareStore: Send + Sync {
 
     fn add_case_event(&self, event: &NewCaseEvent) -> Result<CaseEventRow>;
 
+    /// GDPR erasure of a contact's cases: subjects, conversation texts, outbound texts and
+    /// recipients, callback numbers and notes, survey comments are blanked. Returns the
+    /// number of cases touched.
+    fn erase_contact_cases(&self, contact_id: i64) -> Result<u64>;
+
     /// Oldest first.
     fn list_case_events(&self, case_id: i64) -> Result<Vec<CaseEventRow>>;
 
@@ -118,6 +123,9 @@ macro_rules! impl_care_store {
             }
             fn add_case_event(&self, event: &$crate::NewCaseEvent) -> $crate::Result<$crate::CaseEventRow> {
                 self.write_tx(|db| $crate::cases::sql::add_case_event(db, event))
+            }
+            fn erase_contact_cases(&self, contact_id: i64) -> $crate::Result<u64> {
+                self.write_tx(|db| $crate::cases::sql::erase_contact_cases(db, contact_id))
             }
             fn list_case_events(&self, case_id: i64) -> $crate::Result<Vec<$crate::CaseEventRow>> {
                 self.read_db(|db| $crate::cases::sql::list_case_events(db, case_id))

@@ -249,6 +249,16 @@ pub(crate) fn add_case_event(db: &mut dyn Db, event: &NewCaseEvent) -> Result<Ca
     event_from_row(&row.ok_or_else(|| StoreError::Corrupt("INSERT returned no row".into()))?)
 }
 
+pub(crate) fn erase_contact_cases(db: &mut dyn Db, contact_id: i64) -> Result<u64> {
+    const OF_CONTACT: &str = "case_id IN (SELECT id FROM cases WHERE contact_id = ?1)";
+    let contact = [Param::Int(contact_id)];
+    db.execute(&format!("UPDATE case_events SET text = NULL, details = '{{}}' WHERE {OF_CONTACT}"), &contact)?;
+    db.execute(&format!("UPDATE outbox SET text = '', recipient = NULL WHERE {OF_CONTACT}"), &contact)?;
+    db.execute(&format!("UPDATE callbacks SET phone = '', note = '' WHERE {OF_CONTACT}"), &contact)?;
+    db.execute(&format!("UPDATE csat_surveys SET comment = NULL WHERE {OF_CONTACT}"), &contact)?;
+    Ok(db.execute("UPDATE cases SET subject = '', tags = '[]' WHERE contact_id = ?1", &contact)?)
+}
+
 pub(crate) fn list_case_events(db: &mut dyn Db, case_id: i64) -> Result<Vec<CaseEventRow>> {
     db.query(&format!("SELECT {EVENT_COLUMNS} FROM case_events WHERE case_id = ?1 ORDER BY id"), &[Param::Int(case_id)])?
         .iter()
