@@ -110,6 +110,6 @@ mod tests {
         Counters::add(&counters.mentions_stored, 3);
         let text = counters.to_prometheus();
         assert!(text.contains("comptoir_mentions_stored_total 3\n"));
-        assert_eq!(text.matches("# TYPE").count(), 22);
+        assert_eq!(text.matches("# TYPE").count(), 24);
     }
 }

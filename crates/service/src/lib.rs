@@ -7,6 +7,7 @@ mod app;
 pub mod cases;
 mod contacts;
 pub mod bench;
+pub mod bench_inbox;
 mod config;
 mod counters;
 pub mod demo;
