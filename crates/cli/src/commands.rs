@@ -90,6 +90,7 @@ fn demo(data_dir_chosen: bool, mut config: Config, args: DemoArgs) -> Result<Exi
         }
     }
     let token = app.create_api_token("demo")?;
+    let agent_token = app.seed_demo_care()?;
     let options = service::demo::DemoOptions { rate: args.rate, spike_after: Duration::from_secs(args.spike_after), ..Default::default() };
     run_server(app, "demo: simulated stream of X, Bluesky and Mastodon posts".into(), move |state, address| {
         println!("Comptoir demo is running: open http://{address}/");
@@ -97,6 +98,11 @@ fn demo(data_dir_chosen: bool, mut config: Config, args: DemoArgs) -> Result<Exi
         println!("API token: {token}");
         println!("Try: curl -H 'Authorization: Bearer {token}' 'http://{address}/api/v1/search?q=retard*&sort=newest'");
         println!("After the spike: curl -H 'Authorization: Bearer {token}' http://{address}/api/v1/incidents");
+        println!("Cases opened from the stream: curl -H 'Authorization: Bearer {token}' 'http://{address}/api/v1/cases?queue=all'");
+        if let Some(agent_token) = &agent_token {
+            println!("Agent Julie Dupont (team Service client) token: {agent_token}");
+            println!("Her queue: curl -H 'Authorization: Bearer {agent_token}' 'http://{address}/api/v1/cases?queue=mine'");
+        }
         println!("Press Ctrl-C to stop.");
         tokio::spawn(service::demo::run_demo_stream(state.ingest.clone(), options));
     })

@@ -4,6 +4,7 @@
 //! pure `care` crate's; every change is written to the audit log.
 
 mod admin;
+mod demo_setup;
 pub(crate) mod collision;
 mod events;
 mod inbox;
