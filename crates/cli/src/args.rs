@@ -132,6 +132,9 @@ pub enum BenchCommand {
     Detector(BenchDetectorArgs),
     /// From the end of a spike's bucket to its webhook alert, through the running server
     AlertLatency(BenchAlertLatencyArgs),
+    /// The care inbox: loads cases and agents, runs the HTTP server and measures listing
+    /// and opening cases under concurrent clients (p50/p99)
+    Inbox(BenchInboxArgs),
 }
 
 #[derive(Debug, Args)]
@@ -173,6 +176,24 @@ pub struct BenchAlertLatencyArgs {
     /// Runs (each on a fresh server); the report lists each and the worst
     #[arg(long, default_value_t = 1)]
     pub runs: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchInboxArgs {
+    /// Measure on PostgreSQL (an empty database: the bench fills it) instead of SQLite
+    #[arg(long)]
+    pub postgres: Option<String>,
+    #[arg(long, default_value_t = 1_000_000)]
+    pub cases: usize,
+    #[arg(long, default_value_t = 100)]
+    pub agents: usize,
+    #[arg(long, default_value_t = 100)]
+    pub clients: usize,
+    /// Requests per client
+    #[arg(long, default_value_t = 50)]
+    pub requests: usize,
     #[arg(long)]
     pub json: bool,
 }

@@ -39,6 +39,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bench(BenchCommand::Pages(args)) => bench_pages(args),
         Command::Bench(BenchCommand::Detector(args)) => bench_detector(args),
         Command::Bench(BenchCommand::AlertLatency(args)) => bench_alert_latency(args),
+        Command::Bench(BenchCommand::Inbox(args)) => bench_inbox(args),
         Command::Eval(EvalCommand::Anomalies { nab_dir, out }) => {
             let summary = service::eval::eval_anomalies(&nab_dir, &out)?;
             eprintln!("scored {} series ({} rows) into {}", summary.series, summary.rows, out.display());
@@ -99,6 +100,7 @@ fn demo(data_dir_chosen: bool, mut config: Config, args: DemoArgs) -> Result<Exi
     }
     let token = app.create_api_token("demo")?;
     let admin_password = service::demo::ensure_demo_admin(&app)?;
+    let agent_token = app.seed_demo_care()?;
     let options = service::demo::DemoOptions { rate: args.rate, spike_after: Duration::from_secs(args.spike_after), ..Default::default() };
     run_server(app, "demo: simulated stream of X, Bluesky and Mastodon posts".into(), move |state, address| {
         println!("Comptoir demo is running: open http://{address}/");
@@ -109,6 +111,11 @@ fn demo(data_dir_chosen: bool, mut config: Config, args: DemoArgs) -> Result<Exi
         println!("API token: {token}");
         println!("Try: curl -H 'Authorization: Bearer {token}' 'http://{address}/api/v1/search?q=retard*&sort=newest'");
         println!("After the spike: curl -H 'Authorization: Bearer {token}' http://{address}/api/v1/incidents");
+        println!("Cases opened from the stream: curl -H 'Authorization: Bearer {token}' 'http://{address}/api/v1/cases?queue=all'");
+        if let Some(agent_token) = &agent_token {
+            println!("Agent Julie Dupont (team Service client) token: {agent_token}");
+            println!("Her queue: curl -H 'Authorization: Bearer {agent_token}' 'http://{address}/api/v1/cases?queue=mine'");
+        }
         println!("Press Ctrl-C to stop.");
         tokio::spawn(service::demo::run_demo_stream(state.ingest.clone(), options));
     })
@@ -483,4 +490,42 @@ fn user(config: Config, command: UserCommand) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn bench_inbox(args: BenchInboxArgs) -> Result<ExitCode> {
+    let dir = tempfile::tempdir()?;
+    let mut config = Config { data_dir: dir.path().to_path_buf(), ..Config::default() };
+    if let Some(url) = &args.postgres {
+        config.database_url = url.clone();
+    }
+    let app = Arc::new(App::open(config)?);
+    let backend = app.store().backend().to_string();
+    eprintln!("loading {} cases and {} agents into {backend}…", args.cases, args.agents);
+    let fixture = service::bench_inbox::load_inbox(&app, args.cases, args.agents, args.clients, &|loaded| {
+        if loaded % 200_000 == 0 {
+            eprintln!("  {loaded} cases");
+        }
+    })?;
+    eprintln!("loaded in {:.1} s; {} clients × {} requests…", fixture.load_seconds, args.clients, args.requests);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let result = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let address = listener.local_addr()?;
+        let ingest = service::start_ingest_thread(app.clone(), 8);
+        let state = web::AppState::new(app.clone(), ingest, "bench");
+        let server = tokio::spawn(web::serve(listener, state));
+        let measured = service::bench_inbox::drive_inbox(&format!("http://{address}"), &fixture, &backend, args.clients, args.requests).await;
+        server.abort();
+        anyhow::Ok(measured?)
+    })?;
+    if args.json {
+        println!("{}", serde_json::to_string(&result)?);
+    } else {
+        println!(
+            "{backend}: {} cases, {} clients — list p50 {:.1} ms p99 {:.1} ms; open p50 {:.1} ms p99 {:.1} ms; {:.0} requests/s, {} errors; loaded at {:.0} cases/s",
+            result.cases, result.clients, result.list.p50_ms, result.list.p99_ms, result.open.p50_ms, result.open.p99_ms,
+            result.requests_per_sec, result.errors, result.load_cases_per_sec
+        );
+    }
+    Ok(if result.errors == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

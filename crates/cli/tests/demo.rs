@@ -95,6 +95,16 @@ fn the_demo_streams_mentions_that_survive_a_kill() {
     let french: Value = serde_json::from_str(&french).unwrap();
     assert!(french["total"].as_u64().unwrap() > 0, "French complaints are detected and searchable: {french}");
     let acknowledged = seen["total"].as_u64().unwrap();
+    // Complaints and questions of the stream opened cases, routed to the demo team,
+    // assigned round-robin to its agents, with due times in business hours.
+    let (status, cases) = http_get(&address, "/api/v1/cases?limit=200", &token);
+    assert_eq!(status, 200, "{cases}");
+    let cases: Value = serde_json::from_str(&cases).unwrap();
+    let items = cases["items"].as_array().unwrap();
+    assert!(!items.is_empty(), "the stream opens cases: {cases}");
+    let agents: std::collections::BTreeSet<i64> = items.iter().filter_map(|case| case["assignee_id"].as_i64()).collect();
+    assert!(agents.len() >= 2 || items.len() < 3, "round-robin over the team: {cases}");
+    assert!(items.iter().all(|case| case["team_id"].is_i64() && case["first_response_due_at"].is_string()), "{cases}");
 
     child.kill().unwrap(); // SIGKILL: no shutdown, no final index commit
     child.wait().unwrap();

@@ -274,10 +274,19 @@ pub enum Action {
     ManageIncidents,
     /// Create, test and delete alert rules.
     ManageAlerts,
+    /// The inbox, a case, the care settings, the agents and callbacks (issue #4).
+    ReadCases,
+    /// Change a case, note, reply, signal presence, escalate to a callback, log its outcome.
+    WorkCases,
+    /// Routing rules, SLA policies, team care settings, canned responses, case rules,
+    /// the case webhook, other agents' capacity and expertise.
+    ManageCare,
+    /// CSAT results per agent and team.
+    ReadCareReports,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 20] = [
         Action::ReadMentions,
         Action::IngestMentions,
         Action::CorrectEnrichment,
@@ -294,6 +303,10 @@ impl Action {
         Action::ReadIncidents,
         Action::ManageIncidents,
         Action::ManageAlerts,
+        Action::ReadCases,
+        Action::WorkCases,
+        Action::ManageCare,
+        Action::ReadCareReports,
     ];
 
     /// The scope a token needs for this action.
@@ -304,7 +317,8 @@ impl Action {
             Action::IngestMentions | Action::CorrectEnrichment | Action::ManageTopics => Scope::MentionsWrite,
             Action::ReadContacts => Scope::ContactsRead,
             Action::WriteContacts | Action::ExportContacts | Action::EraseContacts => Scope::ContactsWrite,
-            Action::ReadTeams => Scope::CasesRead,
+            Action::ReadTeams | Action::ReadCases | Action::ReadCareReports => Scope::CasesRead,
+            Action::WorkCases | Action::ManageCare => Scope::CasesWrite,
             Action::ManageTeams | Action::ReadUsers | Action::ManageUsers | Action::ReadAudit => Scope::Admin,
         }
     }
@@ -322,11 +336,18 @@ impl Action {
 /// | ReadTeams | ✓ | ✓ | ✓ | ✓ | ✓ |
 /// | ManageTeams, ReadUsers | ✓ | ✓ | | | |
 /// | ManageUsers, ReadAudit | ✓ | | | | |
+/// | ReadCases | ✓ | ✓ | ✓ | ✓ (their cases) | ✓ |
+/// | WorkCases | ✓ | ✓ | ✓ | ✓ (their cases) | |
+/// | ManageCare | ✓ | ✓ | | | |
+/// | ReadCareReports | ✓ | ✓ | | | ✓ |
 pub fn role_allows(role: Role, action: Action) -> bool {
     use Action::*;
     use Role::*;
     match action {
-        ReadMentions | ReadTeams | ReadIncidents => true,
+        ReadMentions | ReadTeams | ReadIncidents | ReadCases => true,
+        WorkCases => matches!(role, Admin | Supervisor | Agent | Crowd),
+        ManageCare => matches!(role, Admin | Supervisor),
+        ReadCareReports => matches!(role, Admin | Supervisor | Analyst),
         ManageIncidents => matches!(role, Admin | Supervisor | Agent),
         ManageAlerts => matches!(role, Admin | Supervisor),
         IngestMentions | CorrectEnrichment | ReadContacts | WriteContacts => matches!(role, Admin | Supervisor | Agent),

@@ -236,12 +236,20 @@ pub fn handles_claimed_in(bio: &str) -> Vec<String> {
 pub enum TimelineItem {
     Mention { at: DateTime<Utc>, mention_id: MentionId, source: Source, text: String, url: Option<String> },
     Note { at: DateTime<Utc>, note_id: i64, author_id: Option<UserId>, text: String },
+    /// A case opened for the contact (issue #4), with its current status.
+    Case { at: DateTime<Utc>, case_id: i64, status: String, subject: String },
+    /// Something done on one of the contact's cases (`activity`): `reply` (public or private),
+    /// `callback` (requested), `call` (its outcome), `csat` (the survey's answer).
+    CaseActivity { at: DateTime<Utc>, case_id: i64, activity: String, text: Option<String>, details: serde_json::Value },
 }
 
 impl TimelineItem {
     pub fn at(&self) -> DateTime<Utc> {
         match self {
-            TimelineItem::Mention { at, .. } | TimelineItem::Note { at, .. } => *at,
+            TimelineItem::Mention { at, .. }
+            | TimelineItem::Note { at, .. }
+            | TimelineItem::Case { at, .. }
+            | TimelineItem::CaseActivity { at, .. } => *at,
         }
     }
 }

@@ -35,6 +35,10 @@ pub struct App {
     deliveries: crate::early_warning::Deliveries,
     /// New mentions and source health, for the web app's live pages.
     live_feed: Arc<crate::feed::LiveFeed>,
+    /// The care settings the case rules read (issue #4), reloaded on every change.
+    care_settings: crate::cases::settings::SharedSettings,
+    case_events: crate::cases::CaseEvents,
+    collisions: crate::cases::collision::Collisions,
 }
 
 impl App {
@@ -61,7 +65,16 @@ impl App {
             let early_warning = EarlyWarning::load(store.clone(), config.early_warning.clone(), deliveries.clone())?;
             writer.set_early_warning(Some(early_warning));
         }
+        let care_settings = crate::cases::settings::SharedSettings::load(store.as_ref())?;
+        let webhook = store
+            .get_state(crate::cases::settings::CASE_WEBHOOK_KEY)?
+            .and_then(|json| serde_json::from_str::<crate::cases::CaseWebhook>(&json).ok());
+        let case_events = crate::cases::CaseEvents::new(deliveries.clone(), webhook);
+        writer.set_case_intake(Some(crate::cases::intake::CaseIntakeStage::new(care_settings.clone(), case_events.clone())));
         let app = App {
+            care_settings,
+            case_events,
+            collisions: Default::default(),
             config,
             store,
             index,
@@ -78,6 +91,19 @@ impl App {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    pub(crate) fn care_settings(&self) -> &crate::cases::settings::SharedSettings {
+        &self.care_settings
+    }
+
+    pub(crate) fn collisions(&self) -> &crate::cases::collision::Collisions {
+        &self.collisions
+    }
+
+    /// The feed of case events (created, updated, replied, presence…), for SSE.
+    pub fn case_events(&self) -> &crate::cases::CaseEvents {
+        &self.case_events
     }
 
     pub(crate) fn deliveries(&self) -> &crate::early_warning::Deliveries {
@@ -163,8 +189,10 @@ impl App {
         }
         self.index.commit(after_seq)?;
         let early_warning = writer.set_early_warning(None);
+        let cases = writer.set_case_intake(None);
         *writer = Writer::new(self.store.clone(), Some(self.index.clone()), self.counters.clone())?;
         writer.set_early_warning(early_warning);
+        writer.set_case_intake(cases);
         Ok(indexed)
     }
 

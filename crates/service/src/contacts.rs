@@ -13,6 +13,8 @@ use crate::{App, ServiceError};
 
 /// Most contacts in one page of a listing.
 pub const MAX_PAGE: usize = 200;
+/// Most cases on a timeline or in an export.
+const MAX_CASES: usize = 200;
 /// Most mentions on a timeline or in an export.
 const MAX_MENTIONS: usize = 10_000;
 
@@ -163,6 +165,20 @@ impl App {
             author_id: note.author_id,
             text: note.text,
         }));
+        for case in self.store().contact_cases(id.0, MAX_CASES)? {
+            for event in self.store().list_case_events(case.id)? {
+                if matches!(event.kind.as_str(), "reply" | "callback" | "call" | "csat") {
+                    items.push(TimelineItem::CaseActivity {
+                        at: event.at,
+                        case_id: case.id,
+                        activity: event.kind,
+                        text: event.text,
+                        details: event.details,
+                    });
+                }
+            }
+            items.push(TimelineItem::Case { at: case.opened_at, case_id: case.id, status: case.status, subject: case.subject });
+        }
         items.sort_by_key(|item| std::cmp::Reverse(item.at()));
         items.truncate(limit);
         Ok(items)
@@ -174,6 +190,15 @@ impl App {
         let mention_ids = self.store().contact_mention_ids(id, MAX_MENTIONS)?;
         let mentions = self.store().get_mentions(&mention_ids)?;
         let notes = self.store().list_notes(id)?;
+        let cases = self.store().contact_cases(id.0, MAX_CASES)?;
+        let mut case_events = Vec::new();
+        let mut callbacks = Vec::new();
+        let mut surveys = Vec::new();
+        for case in &cases {
+            case_events.extend(self.store().list_case_events(case.id)?);
+            callbacks.extend(self.store().list_callbacks(None, Some(case.id), None, 1000)?);
+            surveys.extend(self.store().case_csat(case.id)?);
+        }
         let audit = self.store().list_audit(&AuditFilter {
             entity: Some("contact".into()),
             entity_id: Some(id.to_string()),
@@ -187,6 +212,10 @@ impl App {
             "identities": contact.identities,
             "mentions": mentions,
             "notes": notes,
+            "cases": cases,
+            "case_events": case_events,
+            "callbacks": callbacks,
+            "csat": surveys,
             "audit": audit,
         }))
     }
@@ -195,6 +224,7 @@ impl App {
     /// the audit record says who erased which contact id, nothing more.
     pub fn erase_contact(&self, actor: &Principal, id: ContactId) -> Result<(), ServiceError> {
         self.get_contact(id)?;
+        self.store().erase_contact_cases(id.0)?;
         let blanked = self.store().erase_contact(id)?.ok_or_else(|| ServiceError::NotFound(format!("no contact {id}")))?;
         // The blanked mentions took new change sequences: the index applies them now.
         self.writer().flush()?;

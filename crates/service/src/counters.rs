@@ -29,6 +29,9 @@ pub struct Counters {
     pub store_micros: AtomicU64,
     pub index_micros: AtomicU64,
     pub index_commit_micros: AtomicU64,
+    /// Cases opened by the case rules, and the time the rules took.
+    pub cases_opened: AtomicU64,
+    pub cases_micros: AtomicU64,
 }
 
 impl Counters {
@@ -42,7 +45,7 @@ impl Counters {
     }
 
     /// Seconds spent per stage, for benchmarks.
-    pub fn stage_seconds(&self) -> [(&'static str, f64); 6] {
+    pub fn stage_seconds(&self) -> [(&'static str, f64); 7] {
         let seconds = |counter: &AtomicU64| counter.load(Ordering::Relaxed) as f64 / 1e6;
         [
             ("prepare", seconds(&self.prepare_micros)),
@@ -51,10 +54,11 @@ impl Counters {
             ("store", seconds(&self.store_micros)),
             ("index", seconds(&self.index_micros)),
             ("index_commit", seconds(&self.index_commit_micros)),
+            ("cases", seconds(&self.cases_micros)),
         ]
     }
 
-    fn all(&self) -> [(&'static str, &'static str, &AtomicU64); 22] {
+    fn all(&self) -> [(&'static str, &'static str, &AtomicU64); 24] {
         [
             ("records_read", "records read from any source", &self.records_read),
             ("records_ignored", "well-formed records that carry no mention (likes, follows)", &self.records_ignored),
@@ -78,6 +82,8 @@ impl Counters {
             ("stage_store_micros", "time spent in store transactions", &self.store_micros),
             ("stage_index_micros", "time spent adding to the search index", &self.index_micros),
             ("stage_index_commit_micros", "time spent committing the search index", &self.index_commit_micros),
+            ("cases_opened", "cases opened by the case rules", &self.cases_opened),
+            ("stage_cases_micros", "time spent in the case rules (open, thread, route, assign)", &self.cases_micros),
         ]
     }
 
@@ -104,6 +110,6 @@ mod tests {
         Counters::add(&counters.mentions_stored, 3);
         let text = counters.to_prometheus();
         assert!(text.contains("comptoir_mentions_stored_total 3\n"));
-        assert_eq!(text.matches("# TYPE").count(), 22);
+        assert_eq!(text.matches("# TYPE").count(), 24);
     }
 }

@@ -31,6 +31,8 @@ pub enum ServiceError {
     Domain(#[from] domain::DomainError),
     #[error(transparent)]
     Signals(#[from] signals::SignalsError),
+    #[error(transparent)]
+    Care(#[from] care::CareError),
     #[error("{context}: {source}")]
     Io { context: String, source: std::io::Error },
 }
@@ -49,6 +51,7 @@ impl ServiceError {
             ServiceError::Unauthenticated(_) => ErrorKind::Unauthenticated,
             ServiceError::Domain(error) => error.kind(),
             ServiceError::Signals(error) => error.kind(),
+            ServiceError::Care(error) => error.kind(),
             ServiceError::Io { .. } => ErrorKind::Unavailable,
         }
     }

@@ -45,6 +45,11 @@ pub(crate) struct InfluenceTracker {
 }
 
 impl InfluenceTracker {
+    /// An author's current real influence in [0, 100], when they are in memory.
+    pub(crate) fn score(&self, source: Source, handle: &str) -> Option<f64> {
+        self.authors.get(&(source, handle.to_string())).map(|entry| entry.state.score())
+    }
+
     /// Accounts for a batch of newly stored mentions and writes the authors it touched.
     pub(crate) fn record(&mut self, store: &dyn Store, inserted: &[StoredMention]) -> Result<usize, ServiceError> {
         if inserted.is_empty() {

@@ -4,8 +4,10 @@
 
 mod access;
 mod app;
+pub mod cases;
 mod contacts;
 pub mod bench;
+pub mod bench_inbox;
 mod config;
 mod counters;
 pub mod demo;

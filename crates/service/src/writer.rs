@@ -87,6 +87,8 @@ pub struct Writer {
     /// Where newly stored mentions and rejected records are announced (the web app's
     /// live page and source health).
     live_feed: Option<Arc<crate::feed::LiveFeed>>,
+    /// Opens and threads cases (issue #4); `None` in tools that only load mentions.
+    cases: Option<crate::cases::intake::CaseIntakeStage>,
 }
 
 impl Writer {
@@ -107,6 +109,7 @@ impl Writer {
             commit_interval: LIVE_COMMIT_INTERVAL,
             early_warning: None,
             live_feed: None,
+            cases: None,
         };
         writer.catch_up()?;
         Ok(writer)
@@ -126,6 +129,14 @@ impl Writer {
     /// Announces what this writer stores to `feed`'s listeners.
     pub fn set_live_feed(&mut self, feed: Arc<crate::feed::LiveFeed>) {
         self.live_feed = Some(feed);
+    }
+
+    /// Hands the case rules to this writer (or takes them back with `None`).
+    pub(crate) fn set_case_intake(
+        &mut self,
+        cases: Option<crate::cases::intake::CaseIntakeStage>,
+    ) -> Option<crate::cases::intake::CaseIntakeStage> {
+        std::mem::replace(&mut self.cases, cases)
     }
 
     pub fn early_warning_mut(&mut self) -> Option<&mut EarlyWarning> {
@@ -330,11 +341,26 @@ impl Writer {
                 tracing::error!(%error, "the early warning failed to count a batch");
             }
         }
+        self.open_cases(&inserted);
         self.index_inserted(&inserted)?;
         if let Some(feed) = &self.live_feed {
             feed.stored(&inserted);
         }
         Ok(consumed)
+    }
+
+    /// Runs the case rules over newly stored mentions. A failure is logged: the mentions
+    /// are stored, and an agent still finds them by search.
+    fn open_cases(&mut self, inserted: &[StoredMention]) {
+        let Some(cases) = &mut self.cases else { return };
+        let started = Instant::now();
+        let influence = &self.influence;
+        let score = |source: domain::Source, handle: &str| influence.score(source, handle).unwrap_or(0.0);
+        match cases.run(self.store.as_ref(), inserted, &score) {
+            Ok(opened) => Counters::add(&self.counters.cases_opened, opened as u64),
+            Err(error) => tracing::error!(%error, "the case rules failed on a batch"),
+        }
+        Counters::time(&self.counters.cases_micros, started);
     }
 
     /// The stored original a mention reposts, or a near-duplicate of it.

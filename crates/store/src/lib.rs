@@ -7,6 +7,8 @@
 //!
 #![doc = include_str!("../README.md")]
 
+#[macro_use]
+mod cases;
 mod codec;
 mod contacts;
 mod early_warning;
@@ -25,6 +27,10 @@ use domain::{
     TopicId, User, UserId,
 };
 
+pub use cases::{
+    ACTIVE_STATUSES, CallbackRow, CannedRow, CareStore, CaseEventRow, CaseFilter, CaseIntake, CaseJoin, CaseRow, CsatRow,
+    CsatTotals, NewCase, NewCaseEvent, OutboxRow, RoutingRuleRow, SlaPolicyRow, TeamCareSettings,
+};
 pub use early_warning::{AlertRow, AlertRuleRow, IncidentRow};
 pub use error::StoreError;
 pub use mailboxes::MailboxCursorRow;
@@ -110,7 +116,7 @@ pub struct QuarantinedRecord {
 /// threads (`tokio::task::spawn_blocking`). This is a must, not only good manners: the
 /// PostgreSQL adapter uses the sync `postgres` client, which runs its own Tokio runtime
 /// and panics when called from inside an async context.
-pub trait Store: Send + Sync {
+pub trait Store: CareStore + Send + Sync {
     /// Which backend this is (`sqlite` or `postgres`), for logs and health pages.
     fn backend(&self) -> &'static str;
 
@@ -347,6 +353,24 @@ pub trait Store: Send + Sync {
     /// Records that the messages up to `last_uid` were ingested. Within one
     /// `uid_validity` the cursor never moves back; another `uid_validity` replaces it.
     fn save_mailbox_cursor(&self, mailbox: &str, uid_validity: i64, last_uid: i64) -> Result<MailboxCursorRow>;
+}
+
+/// Read connections per store: enough for a busy API on a small machine.
+pub(crate) const READERS: usize = 4;
+
+/// A free connection of the pool, or else the next one in turn (waiting for it).
+pub(crate) fn free_or_next<'a, C>(
+    pool: &'a [std::sync::Mutex<C>],
+    next: &std::sync::atomic::AtomicUsize,
+) -> std::sync::MutexGuard<'a, C> {
+    for connection in pool {
+        if let Ok(guard) = connection.try_lock() {
+            return guard;
+        }
+    }
+    let turn = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % pool.len();
+    // A panic while holding the lock left no transaction open on a reader: it is fine.
+    pool[turn].lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Opens a store from a URL: `sqlite://PATH` (or a bare path) or `postgres://…`

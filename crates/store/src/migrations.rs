@@ -43,6 +43,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0005_early_warning.sql"),
     },
     Migration {
+        version: 6,
+        name: "cases",
+        sql: include_str!("../migrations/sqlite/0006_cases.sql"),
+    },
+    Migration {
         version: 7,
         name: "mailbox_cursors",
         sql: include_str!("../migrations/sqlite/0007_mailbox_cursors.sql"),
@@ -74,6 +79,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 5,
         name: "early_warning",
         sql: include_str!("../migrations/postgres/0005_early_warning.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "cases",
+        sql: include_str!("../migrations/postgres/0006_cases.sql"),
     },
     Migration {
         version: 7,

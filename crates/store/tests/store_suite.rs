@@ -7,6 +7,10 @@ mod suite;
 
 store_suite! {
     mentions::migrations_are_idempotent,
+    cases::a_mention_opens_a_case_for_its_authors_contact_and_replies_join_it,
+    cases::cases_are_listed_newest_first_by_filter_and_keyset,
+    cases::care_settings_round_trip,
+    cases::replies_callbacks_and_surveys_are_kept,
     mentions::insert_and_get_round_trip_every_field,
     mentions::duplicates_within_a_batch_and_across_batches_keep_the_first_id,
     mentions::a_large_batch_keeps_its_order,

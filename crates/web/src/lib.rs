@@ -5,6 +5,9 @@ mod alerts;
 mod auth;
 pub mod bench;
 mod authors;
+mod care_settings;
+mod cases;
+mod csat;
 mod contacts;
 mod enrichment;
 mod error;
@@ -40,11 +43,15 @@ pub struct AppState {
     pub login_limiter: Arc<LoginLimiter>,
     /// Ends the live pages' event streams when the server stops.
     pub stopping: ui::Stopping,
+    /// Case events (created, updated, customer_message, replied, note, presence…) for an
+    /// in-process subscriber such as a server-sent-events page: `case_events.subscribe()`.
+    pub case_events: tokio::sync::broadcast::Sender<service::cases::CaseEvent>,
 }
 
 impl AppState {
     pub fn new(app: Arc<App>, ingest: IngestHandle, mode: &str) -> AppState {
-        AppState { app, ingest, mode: mode.into(), login_limiter: Arc::new(LoginLimiter::default()), stopping: ui::Stopping::default() }
+        let case_events = app.case_events().sender();
+        AppState { app, ingest, mode: mode.into(), login_limiter: Arc::new(LoginLimiter::default()), stopping: ui::Stopping::default(), case_events }
     }
 }
 
@@ -91,6 +98,27 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/alert-rules/{id}", delete(alerts::delete_rule))
         .route("/api/v1/alert-rules/{id}/test", post(alerts::test_rule))
         .route("/api/v1/alerts", get(alerts::list_alerts))
+        .route("/api/v1/cases", get(cases::list))
+        .route("/api/v1/cases/{id}", get(cases::get_one).patch(cases::patch))
+        .route("/api/v1/cases/{id}/notes", post(cases::add_note))
+        .route("/api/v1/cases/{id}/presence", post(cases::presence))
+        .route("/api/v1/cases/{id}/replies", post(cases::reply))
+        .route("/api/v1/cases/{id}/callback", post(cases::callback))
+        .route("/api/v1/callbacks", get(cases::list_callbacks))
+        .route("/api/v1/callbacks/{id}/outcome", post(cases::callback_outcome))
+        .route("/api/v1/reports/csat", get(cases::csat_report))
+        .route("/api/v1/routing-rules", get(care_settings::list_routing_rules).post(care_settings::create_routing_rule))
+        .route("/api/v1/routing-rules/{id}", delete(care_settings::delete_routing_rule))
+        .route("/api/v1/sla-policies", get(care_settings::list_sla_policies).post(care_settings::create_sla_policy))
+        .route("/api/v1/sla-policies/{id}", put(care_settings::update_sla_policy).delete(care_settings::delete_sla_policy))
+        .route("/api/v1/teams/{id}/care-settings", get(care_settings::get_team_settings).put(care_settings::put_team_settings))
+        .route("/api/v1/canned-responses", get(care_settings::list_canned).post(care_settings::create_canned))
+        .route("/api/v1/canned-responses/{id}", delete(care_settings::delete_canned))
+        .route("/api/v1/agents", get(care_settings::list_agents))
+        .route("/api/v1/agents/{id}", axum::routing::patch(care_settings::patch_agent))
+        .route("/api/v1/case-rules", get(care_settings::get_case_rules).put(care_settings::put_case_rules))
+        .route("/api/v1/case-webhook", put(care_settings::put_case_webhook))
+        .route("/csat/{token}", get(csat::show).post(csat::answer))
         .route("/webhooks/meta", get(webhooks::meta_handshake).post(webhooks::meta_event))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(max_body))

@@ -1,6 +1,6 @@
 //! The PostgreSQL adapter, for deployments that already run PostgreSQL.
 //!
-//! Two `postgres::Client`s (a writer and a reader), each behind a mutex. The `postgres`
+//! `postgres::Client`s (a writer and a few readers), each behind a mutex. The `postgres`
 //! crate is the synchronous client: it runs its own Tokio runtime and PANICS when called
 //! from inside an async context, so async callers must use `tokio::task::spawn_blocking`
 //! (as they must for SQLite anyway, which blocks on disk).
@@ -37,7 +37,9 @@ const MIGRATION_LOCK_KEY: i64 = 0x636f_6d70_746f_6972; // "comptoir"
 /// The store in a PostgreSQL database.
 pub struct PostgresStore {
     writer: Mutex<Client>,
-    reader: Mutex<Client>,
+    /// A few readers, so that concurrent API requests do not queue behind one connection.
+    readers: Vec<Mutex<Client>>,
+    next_reader: std::sync::atomic::AtomicUsize,
 }
 
 impl PostgresStore {
@@ -80,7 +82,8 @@ impl PostgresStore {
         };
         let store = PostgresStore {
             writer: Mutex::new(open_client()?),
-            reader: Mutex::new(open_client()?),
+            readers: (0..crate::READERS).map(|_| open_client().map(Mutex::new)).collect::<Result<_>>()?,
+            next_reader: Default::default(),
         };
         store.migrate()?;
         tracing::debug!(target = %target, "connected to the PostgreSQL store");
@@ -94,9 +97,7 @@ impl PostgresStore {
     }
 
     fn reader(&self) -> MutexGuard<'_, Client> {
-        self.reader
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::free_or_next(&self.readers, &self.next_reader)
     }
 
     /// Runs `work` in one transaction of the writer client.
@@ -468,3 +469,5 @@ impl Store for PostgresStore {
         self.write_tx(|db| crate::mailboxes::save_mailbox_cursor(db, mailbox, uid_validity, last_uid))
     }
 }
+
+crate::cases::impl_care_store!(PostgresStore);

@@ -42,7 +42,10 @@ const STATEMENT_CACHE: usize = 128;
 /// The store in one SQLite file.
 pub struct SqliteStore {
     writer: Mutex<Connection>,
-    reader: Mutex<Connection>,
+    /// A few read-only connections (WAL lets them read beside the writer and each other),
+    /// so that concurrent API requests do not queue behind one connection.
+    readers: Vec<Mutex<Connection>>,
+    next_reader: std::sync::atomic::AtomicUsize,
 }
 
 impl SqliteStore {
@@ -64,7 +67,8 @@ impl SqliteStore {
         let store = SqliteStore {
             writer: Mutex::new(writer),
             // Opened after the writer so that the file exists and is in WAL mode.
-            reader: Mutex::new(open_reader(path)?),
+            readers: (0..crate::READERS).map(|_| open_reader(path).map(Mutex::new)).collect::<Result<_>>()?,
+            next_reader: Default::default(),
         };
         store.migrate()?;
         tracing::debug!(path = %path.display(), "opened the SQLite store");
@@ -79,9 +83,7 @@ impl SqliteStore {
     }
 
     fn reader(&self) -> MutexGuard<'_, Connection> {
-        self.reader
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::free_or_next(&self.readers, &self.next_reader)
     }
 
     /// Runs `work` in one IMMEDIATE transaction of the writer connection.
@@ -450,3 +452,5 @@ impl Store for SqliteStore {
         self.write_tx(|db| crate::mailboxes::save_mailbox_cursor(db, mailbox, uid_validity, last_uid))
     }
 }
+
+crate::cases::impl_care_store!(SqliteStore);

@@ -1,5 +1,6 @@
 //! The backends the suite runs on, and the macro that runs each test on every one.
 
+pub mod cases;
 pub mod changes;
 pub mod contacts;
 pub mod early_warning;

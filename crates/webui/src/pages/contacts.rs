@@ -154,6 +154,27 @@ fn timeline_item(viewer: &Viewer, item: &TimelineItem) -> Markup {
                 p.text dir="auto" { bdi { (text) } }
             }
         },
+        TimelineItem::Case { at, case_id, status, subject } => html! {
+            li.item.case tabindex="-1" data-case-id=(case_id) {
+                div.meta { span.source { (t("timeline_case")) " #" (case_id) } " " (datetime(viewer, *at)) " · " span.status { (status) } }
+                p.text dir="auto" { bdi { (subject) } }
+            }
+        },
+        TimelineItem::CaseActivity { at, case_id, activity, text, .. } => {
+            let label = match activity.as_str() {
+                "reply" => t("timeline_reply"),
+                "callback" => t("timeline_callback"),
+                "call" => t("timeline_call"),
+                "csat" => t("timeline_csat"),
+                _ => t("timeline_activity"),
+            };
+            html! {
+                li.item.case-activity tabindex="-1" data-case-id=(case_id) {
+                    div.meta { span.source { (label) } " · " (t("timeline_case")) " #" (case_id) " " (datetime(viewer, *at)) }
+                    @if let Some(text) = text { p.text dir="auto" { bdi { (text) } } }
+                }
+            }
+        }
     }
 }
 

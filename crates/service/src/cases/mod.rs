@@ -1,0 +1,19 @@
+//! The care side (issue #4): mentions become cases in the pipeline ([`intake`]), and the
+//! use cases the API offers on them: the inbox and a case ([`inbox`]), replies, callbacks
+//! and CSAT ([`replies`]), and the care settings ([`admin`]). The rules themselves are the
+//! pure `care` crate's; every change is written to the audit log.
+
+mod admin;
+mod demo_setup;
+pub(crate) mod collision;
+mod events;
+mod inbox;
+pub(crate) mod intake;
+mod replies;
+pub(crate) mod settings;
+
+pub use admin::{AgentPatch, AgentView, CannedRequest, RoutingRuleRequest, SlaPolicyRequest, TeamSettingsRequest};
+pub use events::{CaseEvent, CaseEvents, CaseWebhook};
+pub use inbox::{CaseListQuery, CasePage, CasePatch, CaseSummary, CaseView, NoteRequest, Queue};
+pub use replies::{CallbackRequest, CsatForm, CsatReport, ReplyRequest, ReplyResult};
+pub use settings::CaseRule;

@@ -1,0 +1,336 @@
+//! Replies within the channel's rules, signed per the team's setting, sent to the sandbox
+//! outbox; escalation to a phone callback and its outcome; the CSAT survey sent on
+//! resolution (a one-use public link), its answer and the results per agent and team.
+
+use care::canned::{CannedResponse, TemplateValues};
+use care::channel::{ChannelRules, split_thread};
+use chrono::Utc;
+use domain::{Principal, Role};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use store::{CallbackRow, CaseRow, CsatRow, OutboxRow};
+
+use super::events::CaseEvent;
+use crate::{App, ServiceError};
+
+/// Bytes in a reply before any channel rule (e-mail has no limit of its own).
+const MAX_REPLY_BYTES: usize = 32 * 1024;
+const MAX_OUTCOME_BYTES: usize = 4 * 1024;
+const MAX_COMMENT_BYTES: usize = 2 * 1024;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyRequest {
+    #[serde(default)]
+    pub text: Option<String>,
+    /// `public` (default) or `private` (a direct message).
+    #[serde(default)]
+    pub visibility: Option<String>,
+    /// Split a long answer into a numbered thread.
+    #[serde(default)]
+    pub split: bool,
+    #[serde(default)]
+    pub canned_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplyResult {
+    pub case_id: i64,
+    /// One message, or the numbered parts of a thread, as recorded in the outbox.
+    pub messages: Vec<OutboxRow>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallbackRequest {
+    pub phone: String,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub slot: Option<String>,
+}
+
+/// What the public survey page posts.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CsatForm {
+    pub rating: String,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CsatLine {
+    pub id: Option<i64>,
+    pub answers: u64,
+    pub average: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CsatReport {
+    pub answers: u64,
+    pub average: Option<f64>,
+    pub per_agent: Vec<CsatLine>,
+    pub per_team: Vec<CsatLine>,
+}
+
+impl App {
+    /// Only the owner of an assigned case, or a supervisor, may answer it; an unassigned
+    /// case is taken by whoever answers.
+    fn check_may_send(&self, principal: &Principal, case: &CaseRow) -> Result<(), ServiceError> {
+        let me = principal.user_id.map(|user| user.0);
+        let supervises = matches!(principal.role, Role::Admin | Role::Supervisor);
+        match case.assignee_id {
+            Some(owner) if Some(owner) != me && !supervises => {
+                Err(ServiceError::Conflict(format!("case {} is assigned to user {owner}: only they or a supervisor may answer", case.id)))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub fn reply_to_case(&self, principal: &Principal, id: i64, request: &ReplyRequest) -> Result<ReplyResult, ServiceError> {
+        let mut case = self.visible_case(principal, id)?;
+        self.check_may_send(principal, &case)?;
+        let visibility = match request.visibility.as_deref().unwrap_or("public") {
+            visibility @ ("public" | "private") => visibility,
+            other => return Err(ServiceError::Unprocessable(format!("visibility is \"public\" or \"private\", not {other:?}"))),
+        };
+        let settings = self.care_settings().get();
+        let me = principal.user_id.map(|user| user.0);
+        let agent = me.and_then(|user| settings.agents.get(&user));
+        let text = match (request.canned_id, request.text.as_deref()) {
+            (Some(canned), _) => self.render_canned(canned, &case, agent.map(|agent| agent.display_name.as_str()))?,
+            (None, Some(text)) => text.trim().to_string(),
+            (None, None) => return Err(ServiceError::Unprocessable("a reply needs a text or a canned_id".into())),
+        };
+        if text.len() > MAX_REPLY_BYTES {
+            return Err(ServiceError::Unprocessable(format!("a reply has at most {MAX_REPLY_BYTES} bytes")));
+        }
+        let append = case.team_id.is_none_or(|team| settings.team_settings(team).append_signature);
+        let signature = agent.filter(|_| append).and_then(|agent| agent.signature.as_deref());
+        let rejected = |error: care::channel::ReplyRejected| ServiceError::Unprocessable(error.to_string());
+        let parts = if request.split {
+            split_thread(case.source, &text, signature).map_err(rejected)?
+        } else {
+            let rules = ChannelRules::for_source(case.source);
+            let signed = rules.sign(&text, signature);
+            if signed.trim().is_empty() {
+                return Err(ServiceError::Unprocessable("the reply is empty".into()));
+            }
+            rules.check(&signed).map_err(rejected)?;
+            vec![signed]
+        };
+        let first_mention = match case.first_mention_id {
+            Some(mention) => self.store().get_mention(mention)?,
+            None => None,
+        };
+        let (in_reply_to, recipient) = match &first_mention {
+            Some(stored) => (Some(stored.mention.external_id.clone()), Some(stored.mention.author.handle.clone())),
+            None => (None, None),
+        };
+        let now = Utc::now();
+        let mut messages = Vec::with_capacity(parts.len());
+        for part in &parts {
+            let queued = self.store().add_outbox(&OutboxRow {
+                id: 0,
+                case_id: id,
+                channel: case.source,
+                in_reply_to: in_reply_to.clone(),
+                recipient: recipient.clone(),
+                text: part.clone(),
+                visibility: visibility.to_string(),
+                status: "queued".into(),
+                attempts: 0,
+                created_at: now,
+                updated_at: now,
+            })?;
+            // The sandbox sink: recording it is publishing it.
+            self.store().set_outbox_status(queued.id, "sent")?;
+            messages.push(self.store().list_outbox(id)?.into_iter().find(|row| row.id == queued.id).unwrap_or(queued));
+        }
+        let outbox_ids: Vec<i64> = messages.iter().map(|row| row.id).collect();
+        self.add_case_event(id, "reply", me, Some(parts.join("\n")), Some(visibility), json!({"outbox": outbox_ids}))?;
+        let before = case.clone();
+        if case.first_response_at.is_none() {
+            case.first_response_at = Some(now);
+        }
+        if case.assignee_id.is_none() && me.is_some() {
+            case.assignee_id = me;
+        }
+        if case.status == "new" {
+            case.status = "open".into();
+            self.add_case_event(id, "status", me, Some("open".into()), None, json!({}))?;
+        }
+        case.updated_at = now;
+        self.store().update_case(&case)?;
+        self.audit(&principal.actor, "case.reply", "case", id, Some(json!({"first_response_at": before.first_response_at})), Some(json!({"outbox": outbox_ids, "visibility": visibility})))?;
+        self.case_events().send(CaseEvent::new("replied", id, me, Some(json!({"outbox": outbox_ids}))));
+        Ok(ReplyResult { case_id: id, messages })
+    }
+
+    fn render_canned(&self, canned_id: i64, case: &CaseRow, agent_name: Option<&str>) -> Result<String, ServiceError> {
+        let row = self.store().get_canned(canned_id)?.ok_or_else(|| ServiceError::Unprocessable(format!("no canned response {canned_id}")))?;
+        let template = CannedResponse::parse(&row.template)?;
+        let customer_name = match case.contact_id {
+            Some(contact) => self.store().get_contact(domain::ContactId(contact))?.and_then(|contact| contact.display_name),
+            None => None,
+        };
+        let settings = self.care_settings().get();
+        let (_, calendar) = settings.policy(case.team_id);
+        let language = case.language.as_deref().unwrap_or("fr");
+        let values = TemplateValues {
+            customer_name,
+            case_number: Some(case.id.to_string()),
+            opening_hours: Some(calendar.describe_opening_hours(language)),
+            agent_name: agent_name.map(str::to_string),
+        };
+        template.render(&values).map_err(|error| ServiceError::Unprocessable(error.to_string()))
+    }
+
+    /// Escalates to a phone callback; the number is read as people write it.
+    pub fn request_callback(&self, principal: &Principal, id: i64, request: &CallbackRequest) -> Result<CallbackRow, ServiceError> {
+        let case = self.visible_case(principal, id)?;
+        let phone = care::phone::normalise_phone(&request.phone, Some("FR")).map_err(|error| ServiceError::Unprocessable(error.to_string()))?;
+        let note = request.note.trim();
+        let slot = request.slot.as_deref().map(str::trim).filter(|slot| !slot.is_empty());
+        if note.len() > domain::MAX_NOTE_BYTES || slot.is_some_and(|slot| slot.len() > domain::MAX_SHORT_TEXT_BYTES) {
+            return Err(ServiceError::Invalid("the note or the slot is too long".into()));
+        }
+        let note = if note.is_empty() { case.subject.clone() } else { note.to_string() };
+        let me = principal.user_id.map(|user| user.0);
+        let callback = self.store().create_callback(&CallbackRow {
+            id: 0,
+            case_id: id,
+            phone: phone.as_str().to_string(),
+            note,
+            slot: slot.map(str::to_string),
+            status: "open".into(),
+            outcome: None,
+            created_by: me,
+            created_at: Utc::now(),
+            done_at: None,
+        })?;
+        self.add_case_event(id, "callback", me, Some(callback.note.clone()), None, json!({"callback_id": callback.id, "slot": callback.slot}))?;
+        self.audit(&principal.actor, "case.callback", "case", id, None, Some(json!({"callback_id": callback.id})))?;
+        self.case_events().send(CaseEvent::new("callback", id, me, Some(json!({"callback_id": callback.id}))));
+        Ok(callback)
+    }
+
+    pub fn list_callbacks(&self, status: Option<&str>, cursor: Option<&str>, limit: usize) -> Result<(Vec<CallbackRow>, Option<String>), ServiceError> {
+        if let Some(status) = status.filter(|status| !matches!(*status, "open" | "done")) {
+            return Err(ServiceError::Invalid(format!("status is open or done, not {status:?}")));
+        }
+        let before = cursor.map(|cursor| cursor.parse::<i64>()).transpose().map_err(|_| ServiceError::Invalid("unknown cursor".into()))?;
+        let limit = limit.clamp(1, 200);
+        let rows = self.store().list_callbacks(status, None, before, limit)?;
+        let next = (rows.len() == limit).then(|| rows.last().map(|row| row.id.to_string())).flatten();
+        Ok((rows, next))
+    }
+
+    /// Logs a callback's outcome; it lands on the case and the contact's timeline.
+    pub fn log_callback_outcome(&self, principal: &Principal, id: i64, outcome: &str) -> Result<CallbackRow, ServiceError> {
+        let outcome = outcome.trim();
+        if outcome.is_empty() || outcome.len() > MAX_OUTCOME_BYTES {
+            return Err(ServiceError::Invalid(format!("an outcome has 1 to {MAX_OUTCOME_BYTES} bytes")));
+        }
+        let callback = self.store().get_callback(id)?.ok_or_else(|| ServiceError::NotFound(format!("no callback {id}")))?;
+        self.visible_case(principal, callback.case_id)?;
+        if !self.store().complete_callback(id, outcome, Utc::now())? {
+            return Err(ServiceError::Conflict(format!("callback {id} has its outcome already")));
+        }
+        let me = principal.user_id.map(|user| user.0);
+        self.add_case_event(callback.case_id, "call", me, Some(outcome.to_string()), None, json!({"callback_id": id}))?;
+        self.audit(&principal.actor, "callback.outcome", "case", callback.case_id, None, Some(json!({"callback_id": id})))?;
+        self.store().get_callback(id)?.ok_or_else(|| ServiceError::NotFound(format!("no callback {id}")))
+    }
+
+    /// On resolution: a one-use survey link, sent to the customer through the outbox.
+    pub(crate) fn on_resolved(&self, principal: &Principal, case: &CaseRow) -> Result<String, ServiceError> {
+        let token = format!("csat_{}", hex::encode(rand::random::<[u8; 18]>()));
+        let survey = CsatRow {
+            id: 0,
+            case_id: case.id,
+            agent_id: case.assignee_id,
+            team_id: case.team_id,
+            rating: None,
+            comment: None,
+            created_at: Utc::now(),
+            answered_at: None,
+        };
+        let created = self.store().create_csat(&survey, &crate::app::token_digest(&token))?;
+        let link = format!("/csat/{token}");
+        let text = match case.language.as_deref() {
+            Some("en") => format!("How did we do? One click to tell us: {link}"),
+            _ => format!("Votre avis compte : notez notre réponse en un clic {link}"),
+        };
+        let now = Utc::now();
+        let first_mention = match case.first_mention_id {
+            Some(mention) => self.store().get_mention(mention)?,
+            None => None,
+        };
+        self.store().add_outbox(&OutboxRow {
+            id: 0,
+            case_id: case.id,
+            channel: case.source,
+            in_reply_to: first_mention.as_ref().map(|stored| stored.mention.external_id.clone()),
+            recipient: first_mention.as_ref().map(|stored| stored.mention.author.handle.clone()),
+            text,
+            visibility: "private".into(),
+            status: "sent".into(),
+            attempts: 1,
+            created_at: now,
+            updated_at: now,
+        })?;
+        self.audit(&principal.actor, "case.csat.sent", "case", case.id, None, Some(json!({"survey_id": created.id})))?;
+        Ok(link)
+    }
+
+    /// The survey a public link opens, if it is still unanswered.
+    pub fn open_csat(&self, token: &str) -> Result<CsatRow, ServiceError> {
+        let survey = self.store().find_csat(&crate::app::token_digest(token))?;
+        let survey = survey.ok_or_else(|| ServiceError::NotFound("this survey link is unknown".into()))?;
+        if survey.answered_at.is_some() {
+            return Err(ServiceError::Conflict("this survey was answered already: thank you".into()));
+        }
+        Ok(survey)
+    }
+
+    pub fn answer_csat(&self, token: &str, form: &CsatForm) -> Result<CsatRow, ServiceError> {
+        let survey = self.open_csat(token)?;
+        let rating: u8 = form.rating.trim().parse().ok().filter(|rating| (1..=5).contains(rating)).ok_or_else(|| ServiceError::Unprocessable("the rating is a whole number from 1 to 5".into()))?;
+        let comment = form.comment.as_deref().map(str::trim).filter(|comment| !comment.is_empty());
+        if comment.is_some_and(|comment| comment.len() > MAX_COMMENT_BYTES) {
+            return Err(ServiceError::Unprocessable(format!("a comment has at most {MAX_COMMENT_BYTES} bytes")));
+        }
+        if !self.store().answer_csat(survey.id, rating, comment, Utc::now())? {
+            return Err(ServiceError::Conflict("this survey was answered already: thank you".into()));
+        }
+        self.add_case_event(survey.case_id, "csat", None, comment.map(str::to_string), None, json!({"rating": rating}))?;
+        self.audit("customer", "case.csat.answer", "case", survey.case_id, None, Some(json!({"rating": rating})))?;
+        self.case_events().send(CaseEvent::new("csat", survey.case_id, None, Some(json!({"rating": rating}))));
+        Ok(self.store().case_csat(survey.case_id)?.into_iter().find(|row| row.id == survey.id).unwrap_or(survey))
+    }
+
+    pub fn csat_report(&self) -> Result<CsatReport, ServiceError> {
+        let totals = self.store().csat_report()?;
+        let line = |id: Option<i64>, rows: &[&store::CsatTotals]| {
+            let answers: u64 = rows.iter().map(|row| row.answers).sum();
+            let sum: u64 = rows.iter().map(|row| row.rating_sum).sum();
+            CsatLine { id, answers, average: if answers == 0 { 0.0 } else { (sum as f64 / answers as f64 * 100.0).round() / 100.0 } }
+        };
+        let group = |key: fn(&store::CsatTotals) -> Option<i64>| {
+            let mut keys: Vec<Option<i64>> = totals.iter().map(key).collect();
+            keys.sort();
+            keys.dedup();
+            keys.into_iter()
+                .map(|id| line(id, &totals.iter().filter(|row| key(row) == id).collect::<Vec<_>>()))
+                .collect::<Vec<_>>()
+        };
+        let all = line(None, &totals.iter().collect::<Vec<_>>());
+        Ok(CsatReport {
+            answers: all.answers,
+            average: (all.answers > 0).then_some(all.average),
+            per_agent: group(|row| row.agent_id),
+            per_team: group(|row| row.team_id),
+        })
+    }
+}

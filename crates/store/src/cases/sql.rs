@@ -1,0 +1,525 @@
+//! Cases, their conversation, the outbox, callbacks and CSAT surveys over [`Db`].
+
+use chrono::{DateTime, Utc};
+use domain::{MentionId, Source};
+
+use super::rows::*;
+use crate::codec::{from_json, now, to_json};
+use crate::sql::{Db, Param, Row, is_unique_violation};
+use crate::{Result, StoreError};
+
+const CASE_COLUMNS: &str = "id, contact_id, status, priority, team_id, assignee_id, tags, language, source, topic, \
+     intent, reason, first_mention_id, subject, opened_at, first_response_at, first_response_due_at, \
+     resolution_due_at, resolved_at, updated_at";
+
+fn source_from(text: &str) -> Result<Source> {
+    text.parse().map_err(|_| StoreError::Corrupt(format!("unknown source {text:?}")))
+}
+
+fn case_from_row(row: &Row) -> Result<CaseRow> {
+    Ok(CaseRow {
+        id: row.int(0)?,
+        contact_id: row.opt_int(1)?,
+        status: row.text(2)?,
+        priority: row.text(3)?,
+        team_id: row.opt_int(4)?,
+        assignee_id: row.opt_int(5)?,
+        tags: from_json("tags", &row.text(6)?)?,
+        language: row.opt_text(7)?,
+        source: source_from(&row.text(8)?)?,
+        topic: row.opt_text(9)?,
+        intent: row.opt_text(10)?,
+        reason: row.opt_text(11)?,
+        first_mention_id: row.opt_int(12)?.map(MentionId),
+        subject: row.text(13)?,
+        opened_at: row.time(14)?,
+        first_response_at: row.opt_time(15)?,
+        first_response_due_at: row.time(16)?,
+        resolution_due_at: row.time(17)?,
+        resolved_at: row.opt_time(18)?,
+        updated_at: row.time(19)?,
+    })
+}
+
+fn insert_thread(db: &mut dyn Db, source: Source, external_id: &str, case_id: i64) -> Result<()> {
+    // A message already in a case stays there (a re-delivered mention).
+    db.execute(
+        "INSERT INTO case_threads (source, external_id, case_id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+        &[Param::Text(source.as_str()), Param::Text(external_id), Param::Int(case_id)],
+    )?;
+    Ok(())
+}
+
+fn insert_customer_message(db: &mut dyn Db, case_id: i64, mention: Option<MentionId>, at: DateTime<Utc>) -> Result<()> {
+    db.execute(
+        "INSERT INTO case_events (case_id, at, kind, mention_id, details) VALUES (?1, ?2, 'customer_message', ?3, '{}')",
+        &[Param::Int(case_id), Param::Time(at), mention.map(|id| id.0).into()],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn apply_case_intake(db: &mut dyn Db, intake: &CaseIntake) -> Result<Vec<i64>> {
+    let mut ids = Vec::with_capacity(intake.opened.len());
+    for new in &intake.opened {
+        let case = &new.case;
+        let tags = to_json(&case.tags);
+        let row = db.query_opt(
+            "INSERT INTO cases (contact_id, status, priority, team_id, assignee_id, tags, language, source, topic, \
+             intent, reason, first_mention_id, subject, opened_at, first_response_due_at, resolution_due_at, updated_at) \
+             VALUES ((SELECT contact_id FROM contact_identities WHERE kind = 'handle' AND source = ?1 AND value = ?2), \
+             ?3, ?4, ?5, ?6, ?7, ?8, ?1, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?14) RETURNING id",
+            &[
+                Param::Text(case.source.as_str()),
+                Param::Text(&new.author_handle),
+                Param::Text(&case.status),
+                Param::Text(&case.priority),
+                case.team_id.into(),
+                case.assignee_id.into(),
+                Param::Text(&tags),
+                case.language.as_deref().into(),
+                case.topic.as_deref().into(),
+                case.intent.as_deref().into(),
+                case.reason.as_deref().into(),
+                case.first_mention_id.map(|id| id.0).into(),
+                Param::Text(&case.subject),
+                Param::Time(case.opened_at),
+                Param::Time(case.first_response_due_at),
+                Param::Time(case.resolution_due_at),
+            ],
+        )?;
+        let id = row.ok_or_else(|| StoreError::Corrupt("INSERT returned no id".into()))?.int(0)?;
+        insert_thread(db, case.source, &new.external_id, id)?;
+        insert_customer_message(db, id, case.first_mention_id, new.mention_at)?;
+        ids.push(id);
+    }
+    for join in &intake.joined {
+        insert_thread(db, join.source, &join.external_id, join.case_id)?;
+        insert_customer_message(db, join.case_id, Some(join.mention_id), join.at)?;
+        if let Some(status) = &join.reopen_to {
+            db.execute(
+                "UPDATE cases SET status = ?2, resolved_at = NULL, updated_at = ?3 WHERE id = ?1",
+                &[Param::Int(join.case_id), Param::Text(status), Param::Time(now())],
+            )?;
+            db.execute(
+                "INSERT INTO case_events (case_id, at, kind, text, details) VALUES (?1, ?2, 'status', ?3, '{}')",
+                &[Param::Int(join.case_id), Param::Time(join.at), Param::Text(status)],
+            )?;
+        }
+    }
+    Ok(ids)
+}
+
+pub(crate) fn find_case_threads(db: &mut dyn Db, source: Source, external_ids: &[&str]) -> Result<Vec<(String, i64)>> {
+    let mut found = Vec::new();
+    for external_id in external_ids {
+        if let Some(row) = db.query_opt(
+            "SELECT case_id FROM case_threads WHERE source = ?1 AND external_id = ?2",
+            &[Param::Text(source.as_str()), Param::Text(external_id)],
+        )? {
+            found.push((external_id.to_string(), row.int(0)?));
+        }
+    }
+    Ok(found)
+}
+
+pub(crate) fn authors_are_vip(db: &mut dyn Db, source: Source, handles: &[&str]) -> Result<Vec<bool>> {
+    let mut vip = Vec::with_capacity(handles.len());
+    for handle in handles {
+        let row = db.query_opt(
+            "SELECT 1 FROM contact_identities JOIN contacts ON contacts.id = contact_identities.contact_id \
+             WHERE contact_identities.kind = 'handle' AND contact_identities.source = ?1 \
+             AND contact_identities.value = ?2 AND contacts.vip",
+            &[Param::Text(source.as_str()), Param::Text(handle)],
+        )?;
+        vip.push(row.is_some());
+    }
+    Ok(vip)
+}
+
+pub(crate) fn get_case(db: &mut dyn Db, id: i64) -> Result<Option<CaseRow>> {
+    db.query_opt(&format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = ?1"), &[Param::Int(id)])?
+        .map(|row| case_from_row(&row))
+        .transpose()
+}
+
+pub(crate) fn list_cases(db: &mut dyn Db, filter: &CaseFilter) -> Result<Vec<CaseRow>> {
+    // Each filter column leads an index that ends in `id`: newest first by keyset.
+    let mut conditions = vec!["id < ?1".to_string()];
+    let mut params: Vec<Param<'_>> = vec![Param::Int(filter.before_id.unwrap_or(i64::MAX))];
+    let mut bind = |condition: &str, param: Param<'static>| {
+        params.push(param);
+        conditions.push(condition.replace('#', &format!("?{}", params.len())));
+    };
+    if let Some(team) = filter.team_id {
+        bind("team_id = #", Param::Int(team));
+    }
+    if let Some(assignee) = filter.assignee_id {
+        bind("assignee_id = #", Param::Int(assignee));
+    }
+    if let Some(contact) = filter.contact_id {
+        bind("contact_id = #", Param::Int(contact));
+    }
+    if let Some(due) = filter.due_before {
+        bind(
+            "((first_response_at IS NULL AND first_response_due_at < #) OR (resolved_at IS NULL AND resolution_due_at < #))",
+            Param::Time(due),
+        );
+    }
+    let status_param = filter.status.as_deref().map(|status| {
+        params.push(Param::Text(status));
+        params.len()
+    });
+    if let Some(position) = status_param {
+        conditions.push(format!("status = ?{position}"));
+    } else if filter.due_before.is_some() {
+        conditions.push("status IN ('new', 'open', 'pending_customer', 'on_hold')".into());
+    }
+    if filter.unassigned {
+        conditions.push("assignee_id IS NULL".into());
+    }
+    params.push(Param::Int(filter.limit.clamp(1, 1000) as i64));
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE {} ORDER BY id DESC LIMIT ?{}",
+        conditions.join(" AND "),
+        params.len()
+    );
+    db.query(&sql, &params)?.iter().map(case_from_row).collect()
+}
+
+pub(crate) fn update_case(db: &mut dyn Db, case: &CaseRow) -> Result<bool> {
+    let tags = to_json(&case.tags);
+    Ok(db.execute(
+        "UPDATE cases SET status = ?2, priority = ?3, team_id = ?4, assignee_id = ?5, tags = ?6, \
+         first_response_at = ?7, first_response_due_at = ?8, resolution_due_at = ?9, resolved_at = ?10, updated_at = ?11 \
+         WHERE id = ?1",
+        &[
+            Param::Int(case.id),
+            Param::Text(&case.status),
+            Param::Text(&case.priority),
+            case.team_id.into(),
+            case.assignee_id.into(),
+            Param::Text(&tags),
+            case.first_response_at.into(),
+            Param::Time(case.first_response_due_at),
+            Param::Time(case.resolution_due_at),
+            case.resolved_at.into(),
+            Param::Time(case.updated_at),
+        ],
+    )? > 0)
+}
+
+pub(crate) fn contact_cases(db: &mut dyn Db, contact_id: i64, limit: usize) -> Result<Vec<CaseRow>> {
+    list_cases(db, &CaseFilter { contact_id: Some(contact_id), limit, ..CaseFilter::default() })
+}
+
+const EVENT_COLUMNS: &str = "id, case_id, at, kind, mention_id, user_id, text, visibility, details";
+
+fn event_from_row(row: &Row) -> Result<CaseEventRow> {
+    Ok(CaseEventRow {
+        id: row.int(0)?,
+        case_id: row.int(1)?,
+        at: row.time(2)?,
+        kind: row.text(3)?,
+        mention_id: row.opt_int(4)?.map(MentionId),
+        user_id: row.opt_int(5)?,
+        text: row.opt_text(6)?,
+        visibility: row.opt_text(7)?,
+        details: from_json("details", &row.text(8)?)?,
+    })
+}
+
+pub(crate) fn add_case_event(db: &mut dyn Db, event: &NewCaseEvent) -> Result<CaseEventRow> {
+    let details = to_json(&event.details);
+    let row = db.query_opt(
+        &format!(
+            "INSERT INTO case_events (case_id, at, kind, mention_id, user_id, text, visibility, details) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING {EVENT_COLUMNS}"
+        ),
+        &[
+            Param::Int(event.case_id),
+            Param::Time(event.at),
+            Param::Text(&event.kind),
+            event.mention_id.map(|id| id.0).into(),
+            event.user_id.into(),
+            event.text.as_deref().into(),
+            event.visibility.as_deref().into(),
+            Param::Text(&details),
+        ],
+    )?;
+    event_from_row(&row.ok_or_else(|| StoreError::Corrupt("INSERT returned no row".into()))?)
+}
+
+pub(crate) fn erase_contact_cases(db: &mut dyn Db, contact_id: i64) -> Result<u64> {
+    const OF_CONTACT: &str = "case_id IN (SELECT id FROM cases WHERE contact_id = ?1)";
+    let contact = [Param::Int(contact_id)];
+    db.execute(&format!("UPDATE case_events SET text = NULL, details = '{{}}' WHERE {OF_CONTACT}"), &contact)?;
+    db.execute(&format!("UPDATE outbox SET text = '', recipient = NULL WHERE {OF_CONTACT}"), &contact)?;
+    db.execute(&format!("UPDATE callbacks SET phone = '', note = '' WHERE {OF_CONTACT}"), &contact)?;
+    db.execute(&format!("UPDATE csat_surveys SET comment = NULL WHERE {OF_CONTACT}"), &contact)?;
+    Ok(db.execute("UPDATE cases SET subject = '', tags = '[]' WHERE contact_id = ?1", &contact)?)
+}
+
+pub(crate) fn list_case_events(db: &mut dyn Db, case_id: i64) -> Result<Vec<CaseEventRow>> {
+    db.query(&format!("SELECT {EVENT_COLUMNS} FROM case_events WHERE case_id = ?1 ORDER BY id"), &[Param::Int(case_id)])?
+        .iter()
+        .map(event_from_row)
+        .collect()
+}
+
+pub(crate) fn agent_workloads(db: &mut dyn Db) -> Result<Vec<(i64, u32)>> {
+    db.query(
+        "SELECT assignee_id, COUNT(*) FROM cases WHERE assignee_id IS NOT NULL \
+         AND status IN ('new', 'open', 'pending_customer', 'on_hold') GROUP BY assignee_id ORDER BY assignee_id",
+        &[],
+    )?
+    .iter()
+    .map(|row| Ok((row.int(0)?, u32::try_from(row.int(1)?).unwrap_or(u32::MAX))))
+    .collect()
+}
+
+/// Rows a multi-row INSERT takes (17 parameters each, under SQLite's 32,766 limit).
+const BULK_ROWS: usize = 500;
+
+pub(crate) fn bulk_insert_cases(db: &mut dyn Db, cases: &[CaseRow]) -> Result<()> {
+    for chunk in cases.chunks(BULK_ROWS) {
+        let tags: Vec<String> = chunk.iter().map(|case| to_json(&case.tags)).collect();
+        let mut values = Vec::with_capacity(chunk.len());
+        let mut params: Vec<Param<'_>> = Vec::with_capacity(chunk.len() * 17);
+        for (case, tags) in chunk.iter().zip(&tags) {
+            let base = params.len();
+            values.push(format!(
+                "({})",
+                (1..=17).map(|offset| format!("?{}", base + offset)).collect::<Vec<_>>().join(", ")
+            ));
+            params.extend([
+                case.contact_id.into(),
+                Param::Text(&case.status),
+                Param::Text(&case.priority),
+                case.team_id.into(),
+                case.assignee_id.into(),
+                Param::Text(tags),
+                case.language.as_deref().into(),
+                Param::Text(case.source.as_str()),
+                case.topic.as_deref().into(),
+                case.intent.as_deref().into(),
+                case.reason.as_deref().into(),
+                Param::Text(&case.subject),
+                Param::Time(case.opened_at),
+                case.first_response_at.into(),
+                Param::Time(case.first_response_due_at),
+                Param::Time(case.resolution_due_at),
+                Param::Time(case.updated_at),
+            ]);
+        }
+        db.execute(
+            &format!(
+                "INSERT INTO cases (contact_id, status, priority, team_id, assignee_id, tags, language, source, topic, \
+                 intent, reason, subject, opened_at, first_response_at, first_response_due_at, resolution_due_at, \
+                 updated_at) VALUES {}",
+                values.join(", ")
+            ),
+            &params,
+        )?;
+    }
+    Ok(())
+}
+
+const OUTBOX_COLUMNS: &str =
+    "id, case_id, channel, in_reply_to, recipient, text, visibility, status, attempts, created_at, updated_at";
+
+fn outbox_from_row(row: &Row) -> Result<OutboxRow> {
+    Ok(OutboxRow {
+        id: row.int(0)?,
+        case_id: row.int(1)?,
+        channel: source_from(&row.text(2)?)?,
+        in_reply_to: row.opt_text(3)?,
+        recipient: row.opt_text(4)?,
+        text: row.text(5)?,
+        visibility: row.text(6)?,
+        status: row.text(7)?,
+        attempts: u32::try_from(row.int(8)?).unwrap_or(u32::MAX),
+        created_at: row.time(9)?,
+        updated_at: row.time(10)?,
+    })
+}
+
+pub(crate) fn add_outbox(db: &mut dyn Db, row: &OutboxRow) -> Result<OutboxRow> {
+    let inserted = db.query_opt(
+        &format!(
+            "INSERT INTO outbox (case_id, channel, in_reply_to, recipient, text, visibility, status, attempts, created_at, \
+             updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) RETURNING {OUTBOX_COLUMNS}"
+        ),
+        &[
+            Param::Int(row.case_id),
+            Param::Text(row.channel.as_str()),
+            row.in_reply_to.as_deref().into(),
+            row.recipient.as_deref().into(),
+            Param::Text(&row.text),
+            Param::Text(&row.visibility),
+            Param::Text(&row.status),
+            Param::Int(i64::from(row.attempts)),
+            Param::Time(row.created_at),
+        ],
+    )?;
+    outbox_from_row(&inserted.ok_or_else(|| StoreError::Corrupt("INSERT returned no row".into()))?)
+}
+
+pub(crate) fn list_outbox(db: &mut dyn Db, case_id: i64) -> Result<Vec<OutboxRow>> {
+    db.query(&format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE case_id = ?1 ORDER BY id"), &[Param::Int(case_id)])?
+        .iter()
+        .map(outbox_from_row)
+        .collect()
+}
+
+pub(crate) fn set_outbox_status(db: &mut dyn Db, id: i64, status: &str) -> Result<bool> {
+    Ok(db.execute(
+        "UPDATE outbox SET status = ?2, attempts = attempts + 1, updated_at = ?3 WHERE id = ?1",
+        &[Param::Int(id), Param::Text(status), Param::Time(now())],
+    )? > 0)
+}
+
+const CALLBACK_COLUMNS: &str = "id, case_id, phone, note, slot, status, outcome, created_by, created_at, done_at";
+
+fn callback_from_row(row: &Row) -> Result<CallbackRow> {
+    Ok(CallbackRow {
+        id: row.int(0)?,
+        case_id: row.int(1)?,
+        phone: row.text(2)?,
+        note: row.text(3)?,
+        slot: row.opt_text(4)?,
+        status: row.text(5)?,
+        outcome: row.opt_text(6)?,
+        created_by: row.opt_int(7)?,
+        created_at: row.time(8)?,
+        done_at: row.opt_time(9)?,
+    })
+}
+
+pub(crate) fn create_callback(db: &mut dyn Db, row: &CallbackRow) -> Result<CallbackRow> {
+    let inserted = db.query_opt(
+        &format!(
+            "INSERT INTO callbacks (case_id, phone, note, slot, status, created_by, created_at) \
+             VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?6) RETURNING {CALLBACK_COLUMNS}"
+        ),
+        &[
+            Param::Int(row.case_id),
+            Param::Text(&row.phone),
+            Param::Text(&row.note),
+            row.slot.as_deref().into(),
+            row.created_by.into(),
+            Param::Time(row.created_at),
+        ],
+    )?;
+    callback_from_row(&inserted.ok_or_else(|| StoreError::Corrupt("INSERT returned no row".into()))?)
+}
+
+pub(crate) fn get_callback(db: &mut dyn Db, id: i64) -> Result<Option<CallbackRow>> {
+    db.query_opt(&format!("SELECT {CALLBACK_COLUMNS} FROM callbacks WHERE id = ?1"), &[Param::Int(id)])?
+        .map(|row| callback_from_row(&row))
+        .transpose()
+}
+
+pub(crate) fn list_callbacks(
+    db: &mut dyn Db,
+    status: Option<&str>,
+    case_id: Option<i64>,
+    before_id: Option<i64>,
+    limit: usize,
+) -> Result<Vec<CallbackRow>> {
+    db.query(
+        &format!(
+            "SELECT {CALLBACK_COLUMNS} FROM callbacks WHERE id < ?1 AND (CAST(?2 AS TEXT) IS NULL OR status = ?2) \
+             AND (CAST(?3 AS BIGINT) IS NULL OR case_id = ?3) ORDER BY id DESC LIMIT ?4"
+        ),
+        &[
+            Param::Int(before_id.unwrap_or(i64::MAX)),
+            status.into(),
+            case_id.into(),
+            Param::Int(limit.clamp(1, 1000) as i64),
+        ],
+    )?
+    .iter()
+    .map(callback_from_row)
+    .collect()
+}
+
+pub(crate) fn complete_callback(db: &mut dyn Db, id: i64, outcome: &str, at: DateTime<Utc>) -> Result<bool> {
+    Ok(db.execute(
+        "UPDATE callbacks SET status = 'done', outcome = ?2, done_at = ?3 WHERE id = ?1 AND status = 'open'",
+        &[Param::Int(id), Param::Text(outcome), Param::Time(at)],
+    )? > 0)
+}
+
+const CSAT_COLUMNS: &str = "id, case_id, agent_id, team_id, rating, comment, created_at, answered_at";
+
+fn csat_from_row(row: &Row) -> Result<CsatRow> {
+    Ok(CsatRow {
+        id: row.int(0)?,
+        case_id: row.int(1)?,
+        agent_id: row.opt_int(2)?,
+        team_id: row.opt_int(3)?,
+        rating: row.opt_int(4)?.map(|rating| rating.clamp(0, 5) as u8),
+        comment: row.opt_text(5)?,
+        created_at: row.time(6)?,
+        answered_at: row.opt_time(7)?,
+    })
+}
+
+pub(crate) fn create_csat(db: &mut dyn Db, row: &CsatRow, token_sha256_hex: &str) -> Result<CsatRow> {
+    let inserted = db.query_opt(
+        &format!(
+            "INSERT INTO csat_surveys (case_id, token_sha256, agent_id, team_id, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING {CSAT_COLUMNS}"
+        ),
+        &[
+            Param::Int(row.case_id),
+            Param::Text(token_sha256_hex),
+            row.agent_id.into(),
+            row.team_id.into(),
+            Param::Time(row.created_at),
+        ],
+    );
+    match inserted {
+        Ok(row) => csat_from_row(&row.ok_or_else(|| StoreError::Corrupt("INSERT returned no row".into()))?),
+        Err(error) if is_unique_violation(&error) => Err(StoreError::Conflict("this survey token exists".into())),
+        Err(error) => Err(error),
+    }
+}
+
+pub(crate) fn find_csat(db: &mut dyn Db, token_sha256_hex: &str) -> Result<Option<CsatRow>> {
+    db.query_opt(&format!("SELECT {CSAT_COLUMNS} FROM csat_surveys WHERE token_sha256 = ?1"), &[Param::Text(token_sha256_hex)])?
+        .map(|row| csat_from_row(&row))
+        .transpose()
+}
+
+pub(crate) fn answer_csat(db: &mut dyn Db, id: i64, rating: u8, comment: Option<&str>, at: DateTime<Utc>) -> Result<bool> {
+    Ok(db.execute(
+        "UPDATE csat_surveys SET rating = ?2, comment = ?3, answered_at = ?4 WHERE id = ?1 AND answered_at IS NULL",
+        &[Param::Int(id), Param::Int(i64::from(rating)), comment.into(), Param::Time(at)],
+    )? > 0)
+}
+
+pub(crate) fn case_csat(db: &mut dyn Db, case_id: i64) -> Result<Vec<CsatRow>> {
+    db.query(&format!("SELECT {CSAT_COLUMNS} FROM csat_surveys WHERE case_id = ?1 ORDER BY id"), &[Param::Int(case_id)])?
+        .iter()
+        .map(csat_from_row)
+        .collect()
+}
+
+pub(crate) fn csat_report(db: &mut dyn Db) -> Result<Vec<CsatTotals>> {
+    db.query(
+        "SELECT agent_id, team_id, COUNT(*), CAST(SUM(rating) AS BIGINT) FROM csat_surveys WHERE answered_at IS NOT NULL \
+         GROUP BY agent_id, team_id ORDER BY agent_id, team_id",
+        &[],
+    )?
+    .iter()
+    .map(|row| {
+        Ok(CsatTotals {
+            agent_id: row.opt_int(0)?,
+            team_id: row.opt_int(1)?,
+            answers: row.int(2)?.max(0) as u64,
+            rating_sum: row.opt_int(3)?.unwrap_or(0).max(0) as u64,
+        })
+    })
+    .collect()
+}

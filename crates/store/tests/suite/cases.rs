@@ -1,0 +1,249 @@
+//! Cases: intake (open and join by thread), listing by filter with keyset pages, updates,
+//! the conversation, settings, the outbox, callbacks and CSAT surveys.
+
+use chrono::Duration;
+use domain::{ErrorKind, Role, Source};
+use serde_json::json;
+use store::{
+    CallbackRow, CaseFilter, CaseIntake, CaseJoin, CaseRow, CsatRow, NewCase, NewCaseEvent, OutboxRow, RoutingRuleRow,
+    SlaPolicyRow, TeamCareSettings,
+};
+
+use super::fixtures::{at, inserted_id, short_post};
+use super::people::new_user;
+use super::TestStore;
+
+fn case_row(status: &str, team_id: Option<i64>, assignee_id: Option<i64>, minute: i64) -> CaseRow {
+    let opened_at = at(minute * 60, 0);
+    CaseRow {
+        id: 0,
+        contact_id: None,
+        status: status.to_string(),
+        priority: "high".to_string(),
+        team_id,
+        assignee_id,
+        tags: vec!["baggage".to_string()],
+        language: Some("fr".to_string()),
+        source: Source::X,
+        topic: Some("us".to_string()),
+        intent: Some("complaint".to_string()),
+        reason: Some("lost_luggage".to_string()),
+        first_mention_id: None,
+        subject: "Où est ma valise ?".to_string(),
+        opened_at,
+        first_response_at: None,
+        first_response_due_at: opened_at + Duration::hours(1),
+        resolution_due_at: opened_at + Duration::hours(8),
+        resolved_at: None,
+        updated_at: opened_at,
+    }
+}
+
+pub fn a_mention_opens_a_case_for_its_authors_contact_and_replies_join_it(test_store: &mut TestStore) {
+    let store = test_store.store();
+    let first = inserted_id(store.insert_mentions(&[short_post("m1", "ma valise est perdue")]).unwrap()[0]);
+    let contact = store.list_contacts(Some("someone"), None, 10).unwrap()[0].id;
+    let mut row = case_row("new", None, None, 0);
+    row.first_mention_id = Some(first);
+    let intake = CaseIntake {
+        opened: vec![NewCase { case: row, author_handle: "someone".into(), external_id: "m1".into(), mention_at: at(0, 0) }],
+        joined: vec![],
+    };
+    let ids = store.apply_case_intake(&intake).unwrap();
+    let case = store.get_case(ids[0]).unwrap().unwrap();
+    assert_eq!(case.contact_id, Some(contact.0));
+    assert_eq!((case.status.as_str(), case.tags.as_slice()), ("new", &["baggage".to_string()][..]));
+    assert_eq!(case.first_response_due_at, at(3600, 0));
+    assert_eq!(store.find_case_threads(Source::X, &["m1", "unknown"]).unwrap(), vec![("m1".to_string(), ids[0])]);
+    assert!(store.find_case_threads(Source::Bluesky, &["m1"]).unwrap().is_empty());
+
+    let mut resolved = case.clone();
+    resolved.status = "resolved".into();
+    resolved.resolved_at = Some(at(600, 0));
+    assert!(store.update_case(&resolved).unwrap());
+    let reply = inserted_id(store.insert_mentions(&[short_post("m2", "toujours rien")]).unwrap()[0]);
+    let join = CaseJoin {
+        case_id: ids[0],
+        mention_id: reply,
+        source: Source::X,
+        external_id: "m2".into(),
+        at: at(900, 0),
+        reopen_to: Some("open".into()),
+    };
+    store.apply_case_intake(&CaseIntake { opened: vec![], joined: vec![join] }).unwrap();
+    let reopened = store.get_case(ids[0]).unwrap().unwrap();
+    assert_eq!((reopened.status.as_str(), reopened.resolved_at), ("open", None));
+    let events = store.list_case_events(ids[0]).unwrap();
+    let kinds: Vec<&str> = events.iter().map(|event| event.kind.as_str()).collect();
+    assert_eq!(kinds, ["customer_message", "customer_message", "status"]);
+    assert_eq!(events[1].mention_id, Some(reply));
+    assert_eq!(store.contact_cases(contact.0, 10).unwrap().len(), 1);
+}
+
+pub fn cases_are_listed_newest_first_by_filter_and_keyset(test_store: &mut TestStore) {
+    let store = test_store.store();
+    let agent = store.create_user(&new_user("agent@example.com", Role::Agent)).unwrap();
+    let team = store.create_team("Care", &[agent.id]).unwrap();
+    let mut rows = Vec::new();
+    for minute in 0..30 {
+        let status = if minute % 3 == 0 { "resolved" } else { "open" };
+        let assignee = (minute % 2 == 0).then_some(agent.id.0);
+        rows.push(case_row(status, Some(team.id.0), assignee, minute));
+    }
+    store.bulk_insert_cases(&rows).unwrap();
+    let all = store.list_cases(&CaseFilter { limit: 100, ..CaseFilter::default() }).unwrap();
+    assert_eq!(all.len(), 30);
+    assert!(all.windows(2).all(|pair| pair[0].id > pair[1].id));
+
+    let open = CaseFilter { status: Some("open".into()), limit: 7, ..CaseFilter::default() };
+    let first_page = store.list_cases(&open).unwrap();
+    let second_page = store.list_cases(&CaseFilter { before_id: Some(first_page[6].id), ..open.clone() }).unwrap();
+    assert_eq!((first_page.len(), second_page.len()), (7, 7));
+    assert!(second_page[0].id < first_page[6].id);
+    assert!(first_page.iter().chain(&second_page).all(|case| case.status == "open"));
+
+    let mine = CaseFilter { assignee_id: Some(agent.id.0), limit: 100, ..CaseFilter::default() };
+    assert_eq!(store.list_cases(&mine).unwrap().len(), 15);
+    let unassigned = CaseFilter { unassigned: true, team_id: Some(team.id.0), limit: 100, ..CaseFilter::default() };
+    assert_eq!(store.list_cases(&unassigned).unwrap().len(), 15);
+    // Due before minute 61 + 1 h: the first response of cases opened before minute 1 is late.
+    let breaching = CaseFilter { due_before: Some(at(3600 + 90, 0)), limit: 100, ..CaseFilter::default() };
+    let late = store.list_cases(&breaching).unwrap();
+    assert_eq!(late.len(), 1, "only the active case of minute 1");
+    assert_eq!(late[0].opened_at, at(60, 0));
+    assert_eq!(store.agent_workloads().unwrap(), vec![(agent.id.0, 10)]);
+}
+
+pub fn care_settings_round_trip(test_store: &mut TestStore) {
+    let store = test_store.store();
+    let agent = store.create_user(&new_user("agent@example.com", Role::Agent)).unwrap();
+    let team = store.create_team("Care", &[agent.id]).unwrap();
+    store.set_presence(agent.id.0, "online").unwrap();
+    store.set_presence(agent.id.0, "away").unwrap();
+    assert_eq!(store.list_presence().unwrap(), vec![(agent.id.0, "away".to_string())]);
+
+    let rule = RoutingRuleRow {
+        id: 0,
+        position: 2,
+        name: "French".into(),
+        conditions: r#"{"languages":["fr"]}"#.into(),
+        team_id: team.id.0,
+        created_at: at(0, 0),
+    };
+    let first = store.create_routing_rule(&RoutingRuleRow { position: 5, name: "late".into(), ..rule.clone() }).unwrap();
+    let second = store.create_routing_rule(&rule).unwrap();
+    let names: Vec<String> = store.list_routing_rules().unwrap().into_iter().map(|rule| rule.name).collect();
+    assert_eq!(names, ["French", "late"]);
+    assert!(store.delete_routing_rule(first.id).unwrap());
+    assert!(!store.delete_routing_rule(first.id).unwrap());
+    assert_eq!(store.list_routing_rules().unwrap(), vec![second]);
+
+    let policy = SlaPolicyRow {
+        id: 0,
+        name: "default".into(),
+        team_id: None,
+        targets: "{}".into(),
+        calendar: "{}".into(),
+        updated_at: at(0, 0),
+    };
+    let default = store.create_sla_policy(&policy).unwrap();
+    assert_eq!(store.create_sla_policy(&policy).unwrap_err().kind(), ErrorKind::Conflict);
+    store.create_sla_policy(&SlaPolicyRow { team_id: Some(team.id.0), ..policy.clone() }).unwrap();
+    let taken = store.create_sla_policy(&SlaPolicyRow { team_id: Some(team.id.0), ..policy.clone() }).unwrap_err();
+    assert_eq!(taken.kind(), ErrorKind::Conflict);
+    assert!(store.update_sla_policy(&SlaPolicyRow { name: "renamed".into(), ..default.clone() }).unwrap());
+    assert_eq!(store.list_sla_policies().unwrap()[0].name, "renamed");
+
+    let settings = TeamCareSettings { team_id: team.id.0, append_signature: true, assignment: "least_loaded".into(), crowd: false };
+    store.set_team_settings(&settings).unwrap();
+    store.set_team_settings(&TeamCareSettings { append_signature: false, ..settings.clone() }).unwrap();
+    assert!(!store.list_team_settings().unwrap()[0].append_signature);
+    let unknown = store.set_team_settings(&TeamCareSettings { team_id: 999, ..settings }).unwrap_err();
+    assert_eq!(unknown.kind(), ErrorKind::NotFound);
+
+    let canned = store.create_canned("Hours", "Bonjour {customer_name}").unwrap();
+    assert_eq!(store.get_canned(canned.id).unwrap(), Some(canned.clone()));
+    assert_eq!(store.list_canned().unwrap(), vec![canned.clone()]);
+    assert!(store.delete_canned(canned.id).unwrap());
+    assert_eq!(store.get_canned(canned.id).unwrap(), None);
+}
+
+pub fn replies_callbacks_and_surveys_are_kept(test_store: &mut TestStore) {
+    let store = test_store.store();
+    let agent = store.create_user(&new_user("agent@example.com", Role::Agent)).unwrap();
+    store.bulk_insert_cases(&[case_row("open", None, Some(agent.id.0), 0)]).unwrap();
+    let case_id = store.list_cases(&CaseFilter { limit: 1, ..CaseFilter::default() }).unwrap()[0].id;
+
+    let note = store
+        .add_case_event(&NewCaseEvent {
+            case_id,
+            at: at(60, 0),
+            kind: "note".into(),
+            mention_id: None,
+            user_id: Some(agent.id.0),
+            text: Some("@boss regarde".into()),
+            visibility: Some("internal".into()),
+            details: json!({"mentions": [agent.id.0]}),
+        })
+        .unwrap();
+    assert_eq!(note.details["mentions"][0], agent.id.0);
+    assert_eq!(store.list_case_events(case_id).unwrap(), vec![note]);
+
+    let outbound = OutboxRow {
+        id: 0,
+        case_id,
+        channel: Source::X,
+        in_reply_to: Some("m1".into()),
+        recipient: Some("someone".into()),
+        text: "Désolés ^JD".into(),
+        visibility: "public".into(),
+        status: "queued".into(),
+        attempts: 0,
+        created_at: at(120, 0),
+        updated_at: at(120, 0),
+    };
+    let queued = store.add_outbox(&outbound).unwrap();
+    assert!(store.set_outbox_status(queued.id, "sent").unwrap());
+    let sent = &store.list_outbox(case_id).unwrap()[0];
+    assert_eq!((sent.status.as_str(), sent.attempts, sent.text.as_str()), ("sent", 1, "Désolés ^JD"));
+
+    let callback = store
+        .create_callback(&CallbackRow {
+            id: 0,
+            case_id,
+            phone: "+33123456789".into(),
+            note: "rappeler".into(),
+            slot: Some("demain 10h".into()),
+            status: "open".into(),
+            outcome: None,
+            created_by: Some(agent.id.0),
+            created_at: at(180, 0),
+            done_at: None,
+        })
+        .unwrap();
+    assert_eq!(store.list_callbacks(Some("open"), None, None, 10).unwrap(), vec![callback.clone()]);
+    assert!(store.complete_callback(callback.id, "solved on the phone", at(240, 0)).unwrap());
+    assert!(!store.complete_callback(callback.id, "twice", at(300, 0)).unwrap());
+    let done = store.get_callback(callback.id).unwrap().unwrap();
+    assert_eq!((done.status.as_str(), done.outcome.as_deref()), ("done", Some("solved on the phone")));
+    assert!(store.list_callbacks(Some("open"), Some(case_id), None, 10).unwrap().is_empty());
+
+    let survey = CsatRow {
+        id: 0,
+        case_id,
+        agent_id: Some(agent.id.0),
+        team_id: None,
+        rating: None,
+        comment: None,
+        created_at: at(400, 0),
+        answered_at: None,
+    };
+    let created = store.create_csat(&survey, "digest").unwrap();
+    assert_eq!(store.create_csat(&survey, "digest").unwrap_err().kind(), ErrorKind::Conflict);
+    assert_eq!(store.find_csat("digest").unwrap(), Some(created.clone()));
+    assert!(store.answer_csat(created.id, 4, Some("merci"), at(500, 0)).unwrap());
+    assert!(!store.answer_csat(created.id, 1, None, at(600, 0)).unwrap(), "one use");
+    assert_eq!(store.case_csat(case_id).unwrap()[0].rating, Some(4));
+    let report = store.csat_report().unwrap();
+    assert_eq!((report[0].agent_id, report[0].answers, report[0].rating_sum), (Some(agent.id.0), 1, 4));
+}
