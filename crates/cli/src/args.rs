@@ -192,7 +192,7 @@ pub struct BenchInboxArgs {
     #[arg(long, default_value_t = 100)]
     pub clients: usize,
     /// Requests per client
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = 100)]
     pub requests: usize,
     #[arg(long)]
     pub json: bool,

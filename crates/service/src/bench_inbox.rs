@@ -11,6 +11,8 @@ use store::CaseRow;
 
 use crate::{App, ServiceError};
 
+/// Requests each client makes before the measured ones (connection set-up).
+const WARM_UP_REQUESTS: usize = 2;
 /// Cases written per transaction while loading.
 const LOAD_CHUNK: usize = 20_000;
 
@@ -187,6 +189,12 @@ pub async fn drive_inbox(base_url: &str, fixture: &InboxFixture, backend: &str, 
         tasks.push(tokio::spawn(async move {
             let mut dice = Dice(number as u64 + 1);
             let (mut list, mut open, mut errors) = (Vec::new(), Vec::new(), 0usize);
+            // Warm-up, not measured: the connection is opened and the first page read.
+            for _ in 0..WARM_UP_REQUESTS {
+                if let Ok(response) = client.get(format!("{base}/api/v1/cases")).bearer_auth(&token).send().await {
+                    let _ = response.bytes().await;
+                }
+            }
             for _ in 0..requests {
                 let listing = dice.below(2) == 0;
                 let path = if listing {

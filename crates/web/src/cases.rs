@@ -15,17 +15,25 @@ use crate::auth::Caller;
 use crate::error::{blocking, json_body, parse_id};
 use crate::{ApiError, AppState};
 
-pub async fn list(State(state): State<AppState>, caller: Caller, Query(query): Query<CaseListQuery>) -> Result<Json<Value>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<CaseListQuery>,
+) -> Result<Json<service::cases::CasePage>, ApiError> {
     let principal = caller.require(Action::ReadCases)?.clone();
     let app = state.app.clone();
-    Ok(Json(json!(blocking(move || app.list_cases(&principal, &query)).await?)))
+    Ok(Json(blocking(move || app.list_cases(&principal, &query)).await?))
 }
 
-pub async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn get_one(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<service::cases::CaseView>, ApiError> {
     let principal = caller.require(Action::ReadCases)?.clone();
     let id = parse_id(&id, "case")?;
     let app = state.app.clone();
-    Ok(Json(json!(blocking(move || app.get_case(&principal, id)).await?)))
+    Ok(Json(blocking(move || app.get_case(&principal, id)).await?))
 }
 
 pub async fn patch(

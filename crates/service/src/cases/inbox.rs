@@ -191,7 +191,7 @@ impl App {
         let case = self.visible_case(principal, id)?;
         let events = self.store().list_case_events(id)?;
         let mention_ids: Vec<_> = events.iter().filter_map(|event| event.mention_id).collect();
-        let mentions = self.store().get_mentions(&mention_ids)?;
+        let mentions = if mention_ids.is_empty() { Vec::new() } else { self.store().get_mentions(&mention_ids)? };
         let conversation = events
             .into_iter()
             .map(|event| {

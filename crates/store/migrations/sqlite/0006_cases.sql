@@ -30,8 +30,6 @@ CREATE INDEX cases_status_id ON cases (status, id);
 CREATE INDEX cases_team_id ON cases (team_id, id);
 CREATE INDEX cases_assignee_id ON cases (assignee_id, id);
 CREATE INDEX cases_contact_id ON cases (contact_id, id);
-CREATE INDEX cases_first_response_due ON cases (first_response_due_at) WHERE first_response_at IS NULL;
-CREATE INDEX cases_resolution_due ON cases (resolution_due_at) WHERE resolved_at IS NULL;
 
 -- Which source messages belong to a case: a reply to one of them joins that case.
 CREATE TABLE case_threads (

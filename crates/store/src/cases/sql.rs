@@ -172,7 +172,10 @@ pub(crate) fn list_cases(db: &mut dyn Db, filter: &CaseFilter) -> Result<Vec<Cas
     if let Some(position) = status_param {
         conditions.push(format!("status = ?{position}"));
     } else if filter.due_before.is_some() {
-        conditions.push("status IN ('new', 'open', 'pending_customer', 'on_hold')".into());
+        // Most active cases are past due in a backlog: walking the primary key newest
+        // first finds a page at once, where a status index would sort them all (`|| ''`
+        // keeps both planners off that index).
+        conditions.push("status || '' IN ('new', 'open', 'pending_customer', 'on_hold')".into());
     }
     if filter.unassigned {
         conditions.push("assignee_id IS NULL".into());
