@@ -222,8 +222,44 @@ impl Db for SqliteDb<'_> {
     }
 }
 
-/// PostgreSQL through a client or a transaction.
-pub(crate) struct PgDb<'c, C: postgres::GenericClient>(pub &'c mut C);
+/// Prepared statements by SQL text, per connection (at most this many; then it starts over).
+#[derive(Default)]
+pub(crate) struct StatementCache(std::collections::HashMap<String, postgres::Statement>);
+
+const MAX_CACHED_STATEMENTS: usize = 512;
+
+/// PostgreSQL through a client or a transaction, with the connection's statement cache
+/// when it has one.
+pub(crate) struct PgDb<'c, C: postgres::GenericClient> {
+    client: &'c mut C,
+    statements: Option<&'c mut StatementCache>,
+}
+
+impl<'c, C: postgres::GenericClient> PgDb<'c, C> {
+    #[allow(dead_code)]
+    pub(crate) fn new(client: &'c mut C) -> Self {
+        PgDb { client, statements: None }
+    }
+
+    pub(crate) fn cached(client: &'c mut C, statements: &'c mut StatementCache) -> Self {
+        PgDb { client, statements: Some(statements) }
+    }
+
+    fn prepare(&mut self, sql: &str) -> Result<postgres::Statement> {
+        let Some(cache) = self.statements.as_deref_mut() else {
+            return Ok(self.client.prepare(&postgres_sql(sql))?);
+        };
+        if let Some(statement) = cache.0.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(&postgres_sql(sql))?;
+        if cache.0.len() >= MAX_CACHED_STATEMENTS {
+            cache.0.clear();
+        }
+        cache.0.insert(sql.to_string(), statement.clone());
+        Ok(statement)
+    }
+}
 
 /// `?1` → `$1` (no statement here has a `?` inside a string literal).
 fn postgres_sql(sql: &str) -> String {
@@ -252,17 +288,17 @@ fn postgres_params<'p>(params: &[Param<'p>], types: &[Type]) -> Vec<Box<dyn ToSq
 
 impl<C: postgres::GenericClient> Db for PgDb<'_, C> {
     fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
-        let statement = self.0.prepare(&postgres_sql(sql))?;
+        let statement = self.prepare(sql)?;
         let boxed = postgres_params(params, statement.params());
         let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(|param| param.as_ref() as &(dyn ToSql + Sync)).collect();
-        Ok(self.0.execute(&statement, &refs)?)
+        Ok(self.client.execute(&statement, &refs)?)
     }
 
     fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>> {
-        let statement = self.0.prepare(&postgres_sql(sql))?;
+        let statement = self.prepare(sql)?;
         let boxed = postgres_params(params, statement.params());
         let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(|param| param.as_ref() as &(dyn ToSql + Sync)).collect();
-        let rows = self.0.query(&statement, &refs)?;
+        let rows = self.client.query(&statement, &refs)?;
         rows.iter()
             .map(|row| {
                 let values = row
@@ -278,12 +314,12 @@ impl<C: postgres::GenericClient> Db for PgDb<'_, C> {
 
     fn lock_mentions(&mut self) -> Result<()> {
         // The same lock as the mention writers take (see postgres_store/mentions.rs).
-        self.0.batch_execute("LOCK TABLE mentions IN SHARE ROW EXCLUSIVE MODE")?;
+        self.client.batch_execute("LOCK TABLE mentions IN SHARE ROW EXCLUSIVE MODE")?;
         Ok(())
     }
 
     fn next_seq(&mut self) -> Result<i64> {
-        Ok(self.0.query_one("SELECT nextval('change_seq')", &[])?.get(0))
+        Ok(self.client.query_one("SELECT nextval('change_seq')", &[])?.get(0))
     }
 }
 

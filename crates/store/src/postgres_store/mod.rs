@@ -36,9 +36,9 @@ const MIGRATION_LOCK_KEY: i64 = 0x636f_6d70_746f_6972; // "comptoir"
 
 /// The store in a PostgreSQL database.
 pub struct PostgresStore {
-    writer: Mutex<Client>,
+    writer: Mutex<Connection>,
     /// A few readers, so that concurrent API requests do not queue behind one connection.
-    readers: Vec<Mutex<Client>>,
+    readers: Vec<Mutex<Connection>>,
     next_reader: std::sync::atomic::AtomicUsize,
 }
 
@@ -81,8 +81,10 @@ impl PostgresStore {
             Ok(client)
         };
         let store = PostgresStore {
-            writer: Mutex::new(open_client()?),
-            readers: (0..crate::READERS).map(|_| open_client().map(Mutex::new)).collect::<Result<_>>()?,
+            writer: Mutex::new(Connection::new(open_client()?)),
+            readers: (0..crate::READERS)
+                .map(|_| open_client().map(|client| Mutex::new(Connection::new(client))))
+                .collect::<Result<_>>()?,
             next_reader: Default::default(),
         };
         store.migrate()?;
@@ -90,29 +92,59 @@ impl PostgresStore {
         Ok(store)
     }
 
-    fn writer(&self) -> MutexGuard<'_, Client> {
+    fn writer(&self) -> MutexGuard<'_, Connection> {
         self.writer
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn reader(&self) -> MutexGuard<'_, Client> {
+    fn reader(&self) -> MutexGuard<'_, Connection> {
         crate::free_or_next(&self.readers, &self.next_reader)
     }
 
     /// Runs `work` in one transaction of the writer client.
     fn write_tx<T>(&self, work: impl FnOnce(&mut dyn Db) -> Result<T>) -> Result<T> {
-        let mut client = self.writer();
+        let mut connection = self.writer();
+        let Connection { client, statements } = &mut *connection;
         let mut transaction = client.transaction()?;
-        let result = work(&mut PgDb(&mut transaction))?;
+        let result = work(&mut PgDb::cached(&mut transaction, statements))?;
         transaction.commit()?;
         Ok(result)
     }
 
     /// Runs `work` on the reader client.
     fn read_db<T>(&self, work: impl FnOnce(&mut dyn Db) -> Result<T>) -> Result<T> {
-        let mut client = self.reader();
-        work(&mut PgDb(&mut *client))
+        let mut connection = self.reader();
+        let Connection { client, statements } = &mut *connection;
+        work(&mut PgDb::cached(client, statements))
+    }
+}
+
+/// One connection and the statements it has prepared, by SQL text: the portable layer's
+/// queries are prepared once per connection instead of on every call (a round trip
+/// saved per query). Prepared statements belong to the session, not to a transaction,
+/// so a rolled-back transaction leaves them valid.
+pub(crate) struct Connection {
+    client: Client,
+    statements: crate::sql::StatementCache,
+}
+
+impl Connection {
+    fn new(client: Client) -> Connection {
+        Connection { client, statements: Default::default() }
+    }
+}
+
+impl std::ops::Deref for Connection {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl std::ops::DerefMut for Connection {
+    fn deref_mut(&mut self) -> &mut Client {
+        &mut self.client
     }
 }
 
