@@ -70,7 +70,9 @@ pub fn run(options: AlertLatencyOptions) -> Result<AlertLatency> {
     let app = Arc::new(App::open(config)?);
     let token = app.create_api_token("bench")?;
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    runtime.block_on(async move {
+    let server_app = app.clone();
+    let result = runtime.block_on(async move {
+        let app = server_app;
         let (hook_url, mut hooks) = webhook_receiver().await?;
         let rule = NewAlertRule {
             name: "bench: spike".into(),
@@ -113,7 +115,17 @@ pub fn run(options: AlertLatencyOptions) -> Result<AlertLatency> {
             break;
         }
         anyhow::Ok(result)
-    })
+    });
+    // Stop the server, then let the ingestion thread make its last commit (it holds the
+    // last other reference to the app) before the temporary directory goes away.
+    runtime.shutdown_timeout(Duration::from_secs(5));
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while Arc::strong_count(&app) > 1 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(app);
+    drop(dir);
+    result
 }
 
 /// Posts `baseline` mentions per bucket for the warm-up, `spike` in the next bucket, and
