@@ -52,6 +52,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "mailbox_cursors",
         sql: include_str!("../migrations/sqlite/0007_mailbox_cursors.sql"),
     },
+    Migration {
+        version: 8,
+        name: "case_arrivals",
+        sql: include_str!("../migrations/sqlite/0008_case_arrivals.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -89,6 +94,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 7,
         name: "mailbox_cursors",
         sql: include_str!("../migrations/postgres/0007_mailbox_cursors.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "case_arrivals",
+        sql: include_str!("../migrations/postgres/0008_case_arrivals.sql"),
     },
 ];
 

@@ -141,6 +141,10 @@ pub(crate) trait Db {
 
     /// Takes the next value of the global change sequence.
     fn next_seq(&mut self) -> Result<i64>;
+
+    /// An SQL expression giving the UTC hour of a timestamp column as text,
+    /// `YYYY-MM-DDTHH` (the backends store timestamps differently).
+    fn utc_hour_of(&self, column: &str) -> String;
 }
 
 /// Whether an error is a unique-constraint violation (of either backend).
@@ -184,6 +188,11 @@ impl rusqlite::ToSql for Param<'_> {
 }
 
 impl Db for SqliteDb<'_> {
+    fn utc_hour_of(&self, column: &str) -> String {
+        // Stored as RFC 3339 in UTC (`2026-11-29T05:07:13.000000Z`).
+        format!("substr({column}, 1, 13)")
+    }
+
     fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
         let changed = self.0.prepare_cached(sql)?.execute(rusqlite::params_from_iter(params))?;
         Ok(changed as u64)
@@ -287,6 +296,10 @@ fn postgres_params<'p>(params: &[Param<'p>], types: &[Type]) -> Vec<Box<dyn ToSq
 }
 
 impl<C: postgres::GenericClient> Db for PgDb<'_, C> {
+    fn utc_hour_of(&self, column: &str) -> String {
+        format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24')")
+    }
+
     fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
         let statement = self.prepare(sql)?;
         let boxed = postgres_params(params, statement.params());

@@ -11,6 +11,7 @@ store_suite! {
     cases::cases_are_listed_newest_first_by_filter_and_keyset,
     cases::care_settings_round_trip,
     cases::replies_callbacks_and_surveys_are_kept,
+    cases::case_arrivals_are_counted_per_utc_hour,
     mentions::insert_and_get_round_trip_every_field,
     mentions::duplicates_within_a_batch_and_across_batches_keep_the_first_id,
     mentions::a_large_batch_keeps_its_order,

@@ -151,3 +151,15 @@ pub async fn csat_report(State(state): State<AppState>, caller: Caller) -> Resul
     let app = state.app.clone();
     Ok(Json(json!(blocking(move || app.csat_report()).await?)))
 }
+
+/// `GET /api/v1/staffing/forecast?team=&handling_minutes=&service_level=&within_minutes=&hours=&agents_on_duty=`
+pub async fn staffing_forecast(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<service::cases::StaffingQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<service::cases::StaffingReport>, ApiError> {
+    caller.require(Action::ReadCareReports)?;
+    let Query(query) = query.map_err(|rejection| ApiError::bad_request(rejection.body_text()))?;
+    let app = state.app.clone();
+    Ok(Json(blocking(move || app.staffing_forecast_now(&query)).await?))
+}

@@ -107,6 +107,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/callbacks", get(cases::list_callbacks))
         .route("/api/v1/callbacks/{id}/outcome", post(cases::callback_outcome))
         .route("/api/v1/reports/csat", get(cases::csat_report))
+        .route("/api/v1/staffing/forecast", get(cases::staffing_forecast))
         .route("/api/v1/routing-rules", get(care_settings::list_routing_rules).post(care_settings::create_routing_rule))
         .route("/api/v1/routing-rules/{id}", delete(care_settings::delete_routing_rule))
         .route("/api/v1/sla-policies", get(care_settings::list_sla_policies).post(care_settings::create_sla_policy))

@@ -292,3 +292,57 @@ async fn care_settings_route_cases_and_bad_input_is_a_4xx() {
         assert!(status.is_client_error(), "{method} {uri} answered {status} {answer}");
     }
 }
+
+#[tokio::test]
+async fn the_staffing_forecast_counts_case_arrivals_and_refuses_bad_parameters() {
+    let test = test_app();
+    let (agent_id, _) = test.user("jd@example.com", Role::Agent, "^JD");
+    let (_, supervisor) = test.user("sup@example.com", Role::Supervisor, "^SU");
+    let (_, analyst) = test.user("an@example.com", Role::Analyst, "^AN");
+    let (status, team) = test.send(Method::POST, "/api/v1/teams", &test.admin, Some(json!({"name": "Care", "members": [agent_id]}))).await;
+    assert_eq!(status, StatusCode::CREATED, "{team}");
+    test.ingest(&[tweet("s1", "camille", COMPLAINT, None), tweet("s2", "dominique", "@AirComptoir my flight was cancelled and nobody at the desk can tell me why, this is unacceptable", None)]).await;
+    let mut cases = 0;
+    for _ in 0..100 {
+        let (_, page) = test.send(Method::GET, "/api/v1/cases", &test.admin, None).await;
+        cases = page["items"].as_array().map_or(0, Vec::len);
+        if cases == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(cases, 2);
+
+    let (status, report) = test.send(Method::GET, "/api/v1/staffing/forecast?handling_minutes=8&agents_on_duty=3", &supervisor, None).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["cases_in_history"], 2);
+    // Two cases in the last hour are not a day of history: no forecast yet, and it says so.
+    assert_eq!(report["basis"], "none");
+    assert_eq!(report["hours"].as_array().unwrap().len(), 168);
+    assert_eq!(report["agents_on_duty"], 3);
+    assert_eq!(report["time_zone"], "Europe/Paris");
+    assert_eq!(report["average_handling_seconds"], 480.0);
+    // The roster follows the business-hours calendar: some hours have 3 agents, nights 0.
+    let rostered: Vec<u64> = report["hours"].as_array().unwrap().iter().map(|hour| hour["rostered_agents"].as_u64().unwrap()).collect();
+    assert!(rostered.contains(&3) && rostered.contains(&0), "{rostered:?}");
+    assert_eq!(report["expected_compliance"], 1.0);
+
+    // The team's own members are its roster by default.
+    let team_id = team["id"].as_i64().unwrap();
+    let (status, report) = test.send(Method::GET, &format!("/api/v1/staffing/forecast?team={team_id}&hours=24"), &analyst, None).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!((report["agents_on_duty"].as_u64(), report["hours"].as_array().unwrap().len()), (Some(1), 24));
+
+    for (query, expected) in [
+        ("service_level=1.5", StatusCode::BAD_REQUEST),
+        ("hours=0", StatusCode::BAD_REQUEST),
+        ("handling_minutes=-2", StatusCode::BAD_REQUEST),
+        ("team=abc", StatusCode::BAD_REQUEST),
+        ("unknown=1", StatusCode::BAD_REQUEST),
+        ("team=999", StatusCode::NOT_FOUND),
+    ] {
+        let (status, body) = test.send(Method::GET, &format!("/api/v1/staffing/forecast?{query}"), &supervisor, None).await;
+        assert_eq!(status, expected, "{query}: {body}");
+        assert!(body["detail"].is_string(), "{query}: a problem body, got {body}");
+    }
+}

@@ -10,6 +10,7 @@ mod events;
 mod inbox;
 pub(crate) mod intake;
 mod replies;
+mod staffing;
 pub(crate) mod settings;
 
 pub use admin::{AgentPatch, AgentView, CannedRequest, RoutingRuleRequest, SlaPolicyRequest, TeamSettingsRequest};
@@ -17,3 +18,4 @@ pub use events::{CaseEvent, CaseEvents, CaseWebhook};
 pub use inbox::{CaseListQuery, CasePage, CasePatch, CaseSummary, CaseView, NoteRequest, Queue};
 pub use replies::{CallbackRequest, CsatForm, CsatReport, ReplyRequest, ReplyResult};
 pub use settings::CaseRule;
+pub use staffing::{StaffingQuery, StaffingReport};

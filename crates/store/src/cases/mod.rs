@@ -94,6 +94,9 @@ pub trait CareStore: Send + Sync {
     fn case_csat(&self, case_id: i64) -> Result<Vec<CsatRow>>;
     /// Answered surveys per agent and per team: `(agent, team, answers, rating sum)`.
     fn csat_report(&self) -> Result<Vec<CsatTotals>>;
+    /// Cases opened per UTC hour since `since` (for one team, or all), oldest first; hours
+    /// without a case are left out.
+    fn case_arrivals_by_hour(&self, team_id: Option<i64>, since: DateTime<Utc>) -> Result<Vec<(DateTime<Utc>, u32)>>;
 }
 
 /// Implements [`CareStore`] for a backend with `write_tx` and `read_db`.
@@ -216,6 +219,9 @@ macro_rules! impl_care_store {
             }
             fn csat_report(&self) -> $crate::Result<Vec<$crate::CsatTotals>> {
                 self.read_db($crate::cases::sql::csat_report)
+            }
+            fn case_arrivals_by_hour(&self, team_id: Option<i64>, since: chrono::DateTime<chrono::Utc>) -> $crate::Result<Vec<(chrono::DateTime<chrono::Utc>, u32)>> {
+                self.read_db(|db| $crate::cases::sql::case_arrivals_by_hour(db, team_id, since))
             }
         }
     };

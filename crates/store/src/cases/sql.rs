@@ -526,3 +526,29 @@ pub(crate) fn csat_report(db: &mut dyn Db) -> Result<Vec<CsatTotals>> {
     })
     .collect()
 }
+
+pub(crate) fn case_arrivals_by_hour(
+    db: &mut dyn Db,
+    team_id: Option<i64>,
+    since: DateTime<Utc>,
+) -> Result<Vec<(DateTime<Utc>, u32)>> {
+    let hour = db.utc_hour_of("opened_at");
+    let team = if team_id.is_some() { " AND team_id = ?2" } else { "" };
+    let sql = format!(
+        "SELECT {hour} AS hour, COUNT(*) FROM cases WHERE opened_at >= ?1{team} GROUP BY hour ORDER BY hour"
+    );
+    let mut params = vec![Param::Time(since)];
+    if let Some(team_id) = team_id {
+        params.push(Param::Int(team_id));
+    }
+    db.query(&sql, &params)?
+        .iter()
+        .map(|row| {
+            let text = row.text(0)?;
+            let hour = chrono::NaiveDateTime::parse_from_str(&format!("{text}:00"), "%Y-%m-%dT%H:%M")
+                .map_err(|error| StoreError::Corrupt(format!("case hour {text:?}: {error}")))?
+                .and_utc();
+            Ok((hour, row.int(1)?.clamp(0, i64::from(u32::MAX)) as u32))
+        })
+        .collect()
+}

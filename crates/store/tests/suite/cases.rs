@@ -247,3 +247,22 @@ pub fn replies_callbacks_and_surveys_are_kept(test_store: &mut TestStore) {
     let report = store.csat_report().unwrap();
     assert_eq!((report[0].agent_id, report[0].answers, report[0].rating_sum), (Some(agent.id.0), 1, 4));
 }
+
+pub fn case_arrivals_are_counted_per_utc_hour(test_store: &mut TestStore) {
+    let store = test_store.store();
+    let agent = store.create_user(&new_user("agent@example.com", Role::Agent)).unwrap();
+    let team = store.create_team("Care", &[agent.id]).unwrap();
+    let mut rows = Vec::new();
+    // Minutes 0, 20, 40 (hour 0), 70 (hour 1), 200 (hour 3); one of hour 0 for no team.
+    for (minute, team_id) in [(0, Some(team.id.0)), (20, Some(team.id.0)), (40, None), (70, Some(team.id.0)), (200, Some(team.id.0))] {
+        rows.push(case_row("open", team_id, None, minute));
+    }
+    store.bulk_insert_cases(&rows).unwrap();
+    let all = store.case_arrivals_by_hour(None, at(0, 0)).unwrap();
+    assert_eq!(all, vec![(at(0, 0), 3), (at(3600, 0), 1), (at(3 * 3600, 0), 1)]);
+    let team_only = store.case_arrivals_by_hour(Some(team.id.0), at(0, 0)).unwrap();
+    assert_eq!(team_only, vec![(at(0, 0), 2), (at(3600, 0), 1), (at(3 * 3600, 0), 1)]);
+    // `since` is inclusive and cuts inside an hour: the hour is counted from there.
+    let later = store.case_arrivals_by_hour(None, at(30 * 60, 0)).unwrap();
+    assert_eq!(later, vec![(at(0, 0), 1), (at(3600, 0), 1), (at(3 * 3600, 0), 1)]);
+}
