@@ -18,6 +18,7 @@
         continue;
       }
       if (field.type === "checkbox") { body[field.name] = field.checked; continue; }
+      if (field.type === "radio") { if (field.checked) body[field.name] = field.value; continue; }
       if (field.value === "") continue;
       body[field.name] = asNumber ? Number(field.value) : field.value;
     }
@@ -227,7 +228,7 @@
     if (data.contact_id) {
       const contactLink = document.createElement("a");
       contactLink.href = "/app/contacts/" + encodeURIComponent(String(data.contact_id));
-      contactLink.textContent = "#" + data.contact_id;
+      contactLink.textContent = labels.contact + " " + data.contact_id;
       contact.append(contactLink);
     }
     const source = cell(String(data.source || ""));
@@ -244,7 +245,7 @@
     const slaCell = cell(sla);
     slaCell.append(" ", time);
     row.append(cell(link), contact, source, cell(priority), cell(labels["status_" + data.status] || String(data.status)),
-      cell(data.assignee_id ? "#" + data.assignee_id : labels.unassigned), slaCell);
+      cell(data.assignee_id ? (labels["user_" + data.assignee_id] || "#" + data.assignee_id) : labels.unassigned), slaCell);
     return row;
   }
 

@@ -53,12 +53,15 @@ fn inbox_link(queue: &str, status: Option<&str>, cursor: Option<&str>) -> String
 }
 
 /// The labels the live script needs to build a row like the server's.
-fn live_labels(viewer: &Viewer) -> String {
+fn live_labels(viewer: &Viewer, users: &[(i64, String)]) -> String {
     let mut labels = serde_json::Map::new();
+    for (id, name) in users {
+        labels.insert(format!("user_{id}"), name.clone().into());
+    }
     for key in STATUSES.iter().map(|status| format!("status_{status}"))
         .chain(PRIORITIES.iter().map(|priority| format!("priority_{priority}")))
         .chain(SLA_STATES.iter().map(|state| format!("sla_{state}")))
-        .chain(["unassigned".to_string()])
+        .chain(["unassigned".to_string(), "contact".to_string()])
     {
         labels.insert(key.clone(), viewer.t(&key).into());
     }
@@ -87,7 +90,7 @@ pub fn inbox(viewer: &Viewer, view: &InboxView) -> Markup {
             }
             button type="submit" { (t("filter")) }
         }
-        p.hint { span #live-state data-connected=(t("live_connected")) data-disconnected=(t("live_disconnected")) aria-live="polite" {} }
+        p.hint { span #live-state data-connected=(t("inbox_live_connected")) data-disconnected=(t("live_disconnected")) aria-live="polite" {} }
         table.data.inbox {
             caption.visually-hidden { (t("nav_inbox")) }
             thead { tr {
@@ -95,7 +98,7 @@ pub fn inbox(viewer: &Viewer, view: &InboxView) -> Markup {
                 th scope="col" { (t("case_priority")) } th scope="col" { (t("case_status")) } th scope="col" { (t("case_assignee")) }
                 th scope="col" { (t("case_sla")) }
             } }
-            tbody data-list data-case-events="/app/case-events" data-queue=(view.queue) data-status=[view.status] data-labels=(live_labels(viewer)) {
+            tbody data-list data-case-events="/app/case-events" data-queue=(view.queue) data-status=[view.status] data-labels=(live_labels(viewer, view.users)) {
                 @for summary in &view.cases.items { (inbox_row(viewer, view, summary)) }
             }
         }
