@@ -329,8 +329,11 @@ async fn the_inbox_and_case_pages_escape_hostile_text_and_show_the_sla_clock() {
     let test = test_app();
     test.add_user("admin@example.com", Role::Admin, domain::Language::En);
     let browser = test.sign_in("admin@example.com").await;
+    test.ingest(&[mention("0", "eve", HOSTILE_NAME, &format!("@AirComptoir{COMPLAINT} (last week)"), HOSTILE_BIO)]).await;
+    let earlier_case = newest_case(&test, &browser).await;
     test.ingest(&[mention("1", "eve", HOSTILE_NAME, &format!("{HOSTILE_TEXT}{COMPLAINT}"), HOSTILE_BIO)]).await;
     let case_id = newest_case(&test, &browser).await;
+    assert_ne!(case_id, earlier_case);
 
     let inbox = test.page("/app/inbox", Some(&browser)).await;
     assert_eq!(inbox.status, StatusCode::OK, "{}", inbox.text);
@@ -353,6 +356,7 @@ async fn the_inbox_and_case_pages_escape_hostile_text_and_show_the_sla_clock() {
     assert!(case.text.contains(&format!("data-action=\"/api/v1/cases/{case_id}/replies\"")), "the composer posts a reply");
     assert!(case.text.contains("data-channel=\"x\""), "the counter knows the channel");
     assert!(case.text.contains("data-shortcut=\"e\""), "e resolves");
+    assert!(case.text.contains(&format!("href=\"/app/cases/{earlier_case}\"")), "the contact panel lists the earlier case");
 }
 
 #[tokio::test]

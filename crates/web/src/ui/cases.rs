@@ -22,6 +22,19 @@ use crate::{ApiError, AppState};
 
 /// Cases on one page of the inbox.
 const PAGE_SIZE: usize = 50;
+/// Timeline items read for the contact's past cases on a case page.
+const TIMELINE_ITEMS: usize = 100;
+
+/// The contact's other cases on their timeline: `(id, status, subject)`, newest first.
+fn past_cases(timeline: Vec<domain::TimelineItem>, this_case: i64) -> Vec<(i64, String, String)> {
+    timeline
+        .into_iter()
+        .filter_map(|item| match item {
+            domain::TimelineItem::Case { case_id, status, subject, .. } if case_id != this_case => Some((case_id, status, subject)),
+            _ => None,
+        })
+        .collect()
+}
 
 #[derive(Deserialize)]
 pub struct InboxQuery {
@@ -95,6 +108,10 @@ pub async fn show(State(state): State<AppState>, caller: PageCaller, Path(id): P
         let (case, contact, users, signature, canned) = blocking(move || {
             let case = app.get_case(&principal, id)?;
             let contact = case.case.contact_id.map(|contact| app.get_contact(ContactId(contact))).transpose()?;
+            let past_cases = match &contact {
+                Some(contact) => past_cases(app.timeline(contact.id, TIMELINE_ITEMS)?, id),
+                None => Vec::new(),
+            };
             let users = app.list_users()?;
             let append = match case.case.team_id {
                 Some(team) => app.team_care_settings(team)?.append_signature,
@@ -105,12 +122,14 @@ pub async fn show(State(state): State<AppState>, caller: PageCaller, Path(id): P
                 .and_then(|user| user.signature.clone())
                 .filter(|_| append);
             let canned = app.list_canned()?.into_iter().map(|canned| (canned.id, canned.title)).collect::<Vec<_>>();
-            Ok((case, contact, user_names(users), signature, canned))
+            Ok((case, (contact, past_cases), user_names(users), signature, canned))
         })
         .await?;
+        let (contact, past_cases) = contact;
         let view = cases::CasePageView {
             case: &case,
             contact: contact.as_ref(),
+            past_cases: &past_cases,
             users: &users,
             signature: signature.as_deref(),
             canned: &canned,

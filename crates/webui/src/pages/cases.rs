@@ -144,6 +144,8 @@ fn inbox_row(viewer: &Viewer, view: &InboxView, summary: &CaseSummary) -> Markup
 pub struct CasePageView<'a> {
     pub case: &'a CaseView,
     pub contact: Option<&'a Contact>,
+    /// The contact's other cases: `(id, status, subject)`.
+    pub past_cases: &'a [(i64, String, String)],
     pub users: &'a [(i64, String)],
     /// The signature appended to the caller's public replies, if any.
     pub signature: Option<&'a str>,
@@ -274,6 +276,13 @@ fn contact_panel(viewer: &Viewer, view: &CasePageView) -> Markup {
         ul.identities {
             @for identity in &contact.identities {
                 li { span.source { (identity.source) } " " bdi { (identity.value) } }
+            }
+        }
+        h3 { (t("case_past")) }
+        @if view.past_cases.is_empty() { p { (t("case_past_none")) } }
+        ul.past-cases {
+            @for (id, status, subject) in view.past_cases {
+                li { a href={"/app/cases/" (id)} { "#" (id) " " bdi dir="auto" { (subject) } } " · " (t(&format!("status_{status}"))) }
             }
         }
     }
