@@ -357,6 +357,14 @@ async fn the_inbox_and_case_pages_escape_hostile_text_and_show_the_sla_clock() {
     assert!(case.text.contains("data-channel=\"x\""), "the counter knows the channel");
     assert!(case.text.contains("data-shortcut=\"e\""), "e resolves");
     assert!(case.text.contains(&format!("href=\"/app/cases/{earlier_case}\"")), "the contact panel lists the earlier case");
+
+    // A colleague typing on the case shows in the collision warning.
+    test.add_user("agent@example.com", Role::Agent, domain::Language::En);
+    let colleague = test.sign_in("agent@example.com").await;
+    let typing = test.api(Method::POST, &format!("/api/v1/cases/{case_id}/presence"), &colleague, json!({"state": "typing"})).await;
+    assert_eq!(typing.status, StatusCode::OK, "{}", typing.text);
+    let case = test.page(&path, Some(&browser)).await;
+    assert!(case.text.contains("agent user</bdi> is typing a reply"), "the collision warning names who types");
 }
 
 #[tokio::test]

@@ -333,6 +333,26 @@
     update();
   }
 
+  // --- Case view: who else is here (viewing, typing) ---
+  function startPresence(box) {
+    const labels = JSON.parse(box.dataset.labels || "{}");
+    const reply = document.getElementById("reply");
+    let lastTyped = 0;
+    if (reply) reply.addEventListener("input", function () { lastTyped = Date.now(); });
+    async function signal() {
+      const state = Date.now() - lastTyped < 10000 ? "typing" : "viewing";
+      const answer = await callApi("POST", box.dataset.presence, { state: state });
+      if (!answer.ok || !answer.json) return;
+      const others = answer.json.items.filter(function (present) { return String(present.user_id) !== box.dataset.me; });
+      const text = others.map(function (present) {
+        return (labels["user_" + present.user_id] || "#" + present.user_id) + " " + (labels["presence_" + present.state] || present.state);
+      }).join(", ");
+      box.textContent = text || labels.presence_alone;
+    }
+    signal();
+    window.setInterval(signal, 10000);
+  }
+
   document.addEventListener("submit", submitApiForm);
   document.addEventListener("keydown", onKey);
   document.addEventListener("click", function (event) {
@@ -344,4 +364,6 @@
   const inbox = document.querySelector("[data-case-events]");
   if (inbox) startInbox(inbox);
   for (const box of document.querySelectorAll("textarea[data-counter]")) startCounter(box);
+  const presence = document.getElementById("presence");
+  if (presence) startPresence(presence);
 })();

@@ -168,7 +168,7 @@ pub fn case(viewer: &Viewer, view: &CasePageView) -> Markup {
             dt { (t("sla_first_response")) } dd { span.sla data-sla=(name_of(view.case.sla.first_response.state)) { (t(&format!("sla_{}", name_of(view.case.sla.first_response.state)))) } " " (datetime(viewer, view.case.sla.first_response.due_at)) }
             dt { (t("sla_resolution")) } dd { span.sla data-sla=(name_of(view.case.sla.resolution.state)) { (t(&format!("sla_{}", name_of(view.case.sla.resolution.state)))) } " " (datetime(viewer, view.case.sla.resolution.due_at)) }
         }
-        @if view.may_work { (case_actions(viewer, view)) }
+        @if view.may_work { (presence(viewer, view)) (case_actions(viewer, view)) }
         div.columns {
             section aria-labelledby="conversation-title" {
                 h2 #conversation-title { (t("case_conversation")) }
@@ -189,6 +189,31 @@ pub fn case(viewer: &Viewer, view: &CasePageView) -> Markup {
         }
     };
     page(viewer, Section::Inbox, &title, body)
+}
+
+/// Who else is on the case (collision warning); `app.js` signals ours every few seconds
+/// and shows the answer.
+fn presence(viewer: &Viewer, view: &CasePageView) -> Markup {
+    let t = |key: &str| -> &'static str { viewer.t(key) };
+    let mut labels = serde_json::Map::new();
+    for (id, name) in view.users {
+        labels.insert(format!("user_{id}"), name.clone().into());
+    }
+    for key in ["presence_viewing", "presence_typing", "presence_alone"] {
+        labels.insert(key.into(), t(key).into());
+    }
+    let others: Vec<_> = view.case.presence.iter().filter(|present| Some(present.user_id) != view.me).collect();
+    html! {
+        p.hint #presence role="status" data-presence=(format!("/api/v1/cases/{}/presence", view.case.case.id))
+            data-me=[view.me] data-labels=(serde_json::Value::Object(labels).to_string()) {
+            @if others.is_empty() { (t("presence_alone")) }
+            @for (index, present) in others.iter().enumerate() {
+                @if index > 0 { ", " }
+                bdi { (user_name(view.users, Some(present.user_id)).unwrap_or("?")) }
+                " " (t(&format!("presence_{}", present.state)))
+            }
+        }
+    }
 }
 
 fn case_actions(viewer: &Viewer, view: &CasePageView) -> Markup {
