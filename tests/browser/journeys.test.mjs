@@ -1,4 +1,5 @@
-// The web app's journeys in real Chromium: sign in, live mentions without reload, merge
+// The web app's journeys in real Chromium: sign in, live mentions without reload, a case
+// arriving in the inbox answered, escalated and resolved, merge
 // and undo, erasure with its confirmation, keyboard shortcuts, the language switch, an
 // XSS corpus on every page, axe-core on every page, and screenshots for the README.
 // Started by run.sh, which passes the demo's URL and credentials in the environment.
@@ -177,6 +178,62 @@ test("mentions arriving in the demo stream appear on the live page without reloa
   await page.keyboard.press("Escape");
 });
 
+test("a complaint appears in the open inbox; reply within limits, escalate to a callback, resolve", async () => {
+  await visit("/app/inbox");
+  await page.evaluate(() => { window.__sameDocument = true; });
+  await page.waitForFunction(() => document.getElementById("live-state").textContent.startsWith("Connected"));
+  await checkAccessibility("the inbox");
+  const handle = `case_${runId}`;
+  await ingest([mention("case", handle, `@AlizeAir my bag is lost again (${runId}), worst airline ever, I am furious and nobody answers`)]);
+  const contact = await contactId(handle);
+  const row = page.locator("tbody[data-list] tr.item", { hasText: `lost again (${runId})` });
+  await row.waitFor({ timeout: 10_000 });
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, "the case arrived without a reload");
+  const caseId = await row.getAttribute("data-case-id");
+  assert.match(await row.locator(".sla").textContent(), /on time|at risk|breached/, "the row shows its SLA clock");
+  await screenshot("inbox");
+  // j moves down the list to the new case, Enter opens it.
+  for (let step = 0; step < 60; step++) {
+    await page.keyboard.press("j");
+    if (await page.evaluate(() => document.activeElement.dataset.caseId ?? null) === caseId) break;
+  }
+  await page.keyboard.press("Enter");
+  await page.waitForURL(new RegExp(`/app/cases/${caseId}$`));
+  assert.match(await page.locator(".conversation").textContent(), new RegExp(runId), "the customer's message");
+  assert.equal(await page.locator(".conversation .sentiment").first().getAttribute("data-sentiment"), "negative");
+  assert.ok(await page.locator(`a[href="/app/contacts/${contact}"]`).count() > 0, "the contact panel links the contact");
+  await checkAccessibility("a case");
+
+  await page.keyboard.press("r");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "reply", "r focuses the reply box");
+  await page.keyboard.type("Nous sommes vraiment désolés. ".repeat(10));
+  assert.ok(Number(await page.locator("#reply-count").textContent()) > 280, "the counter counts");
+  assert.equal(await page.locator("#reply-count.over").count(), 1, "and shows the limit is passed");
+  await page.locator("#send-reply").click();
+  await page.locator(".composer .form-error").waitFor();
+  assert.match(await page.locator(".composer .form-error").textContent(), /too long for X/, "the server's reason is shown");
+  const answer = `Nous sommes désolés, nous cherchons votre bagage (${runId}).`;
+  await page.locator("#reply").fill(answer);
+  await page.locator("#send-reply").click();
+  const reply = page.locator(".conversation li[data-kind='reply']", { hasText: answer });
+  await reply.waitFor();
+  assert.equal(await reply.getAttribute("data-visibility"), "public", "the composer's default is a public reply");
+  assert.match(await reply.textContent(), /\^DA/, "signed as the signature preview says");
+  await screenshot("case");
+
+  await page.getByText("Escalate to a phone callback").first().click();
+  await page.getByLabel("Phone number").fill("01 23 45 67 89");
+  await page.getByLabel("Preferred time slot").fill("demain 10h");
+  await page.locator("#request-callback").click();
+  await page.locator(".callback", { hasText: "+33123456789" }).waitFor();
+
+  await page.keyboard.press("e");
+  await page.waitForFunction(() => document.getElementById("case-status")?.dataset.status === "resolved");
+  const stored = await api("GET", `/api/v1/cases/${caseId}`);
+  assert.equal(stored.json.status, "resolved", stored.text);
+  assert.equal(stored.json.callbacks.length, 1);
+});
+
 test("merge two contacts with a preview, then undo", async () => {
   const [first, second] = [`merge_a_${runId}`, `merge_b_${runId}`];
   await ingest([mention("ma", first, "Bagage perdu à Orly"), mention("mb", second, "Lost bag, still no news")]);
@@ -270,13 +327,19 @@ test("an XSS corpus in mention text, author names and bios executes nothing on a
   });
   await visit("/app/live");
   await page.waitForFunction(() => document.getElementById("live-state").textContent.startsWith("Connected"));
+  const caseHandle = `xss_case_${runId}`;
+  mentions.push(mention("xsscase", caseHandle, `${payloads[0]} ${payloads[1]} my bag is lost again, worst airline ever, I am furious`,
+    { name: payloads[2], bio: payloads[4] }));
   await ingest(mentions);
   await page.locator("#live-mentions > li", { hasText: "Alerte" }).first().waitFor({ timeout: 10_000 });
+  const caseContact = await contactId(caseHandle);
+  const hostileCase = (await api("GET", "/api/v1/cases?limit=200")).json.items.find((c) => c.contact_id === caseContact);
+  assert.ok(hostileCase, "the hostile complaint opened a case");
   await checkNothingExecuted("the live page receiving the corpus");
   const ids = [];
   for (const handle of handles) ids.push(await contactId(handle));
   const pages = ["/app", "/app/live", `/app/contacts?q=${encodeURIComponent("<script>")}`, "/app/contacts", "/app/admin/audit", "/app/admin/sources",
-    ...ids.map((id) => `/app/contacts/${id}`), `/app/contacts/${ids[0]}/merge?other=${ids[1]}`, "/"];
+    ...ids.map((id) => `/app/contacts/${id}`), `/app/contacts/${ids[0]}/merge?other=${ids[1]}`, "/", "/app/inbox", `/app/cases/${hostileCase.id}`];
   for (const path of pages) {
     await visit(path);
     await checkNothingExecuted(path);

@@ -299,6 +299,10 @@ fn bench_pages(args: BenchPagesArgs) -> Result<ExitCode> {
         "/app/admin/users".into(),
         "/app/admin/audit".into(),
         "/app/admin/sources".into(),
+        "/app/inbox".into(),
+        "/app/inbox?queue=breaching".into(),
+        // The first case the pipeline opened (a 404 in the output when none was).
+        "/app/cases/1".into(),
     ]
     .into();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;

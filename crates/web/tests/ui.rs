@@ -314,3 +314,106 @@ async fn an_administrator_creates_a_token_that_acts_for_its_user() {
     let bad_scope = test.api(Method::POST, "/api/v1/tokens", &browser, json!({"email": "analyst@example.com", "label": "x", "scopes": ["root"]})).await;
     assert!(bad_scope.status.is_client_error());
 }
+
+const COMPLAINT: &str = " my bag is lost again, worst airline ever, I am furious and nobody answers";
+
+/// The id of the newest case, as the API lists it to `browser`.
+async fn newest_case(test: &TestApp, browser: &Browser) -> i64 {
+    let answer = test.page("/api/v1/cases", Some(browser)).await;
+    let page: Value = serde_json::from_str(&answer.text).unwrap();
+    page["items"][0]["id"].as_i64().unwrap_or_else(|| panic!("a case: {page}"))
+}
+
+#[tokio::test]
+async fn the_inbox_and_case_pages_escape_hostile_text_and_show_the_sla_clock() {
+    let test = test_app();
+    test.add_user("admin@example.com", Role::Admin, domain::Language::En);
+    let browser = test.sign_in("admin@example.com").await;
+    test.ingest(&[mention("0", "eve", HOSTILE_NAME, &format!("@AirComptoir{COMPLAINT} (last week)"), HOSTILE_BIO)]).await;
+    let earlier_case = newest_case(&test, &browser).await;
+    test.ingest(&[mention("1", "eve", HOSTILE_NAME, &format!("{HOSTILE_TEXT}{COMPLAINT}"), HOSTILE_BIO)]).await;
+    let case_id = newest_case(&test, &browser).await;
+    assert_ne!(case_id, earlier_case);
+
+    let inbox = test.page("/app/inbox", Some(&browser)).await;
+    assert_eq!(inbox.status, StatusCode::OK, "{}", inbox.text);
+    assert_nothing_injected(&inbox.text, "/app/inbox");
+    assert!(inbox.text.contains(&format!("href=\"/app/cases/{case_id}\"")), "each row opens its case");
+    assert!(inbox.text.contains("data-sla=\"pending\"") || inbox.text.contains("data-sla=\"warning\"") || inbox.text.contains("data-sla=\"breached\""));
+    assert!(inbox.text.contains("data-case-events=\"/app/case-events\""), "the inbox listens for new cases");
+    for queue in ["mine", "team", "unassigned", "breaching", "all"] {
+        let answer = test.page(&format!("/app/inbox?queue={queue}&status=open"), Some(&browser)).await;
+        assert_eq!(answer.status, StatusCode::OK, "queue {queue}");
+    }
+
+    let path = format!("/app/cases/{case_id}");
+    let case = test.page(&path, Some(&browser)).await;
+    assert_eq!(case.status, StatusCode::OK, "{}", case.text);
+    assert_nothing_injected(&case.text, &path);
+    assert!(case.text.contains("&lt;script&gt;window.__xss=1&lt;/script&gt;"), "the customer's text is shown, escaped");
+    assert!(case.text.contains("&lt;svg onload=alert(1)&gt;"), "the author's name is shown, escaped");
+    assert!(case.text.contains("data-sentiment=\"negative\""), "the message's enrichment is shown");
+    assert!(case.text.contains(&format!("data-action=\"/api/v1/cases/{case_id}/replies\"")), "the composer posts a reply");
+    assert!(case.text.contains("data-channel=\"x\""), "the counter knows the channel");
+    assert!(case.text.contains("data-shortcut=\"e\""), "e resolves");
+    assert!(case.text.contains(&format!("href=\"/app/cases/{earlier_case}\"")), "the contact panel lists the earlier case");
+
+    // A colleague typing on the case shows in the collision warning.
+    test.add_user("agent@example.com", Role::Agent, domain::Language::En);
+    let colleague = test.sign_in("agent@example.com").await;
+    let typing = test.api(Method::POST, &format!("/api/v1/cases/{case_id}/presence"), &colleague, json!({"state": "typing"})).await;
+    assert_eq!(typing.status, StatusCode::OK, "{}", typing.text);
+    let case = test.page(&path, Some(&browser)).await;
+    assert!(case.text.contains("agent user</bdi> is typing a reply"), "the collision warning names who types");
+}
+
+#[tokio::test]
+async fn case_pages_refuse_bad_ids_unknown_cases_and_other_responders_cases() {
+    let test = test_app();
+    test.add_user("admin@example.com", Role::Admin, domain::Language::En);
+    test.add_user("crowd@example.com", Role::Crowd, domain::Language::Fr);
+    let admin = test.sign_in("admin@example.com").await;
+    let crowd = test.sign_in("crowd@example.com").await;
+    test.ingest(&[mention("1", "camille", "Camille", &format!("@AirComptoir{COMPLAINT}"), "")]).await;
+    let case_id = newest_case(&test, &admin).await;
+
+    assert_eq!(test.page("/app/cases/999999", Some(&admin)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(test.page("/app/cases/abc", Some(&admin)).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(test.page("/app/inbox?queue=everything", Some(&admin)).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(test.page("/app/inbox?status=%3Cscript%3E", Some(&admin)).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(test.page("/app/inbox?cursor=zz", Some(&admin)).await.status, StatusCode::BAD_REQUEST);
+    let forbidden = test.page(&format!("/app/cases/{case_id}"), Some(&crowd)).await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN, "a crowd responder sees only the cases given to them");
+    assert!(forbidden.text.contains("lang=\"fr\""), "the error page is in the user's language");
+    let inbox = test.page("/app/inbox", Some(&crowd)).await;
+    assert_eq!(inbox.status, StatusCode::OK);
+    assert!(!inbox.text.contains(&format!("/app/cases/{case_id}\"")), "nor in their inbox");
+    let anonymous = test.page(&format!("/app/cases/{case_id}"), None).await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn the_case_events_stream_announces_new_cases_without_their_details() {
+    let test = test_app();
+    test.add_user("agent@example.com", Role::Agent, domain::Language::En);
+    let browser = test.sign_in("agent@example.com").await;
+    let request = Request::get("/app/case-events").header(header::COOKIE, &browser.cookie).body(Body::empty()).unwrap();
+    let response = test.router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut body = response.into_body().into_data_stream();
+    test.ingest(&[mention("1", "camille", "Camille", &format!("@AirComptoir{COMPLAINT}"), "")]).await;
+    let mut received = String::new();
+    let read = async {
+        while !received.contains("\n\n") {
+            let chunk = body.next().await.expect("the stream stays open").unwrap();
+            received.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), read).await.expect("a case event within 20 s");
+    assert!(received.starts_with("event: case\n"), "{received}");
+    let data = received.lines().find_map(|line| line.strip_prefix("data: ")).unwrap();
+    let event: Value = serde_json::from_str(data).unwrap();
+    assert_eq!(event["kind"], "created");
+    assert!(event["case_id"].as_i64().is_some() && event.get("detail").is_none(), "{event}");
+    assert_eq!(test.page("/app/case-events", None).await.status, StatusCode::UNAUTHORIZED);
+}

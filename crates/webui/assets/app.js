@@ -18,6 +18,7 @@
         continue;
       }
       if (field.type === "checkbox") { body[field.name] = field.checked; continue; }
+      if (field.type === "radio") { if (field.checked) body[field.name] = field.value; continue; }
       if (field.value === "") continue;
       body[field.name] = asNumber ? Number(field.value) : field.value;
     }
@@ -134,7 +135,8 @@
     } else {
       // r (reply) and e (resolve) act on the case view when it exists.
       const action = document.querySelector('[data-shortcut="' + CSS.escape(event.key) + '"]');
-      if (action) { event.preventDefault(); action.click(); }
+      if (action && action.dataset.focus) { event.preventDefault(); document.getElementById(action.dataset.focus).focus(); }
+      else if (action) { event.preventDefault(); action.click(); }
     }
   }
 
@@ -197,6 +199,160 @@
     });
   }
 
+
+  // --- Inbox: new cases arrive by the case events stream ---
+  function cell(content) {
+    const td = document.createElement("td");
+    if (content !== undefined) td.append(content);
+    return td;
+  }
+
+  function textIn(tag, text, className) {
+    const element = document.createElement(tag);
+    if (className) element.className = className;
+    element.textContent = text;
+    return element;
+  }
+
+  function inboxRow(labels, data) {
+    const row = document.createElement("tr");
+    row.className = "item arrived";
+    row.tabIndex = -1;
+    row.dataset.caseId = String(data.id);
+    const link = document.createElement("a");
+    link.href = "/app/cases/" + encodeURIComponent(String(data.id));
+    const subject = textIn("bdi", data.subject || "");
+    subject.dir = "auto";
+    link.append("#" + data.id + " ", subject);
+    const contact = cell();
+    if (data.contact_id) {
+      const contactLink = document.createElement("a");
+      contactLink.href = "/app/contacts/" + encodeURIComponent(String(data.contact_id));
+      contactLink.textContent = labels.contact + " " + data.contact_id;
+      contact.append(contactLink);
+    }
+    const source = cell(String(data.source || ""));
+    source.className = "source";
+    const priority = textIn("span", labels["priority_" + data.priority] || String(data.priority), "priority");
+    priority.dataset.priority = String(data.priority);
+    const answered = Boolean(data.first_response_at);
+    const state = String(answered ? data.resolution_state : data.first_response_state);
+    const due = String(answered ? data.resolution_due_at : data.first_response_due_at);
+    const sla = textIn("span", labels["sla_" + state] || state, "sla");
+    sla.dataset.sla = state;
+    const time = textIn("time", due.slice(0, 16).replace("T", " ") + " UTC");
+    time.dateTime = due;
+    const slaCell = cell(sla);
+    slaCell.append(" ", time);
+    row.append(cell(link), contact, source, cell(priority), cell(labels["status_" + data.status] || String(data.status)),
+      cell(data.assignee_id ? (labels["user_" + data.assignee_id] || "#" + data.assignee_id) : labels.unassigned), slaCell);
+    return row;
+  }
+
+  function belongsHere(list, data) {
+    const queue = list.dataset.queue;
+    if (list.dataset.status && list.dataset.status !== data.status) return false;
+    if (queue === "all") return true;
+    if (queue === "unassigned") return !data.assignee_id;
+    return false;
+  }
+
+  function startInbox(list) {
+    const state = document.getElementById("live-state");
+    const labels = JSON.parse(list.dataset.labels || "{}");
+    const firstPage = !new URLSearchParams(window.location.search).has("cursor");
+    const events = new EventSource(list.dataset.caseEvents);
+    events.addEventListener("open", function () { state.textContent = state.dataset.connected; });
+    events.addEventListener("error", function () { state.textContent = state.dataset.disconnected; });
+    events.addEventListener("case", async function (event) {
+      const change = JSON.parse(event.data);
+      if (change.kind !== "created" || !firstPage) return;
+      if (list.querySelector('[data-case-id="' + CSS.escape(String(change.case_id)) + '"]')) return;
+      const answer = await callApi("GET", "/api/v1/cases/" + encodeURIComponent(String(change.case_id)));
+      if (!answer.ok || !answer.json || !belongsHere(list, answer.json)) return;
+      const empty = document.getElementById("inbox-empty");
+      if (empty) empty.remove();
+      list.prepend(inboxRow(labels, answer.json));
+      while (list.children.length > 200) list.lastElementChild.remove();
+    });
+  }
+
+  // --- Case view: the composer's counter mirrors care's channel rules ---
+  const URL_PATTERN = /https?:\/\/\S+/gi;
+  const segmenter = typeof Intl !== "undefined" && Intl.Segmenter ? new Intl.Segmenter(undefined, { granularity: "grapheme" }) : null;
+
+  function graphemes(text) {
+    return segmenter ? Array.from(segmenter.segment(text), function (part) { return part.segment; }) : Array.from(text);
+  }
+
+  function isEmoji(grapheme) {
+    const code = grapheme.codePointAt(0);
+    return (code >= 0x1F000 && code <= 0x1FAFF) || (code >= 0x2600 && code <= 0x27BF) || (code >= 0x2300 && code <= 0x23FF)
+      || (code >= 0x2B00 && code <= 0x2BFF) || code === 0x3030 || code === 0x303D || code === 0x3297 || code === 0x3299;
+  }
+
+  function xWeight(grapheme) {
+    if (isEmoji(grapheme)) return 2;
+    let weight = 0;
+    for (const character of grapheme) {
+      const code = character.codePointAt(0);
+      const light = code <= 0x10FF || (code >= 0x2000 && code <= 0x200D) || (code >= 0x2010 && code <= 0x201F) || (code >= 0x2032 && code <= 0x2037);
+      weight += light ? 1 : 2;
+    }
+    return weight;
+  }
+
+  function channelLength(channel, text) {
+    const withoutLinks = text.replace(URL_PATTERN, "");
+    const links = (text.match(URL_PATTERN) || []).length;
+    if (channel === "x") return graphemes(withoutLinks).reduce(function (sum, g) { return sum + xWeight(g); }, 0) + 23 * links;
+    if (channel === "mastodon") return graphemes(withoutLinks.replace(/(@[^@\s]+)@[^\s]+\.[^\s]+/g, "$1")).length + 23 * links;
+    if (channel === "bluesky") return graphemes(text).length;
+    return Array.from(text).length;
+  }
+
+  function signed(channel, text, signature) {
+    text = text.replace(/\s+$/, "");
+    if (!signature || text.endsWith(signature)) return text;
+    const separator = { x: " ", bluesky: " ", mastodon: " ", facebook: "\n", instagram: "\n", messenger: "\n" }[channel] || "\n\n";
+    return text + separator + signature;
+  }
+
+  function startCounter(box) {
+    const output = document.getElementById(box.dataset.counter);
+    const limit = Number(output.dataset.limit || 0);
+    function update() {
+      const publicReply = !document.querySelector('input[name="visibility"][value="private"]:checked');
+      const text = signed(box.dataset.channel, box.value.trim(), publicReply ? box.dataset.signature : "");
+      const length = box.value.trim() ? channelLength(box.dataset.channel, text) : 0;
+      output.textContent = String(length);
+      output.classList.toggle("over", limit > 0 && length > limit);
+    }
+    box.addEventListener("input", update);
+    document.addEventListener("change", update);
+    update();
+  }
+
+  // --- Case view: who else is here (viewing, typing) ---
+  function startPresence(box) {
+    const labels = JSON.parse(box.dataset.labels || "{}");
+    const reply = document.getElementById("reply");
+    let lastTyped = 0;
+    if (reply) reply.addEventListener("input", function () { lastTyped = Date.now(); });
+    async function signal() {
+      const state = Date.now() - lastTyped < 10000 ? "typing" : "viewing";
+      const answer = await callApi("POST", box.dataset.presence, { state: state });
+      if (!answer.ok || !answer.json) return;
+      const others = answer.json.items.filter(function (present) { return String(present.user_id) !== box.dataset.me; });
+      const text = others.map(function (present) {
+        return (labels["user_" + present.user_id] || "#" + present.user_id) + " " + (labels["presence_" + present.state] || present.state);
+      }).join(", ");
+      box.textContent = text || labels.presence_alone;
+    }
+    signal();
+    window.setInterval(signal, 10000);
+  }
+
   document.addEventListener("submit", submitApiForm);
   document.addEventListener("keydown", onKey);
   document.addEventListener("click", function (event) {
@@ -205,4 +361,9 @@
   });
   const live = document.querySelector("[data-events]");
   if (live) startLive(live);
+  const inbox = document.querySelector("[data-case-events]");
+  if (inbox) startInbox(inbox);
+  for (const box of document.querySelectorAll("textarea[data-counter]")) startCounter(box);
+  const presence = document.getElementById("presence");
+  if (presence) startPresence(presence);
 })();

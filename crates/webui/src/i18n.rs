@@ -93,6 +93,7 @@ mod tests {
             include_str!("pages/contacts.rs"),
             include_str!("pages/admin.rs"),
             include_str!("pages/general.rs"),
+            include_str!("pages/cases.rs"),
         ];
         let english = parse("English", ENGLISH);
         let mut missing = Vec::new();

@@ -15,7 +15,7 @@ pub(crate) mod settings;
 
 pub use admin::{AgentPatch, AgentView, CannedRequest, RoutingRuleRequest, SlaPolicyRequest, TeamSettingsRequest};
 pub use events::{CaseEvent, CaseEvents, CaseWebhook};
-pub use inbox::{CaseListQuery, CasePage, CasePatch, CaseSummary, CaseView, NoteRequest, Queue};
+pub use inbox::{CaseListQuery, CasePage, CasePatch, CaseSummary, CaseView, ConversationEntry, NoteRequest, Queue};
 pub use replies::{CallbackRequest, CsatForm, CsatReport, ReplyRequest, ReplyResult};
 pub use settings::CaseRule;
 pub use staffing::{StaffingQuery, StaffingReport};

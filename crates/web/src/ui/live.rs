@@ -37,7 +37,7 @@ impl Stopping {
         self.sender.send_replace(true);
     }
 
-    fn watch(&self) -> watch::Receiver<bool> {
+    pub(super) fn watch(&self) -> watch::Receiver<bool> {
         self.sender.subscribe()
     }
 }

@@ -4,6 +4,7 @@
 //! every change a page makes goes through that API (with the session's CSRF token).
 
 mod admin;
+mod cases;
 mod contacts;
 mod live;
 mod viewer;
@@ -32,7 +33,9 @@ pub fn routes() -> Router<AppState> {
         .route("/static/app.css", get(style))
         .route("/static/app.js", get(script))
         .route("/app", get(overview))
-        .route("/app/inbox", get(inbox))
+        .route("/app/inbox", get(cases::inbox))
+        .route("/app/cases/{id}", get(cases::show))
+        .route("/app/case-events", get(cases::events))
         .route("/app/insights", get(insights))
         .route("/app/live", get(live::page))
         .route("/app/events", get(live::events))
@@ -130,10 +133,6 @@ async fn overview(State(state): State<AppState>, caller: PageCaller) -> Response
         Ok(general::overview(&caller.viewer, &figures))
     };
     respond(&caller.viewer, page.await)
-}
-
-async fn inbox(caller: PageCaller) -> Response {
-    html(general::coming_soon(&caller.viewer, Section::Inbox, "nav_inbox", "inbox_what"))
 }
 
 async fn insights(caller: PageCaller) -> Response {
