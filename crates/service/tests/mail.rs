@@ -168,3 +168,64 @@ fn email_rules_need_an_smtp_server_and_real_addresses() {
         assert_eq!(error.kind(), domain::ErrorKind::Invalid, "{bad:?}");
     }
 }
+
+/// Issue #4 §7: an agent's answer to an e-mail case leaves over SMTP, threaded under the
+/// customer's message, and its outbox row records the delivery.
+#[test]
+fn a_reply_to_an_email_case_goes_out_over_smtp_in_the_thread() {
+    let Some(sink) = SmtpSink::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        data_dir: dir.path().to_path_buf(),
+        smtp: Some(SmtpConfig::plain("127.0.0.1", sink.port, "Service client <care@comptoir.test>")),
+        ..Config::default()
+    };
+    let app = App::open(config).unwrap();
+    let raw = message(
+        "10@example.org",
+        Some("9@example.org"),
+        "My internet has been down since this morning, nobody answers the phone, this is unacceptable!",
+    );
+    let records = connectors::read_records(Format::Eml, &raw).unwrap();
+    let origin = Origin { format: "eml".into(), origin: "test".into() };
+    import_records(&app, records, &origin, ImportOptions { threads: 1, batch_size: 10, queue_batches: 2 }, &|_| {}).unwrap();
+    let token = app.create_api_token("test").unwrap();
+    let principal = app.token_principal(&token).unwrap().unwrap();
+    let page = app.list_cases(&principal, &service::cases::CaseListQuery::default()).unwrap();
+    assert_eq!(page.items.len(), 1, "the complaint opened a case");
+    let case_id = page.items[0].case.id;
+    let request = service::cases::ReplyRequest {
+        text: Some("We are sorry: a technician is on the way.".into()),
+        visibility: None,
+        split: false,
+        canned_id: None,
+    };
+    let result = app.reply_to_case(&principal, case_id, &request).unwrap();
+    assert_eq!(result.messages.len(), 1);
+
+    let received = sink.wait_for(1, Duration::from_secs(20));
+    assert_eq!(received.len(), 1, "one e-mail reached the SMTP server");
+    let mail = MessageParser::default().parse(&received[0]).unwrap();
+    assert_eq!(mail.subject(), Some("Re: Panne"));
+    assert_eq!(mail.in_reply_to().as_text(), Some("10@example.org"));
+    let references: Vec<String> = match mail.references() {
+        mail_parser::HeaderValue::TextList(list) => list.iter().map(|id| id.to_string()).collect(),
+        mail_parser::HeaderValue::Text(id) => vec![id.to_string()],
+        other => panic!("references: {other:?}"),
+    };
+    assert_eq!(references, vec!["9@example.org".to_string(), "10@example.org".to_string()]);
+    let to = mail.to().and_then(|to| to.first()).and_then(|address| address.address()).map(str::to_string);
+    assert_eq!(to.as_deref(), Some("ann@example.org"));
+    assert!(mail.body_text(0).unwrap().contains("a technician is on the way"));
+
+    // The delivery thread records the outcome on the outbox row.
+    let mut status = String::new();
+    for _ in 0..100 {
+        status = app.store().list_outbox(case_id).unwrap()[0].status.clone();
+        if status == "sent" {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(status, "sent");
+}

@@ -13,6 +13,7 @@ mod enrichment;
 mod error;
 mod incidents;
 mod mentions;
+mod openapi;
 mod pages;
 mod people;
 mod search;
@@ -108,6 +109,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/callbacks/{id}/outcome", post(cases::callback_outcome))
         .route("/api/v1/reports/csat", get(cases::csat_report))
         .route("/api/v1/staffing/forecast", get(cases::staffing_forecast))
+        .route("/api/v1/openapi.json", get(openapi::openapi))
         .route("/api/v1/routing-rules", get(care_settings::list_routing_rules).post(care_settings::create_routing_rule))
         .route("/api/v1/routing-rules/{id}", delete(care_settings::delete_routing_rule))
         .route("/api/v1/sla-policies", get(care_settings::list_sla_policies).post(care_settings::create_sla_policy))

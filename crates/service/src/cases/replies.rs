@@ -143,8 +143,44 @@ impl App {
                 created_at: now,
                 updated_at: now,
             })?;
-            // The sandbox sink: recording it is publishing it.
-            self.store().set_outbox_status(queued.id, "sent")?;
+            // E-mail goes out over SMTP when a server is configured (the delivery thread
+            // records `sent` or `failed`); everything else goes to the sandbox sink, where
+            // recording it is publishing it.
+            let email = case.source == domain::Source::Email && self.deliveries().can_send_email();
+            let queued_for_smtp = email
+                && match (&first_mention, recipient.as_deref()) {
+                    (Some(stored), Some(to)) if !stored.mention.external_id.starts_with("sha256:") => {
+                        let answered = &stored.mention;
+                        let mut references = Vec::new();
+                        if let Some(thread) = answered.links.thread_id.as_deref()
+                            && thread != answered.external_id
+                        {
+                            references.push(thread.to_string());
+                        }
+                        if let Some(parent) = answered.links.in_reply_to.as_deref()
+                            && !references.iter().any(|id| id == parent)
+                        {
+                            references.push(parent.to_string());
+                        }
+                        references.push(answered.external_id.clone());
+                        let mail = connectors::smtp::OutgoingMail {
+                            to: vec![to.to_string()],
+                            subject: connectors::smtp::reply_subject(answered.title.as_deref().unwrap_or("")),
+                            body: part.clone(),
+                            in_reply_to: Some(answered.external_id.clone()),
+                            references,
+                        };
+                        self.deliveries().send_email_reply(crate::early_warning::EmailReply {
+                            outbox_id: queued.id,
+                            store: self.store().clone(),
+                            mail,
+                        })
+                    }
+                    _ => false,
+                };
+            if !queued_for_smtp {
+                self.store().set_outbox_status(queued.id, if email { "failed" } else { "sent" })?;
+            }
             messages.push(self.store().list_outbox(id)?.into_iter().find(|row| row.id == queued.id).unwrap_or(queued));
         }
         let outbox_ids: Vec<i64> = messages.iter().map(|row| row.id).collect();

@@ -214,22 +214,47 @@ pub struct Delivery {
     pub body: Value,
 }
 
+/// An agent's reply to an e-mail case, for the delivery thread to send over SMTP; its
+/// outbox row then says `sent` or `failed` (with the attempts counted).
+pub struct EmailReply {
+    pub outbox_id: i64,
+    pub store: std::sync::Arc<dyn store::Store>,
+    pub mail: OutgoingMail,
+}
+
+enum Job {
+    Alert(Delivery),
+    Reply(EmailReply),
+}
+
 /// The queue to the delivery thread (cheap to clone).
 #[derive(Clone)]
 pub struct Deliveries {
-    sender: crossbeam_channel::Sender<Delivery>,
+    sender: crossbeam_channel::Sender<Job>,
+    smtp: bool,
 }
 
 impl Deliveries {
     /// Starts the delivery thread; it ends when every sender is dropped. E-mail goes
     /// through `smtp` (without it, an e-mail delivery is logged and dropped).
     pub fn start(smtp: Option<SmtpConfig>) -> Deliveries {
-        let (sender, receiver) = crossbeam_channel::bounded::<Delivery>(1_000);
+        let (sender, receiver) = crossbeam_channel::bounded::<Job>(1_000);
+        let has_smtp = smtp.is_some();
         std::thread::Builder::new()
             .name("alert-delivery".into())
             .spawn(move || deliver_forever(receiver, smtp))
             .expect("spawn the alert delivery thread");
-        Deliveries { sender }
+        Deliveries { sender, smtp: has_smtp }
+    }
+
+    /// Whether e-mail can be sent (an `[smtp]` server is configured).
+    pub fn can_send_email(&self) -> bool {
+        self.smtp
+    }
+
+    /// Queues an e-mail reply; `false` when the queue is full (the caller marks it failed).
+    pub fn send_email_reply(&self, reply: EmailReply) -> bool {
+        self.sender.try_send(Job::Reply(reply)).is_ok()
     }
 
     /// Queues a delivery; a full queue drops it (logged), it never blocks ingestion.
@@ -237,13 +262,13 @@ impl Deliveries {
         if matches!(delivery.channel, AlertChannel::InApp) {
             return;
         }
-        if self.sender.try_send(delivery).is_err() {
+        if self.sender.try_send(Job::Alert(delivery)).is_err() {
             tracing::warn!("the alert delivery queue is full: an alert was not delivered");
         }
     }
 }
 
-fn deliver_forever(receiver: crossbeam_channel::Receiver<Delivery>, smtp: Option<SmtpConfig>) {
+fn deliver_forever(receiver: crossbeam_channel::Receiver<Job>, smtp: Option<SmtpConfig>) {
     // The binary installs ring too; a library caller (a test) may not have.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
@@ -261,12 +286,28 @@ fn deliver_forever(receiver: crossbeam_channel::Receiver<Delivery>, smtp: Option
             return;
         }
     };
-    for delivery in receiver {
+    for job in receiver {
+        let delivery = match job {
+            Job::Alert(delivery) => delivery,
+            Job::Reply(reply) => {
+                let sent = match &smtp {
+                    Some(smtp) => runtime.block_on(mail_with_retries(smtp, reply.mail)),
+                    None => false,
+                };
+                let status = if sent { "sent" } else { "failed" };
+                if let Err(error) = reply.store.set_outbox_status(reply.outbox_id, status) {
+                    tracing::error!(%error, outbox = reply.outbox_id, "cannot record an e-mail reply's delivery");
+                }
+                continue;
+            }
+        };
         match &delivery.channel {
             AlertChannel::InApp => {}
             AlertChannel::Webhook { url, secret } => runtime.block_on(post_with_retries(&client, url, secret, &delivery.body)),
             AlertChannel::Email { to } => match &smtp {
-                Some(smtp) => runtime.block_on(mail_with_retries(smtp, alert_mail(to, &delivery.body))),
+                Some(smtp) => {
+                    runtime.block_on(mail_with_retries(smtp, alert_mail(to, &delivery.body)));
+                }
                 None => tracing::error!("an e-mail alert was not sent: no [smtp] server is configured"),
             },
         }
@@ -290,24 +331,26 @@ fn alert_mail(to: &[String], body: &Value) -> OutgoingMail {
     OutgoingMail { to: to.to_vec(), subject: format!("[Comptoir] {subject}"), body: lines.join("\n"), in_reply_to: None, references: Vec::new() }
 }
 
-async fn mail_with_retries(smtp: &SmtpConfig, mail: OutgoingMail) {
+/// Sends with retries and back-off; `true` once the server accepted the message.
+async fn mail_with_retries(smtp: &SmtpConfig, mail: OutgoingMail) -> bool {
     let mut wait = Duration::from_secs(1);
     for attempt in 1..=DELIVERY_ATTEMPTS {
         match connectors::smtp::send_mail(smtp, &mail).await {
-            Ok(_) => return,
+            Ok(_) => return true,
             // A refused address or message will be refused again.
             Err(error) if error.kind() == domain::ErrorKind::Invalid => {
-                tracing::error!(%error, "an e-mail alert cannot be sent");
-                return;
+                tracing::error!(%error, "an e-mail cannot be sent");
+                return false;
             }
-            Err(error) => tracing::warn!(%error, attempt, "cannot send an e-mail alert"),
+            Err(error) => tracing::warn!(%error, attempt, "cannot send an e-mail"),
         }
         if attempt < DELIVERY_ATTEMPTS {
             tokio::time::sleep(wait).await;
             wait *= 2;
         }
     }
-    tracing::error!("an e-mail alert was not sent after {DELIVERY_ATTEMPTS} attempts");
+    tracing::error!("an e-mail was not sent after {DELIVERY_ATTEMPTS} attempts");
+    false
 }
 
 async fn post_with_retries(client: &reqwest::Client, url: &str, secret: &str, body: &Value) {

@@ -37,7 +37,7 @@ use crate::ServiceError;
 
 pub use alerts::{AlertChannel, AlertKind, AlertRule, Deliveries, NewAlertRule, WEBHOOK_SIGNATURE_HEADER, sign_body};
 pub use api::{Alert, Page};
-pub use alerts::Delivery;
+pub use alerts::{Delivery, EmailReply};
 pub use incidents::{Incident, IncidentPatch, IncidentStatus, TimelineEvent};
 
 /// The key of the saved state in the store's `state` table.
