@@ -92,12 +92,26 @@ fn the_demo_spike_opens_an_incident_with_drivers_and_fires_the_default_alert() {
         }
         std::thread::sleep(Duration::from_secs(1));
     }
+    // The incident links to the cases its outage complaints opened.
+    let total_id = incidents["items"].as_array().and_then(|items| items.iter().find(|incident| incident["slice"] == "total")).and_then(|incident| incident["id"].as_i64());
+    let mut linked = Value::Null;
+    if let Some(id) = total_id {
+        for _ in 0..40 {
+            linked = http_get(&address, &format!("/api/v1/incidents/{id}/cases"), &token);
+            if linked["items"].as_array().is_some_and(|items| !items.is_empty()) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
     child.kill().unwrap();
     child.wait().unwrap();
     let items = incidents["items"].as_array().expect("incidents");
     let total = items.iter().find(|incident| incident["slice"] == "total").unwrap_or_else(|| panic!("no incident on the total stream: {incidents}"));
     let terms: Vec<&str> = total["drivers"].as_array().unwrap().iter().filter(|driver| driver["kind"] == "term").filter_map(|driver| driver["value"].as_str()).collect();
     assert!(terms.iter().any(|term| ["down", "panne", "site", "crash", "check"].contains(term)), "outage words drive it: {terms:?}");
+    let cases = linked["items"].as_array().unwrap_or_else(|| panic!("the incident's cases: {linked}"));
+    assert!(!cases.is_empty() && cases.iter().all(|case| case["contact_id"].is_i64() && case["first_response_due_at"].is_string()), "{linked}");
     let first_alert = &alerts["items"].as_array().expect("alerts")[0];
     assert!(first_alert["text"].as_str().unwrap().contains("Incident"), "{alerts}");
     // The same spike went to the webhook and, when an SMTP server runs, by e-mail.

@@ -73,3 +73,18 @@ pub async fn weak_signals(State(state): State<AppState>, caller: Caller, Path(id
     let app = state.app.clone();
     to_json(tokio::task::spawn_blocking(move || app.weak_signals(TopicId(id))).await??)
 }
+
+/// `GET /api/v1/incidents/{id}/cases`: the cases that hold the incident's mentions.
+pub async fn cases(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(page): Query<PageQuery>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Action::ReadIncidents)?;
+    let principal = caller.require(Action::ReadCases)?.clone();
+    let id = parse_id(&id, "an incident")?;
+    let app = state.app.clone();
+    let found = tokio::task::spawn_blocking(move || app.incident_cases(&principal, id, page.cursor.as_deref(), page.limit)).await??;
+    to_json(found)
+}

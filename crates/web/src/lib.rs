@@ -95,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/incidents", get(incidents::list))
         .route("/api/v1/incidents/{id}", get(incidents::get_one).patch(incidents::patch))
         .route("/api/v1/incidents/{id}/mentions", get(incidents::mentions))
+        .route("/api/v1/incidents/{id}/cases", get(incidents::cases))
         .route("/api/v1/alert-rules", get(alerts::list_rules).post(alerts::create_rule))
         .route("/api/v1/alert-rules/{id}", delete(alerts::delete_rule))
         .route("/api/v1/alert-rules/{id}/test", post(alerts::test_rule))

@@ -51,6 +51,7 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
     ("get", "/api/v1/incidents/{id}", "early warning", "One incident with its drivers and timeline"),
     ("patch", "/api/v1/incidents/{id}", "early warning", "Change an incident's owner, status or title"),
     ("get", "/api/v1/incidents/{id}/mentions", "early warning", "The mentions an incident groups"),
+    ("get", "/api/v1/incidents/{id}/cases", "early warning", "The cases holding the incident's mentions"),
     ("get", "/api/v1/alert-rules", "early warning", "Alert rules"),
     ("post", "/api/v1/alert-rules", "early warning", "Create an alert rule (in-app, webhook or e-mail)"),
     ("delete", "/api/v1/alert-rules/{id}", "early warning", "Delete an alert rule"),

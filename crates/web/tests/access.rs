@@ -245,6 +245,7 @@ fn endpoints() -> Vec<(Method, &'static str, Option<Value>, Action)> {
         (Method::GET, "/api/v1/incidents", None, Action::ReadIncidents),
         (Method::GET, "/api/v1/incidents/999", None, Action::ReadIncidents),
         (Method::GET, "/api/v1/incidents/999/mentions", None, Action::ReadIncidents),
+        (Method::GET, "/api/v1/incidents/999/cases", None, Action::ReadCases),
         (Method::PATCH, "/api/v1/incidents/999", Some(json!({"status": "acknowledged"})), Action::ManageIncidents),
         (Method::GET, "/api/v1/topics/999/weak-signals", None, Action::ReadIncidents),
         (Method::GET, "/api/v1/alert-rules", None, Action::ReadIncidents),

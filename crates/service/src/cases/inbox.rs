@@ -139,6 +139,26 @@ fn may_see_every_case(principal: &Principal) -> bool {
 }
 
 impl App {
+    /// The cases holding an incident's mentions (issue #5 §3), newest first; crowd
+    /// responders see only the cases given to them.
+    pub fn incident_cases(&self, principal: &Principal, incident_id: i64, cursor: Option<&str>, limit: Option<usize>) -> Result<CasePage, ServiceError> {
+        self.get_incident(incident_id)?;
+        let limit = limit.unwrap_or(50).clamp(1, MAX_CASE_PAGE);
+        let before_id = cursor
+            .map(|cursor| cursor.parse::<i64>().map_err(|_| ServiceError::Invalid("unknown cursor: pass back a next_cursor".into())))
+            .transpose()?;
+        let mut rows = self.store().incident_cases(incident_id, before_id, limit + 1)?;
+        if !may_see_every_case(principal) {
+            let me = principal.user_id.map(|user| user.0);
+            rows.retain(|case| case.assignee_id.is_some() && case.assignee_id == me);
+        }
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        let next_cursor = if more { rows.last().map(|case| case.id.to_string()) } else { None };
+        let now = Utc::now();
+        Ok(CasePage { items: rows.into_iter().map(|case| summary(case, now)).collect(), next_cursor })
+    }
+
     /// The inbox. Crowd responders see only the cases given to them.
     pub fn list_cases(&self, principal: &Principal, query: &CaseListQuery) -> Result<CasePage, ServiceError> {
         let limit = query.limit.unwrap_or(50).clamp(1, MAX_CASE_PAGE);

@@ -97,6 +97,9 @@ pub trait CareStore: Send + Sync {
     /// Cases opened per UTC hour since `since` (for one team, or all), oldest first; hours
     /// without a case are left out.
     fn case_arrivals_by_hour(&self, team_id: Option<i64>, since: DateTime<Utc>) -> Result<Vec<(DateTime<Utc>, u32)>>;
+    /// The cases holding at least one of an incident's mentions, newest first, below
+    /// `before_id`.
+    fn incident_cases(&self, incident_id: i64, before_id: Option<i64>, limit: usize) -> Result<Vec<CaseRow>>;
 }
 
 /// Implements [`CareStore`] for a backend with `write_tx` and `read_db`.
@@ -222,6 +225,9 @@ macro_rules! impl_care_store {
             }
             fn case_arrivals_by_hour(&self, team_id: Option<i64>, since: chrono::DateTime<chrono::Utc>) -> $crate::Result<Vec<(chrono::DateTime<chrono::Utc>, u32)>> {
                 self.read_db(|db| $crate::cases::sql::case_arrivals_by_hour(db, team_id, since))
+            }
+            fn incident_cases(&self, incident_id: i64, before_id: Option<i64>, limit: usize) -> $crate::Result<Vec<$crate::CaseRow>> {
+                self.read_db(|db| $crate::cases::sql::incident_cases(db, incident_id, before_id, limit))
             }
         }
     };

@@ -552,3 +552,14 @@ pub(crate) fn case_arrivals_by_hour(
         })
         .collect()
 }
+
+pub(crate) fn incident_cases(db: &mut dyn Db, incident_id: i64, before_id: Option<i64>, limit: usize) -> Result<Vec<CaseRow>> {
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE id IN (SELECT case_id FROM case_events WHERE mention_id IN \
+         (SELECT mention_id FROM incident_mentions WHERE incident_id = ?1)) AND id < ?2 ORDER BY id DESC LIMIT ?3"
+    );
+    db.query(&sql, &[Param::Int(incident_id), Param::Int(before_id.unwrap_or(i64::MAX)), Param::Int(limit.min(1_000) as i64)])?
+        .iter()
+        .map(case_from_row)
+        .collect()
+}

@@ -266,3 +266,40 @@ pub fn case_arrivals_are_counted_per_utc_hour(test_store: &mut TestStore) {
     let later = store.case_arrivals_by_hour(None, at(30 * 60, 0)).unwrap();
     assert_eq!(later, vec![(at(0, 0), 1), (at(3600, 0), 1), (at(3 * 3600, 0), 1)]);
 }
+
+pub fn an_incident_links_to_the_cases_holding_its_mentions(test_store: &mut TestStore) {
+    let store = test_store.store();
+    let ids: Vec<_> = ["i1", "i2", "i3", "i4"]
+        .iter()
+        .map(|id| inserted_id(store.insert_mentions(&[short_post(id, "plus de réseau")]).unwrap()[0]))
+        .collect();
+    let open = |mention: usize, external: &str| {
+        let mut row = case_row("new", None, None, mention as i64);
+        row.first_mention_id = Some(ids[mention]);
+        NewCase { case: row, author_handle: "someone".into(), external_id: external.into(), mention_at: at(0, 0) }
+    };
+    let opened = store.apply_case_intake(&CaseIntake { opened: vec![open(0, "i1"), open(2, "i3")], joined: vec![] }).unwrap();
+    let (first, second) = (opened[0], opened[1]);
+    // i2 joins the first case; i4 is in no case.
+    let join = CaseJoin { case_id: first, mention_id: ids[1], source: Source::X, external_id: "i2".into(), at: at(60, 0), reopen_to: None };
+    store.apply_case_intake(&CaseIntake { opened: vec![], joined: vec![join] }).unwrap();
+    let incident = store
+        .create_incident(&store::IncidentRow {
+            id: 0,
+            slice: "total".into(),
+            status: "open".into(),
+            owner: None,
+            started_at: 0,
+            ended_at: None,
+            peak: 0.9,
+            details: json!({}),
+        })
+        .unwrap();
+    store.link_incident_mentions(incident.id, &[ids[1], ids[2], ids[3]]).unwrap();
+    let linked: Vec<i64> = store.incident_cases(incident.id, None, 10).unwrap().iter().map(|case| case.id).collect();
+    assert_eq!(linked, vec![second, first], "newest first, each case once");
+    let below: Vec<i64> = store.incident_cases(incident.id, Some(second), 10).unwrap().iter().map(|case| case.id).collect();
+    assert_eq!(below, vec![first]);
+    assert_eq!(store.incident_cases(incident.id, None, 1).unwrap().len(), 1);
+    assert!(store.incident_cases(incident.id + 1, None, 10).unwrap().is_empty());
+}
