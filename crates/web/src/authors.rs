@@ -1,7 +1,8 @@
 //! Authors by real influence: `GET /api/v1/authors?limit=N` (most influential first) and
 //! `GET /api/v1/authors/{source}/{handle}`.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+use crate::error::Query;
 use axum::Json;
 use domain::{Action, Source};
 use serde::Deserialize;

@@ -3,7 +3,8 @@
 //! checks everything and writes the audit log.
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+use crate::error::Query;
 use axum::http::StatusCode;
 use axum::Json;
 use domain::Action;
@@ -156,10 +157,9 @@ pub async fn csat_report(State(state): State<AppState>, caller: Caller) -> Resul
 pub async fn staffing_forecast(
     State(state): State<AppState>,
     caller: Caller,
-    query: Result<Query<service::cases::StaffingQuery>, axum::extract::rejection::QueryRejection>,
+    Query(query): Query<service::cases::StaffingQuery>,
 ) -> Result<Json<service::cases::StaffingReport>, ApiError> {
     caller.require(Action::ReadCareReports)?;
-    let Query(query) = query.map_err(|rejection| ApiError::bad_request(rejection.body_text()))?;
     let app = state.app.clone();
     Ok(Json(blocking(move || app.staffing_forecast_now(&query)).await?))
 }

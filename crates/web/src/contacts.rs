@@ -2,7 +2,8 @@
 //! undo, merge suggestions, timeline, GDPR export and erasure).
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+use crate::error::Query;
 use axum::http::StatusCode;
 use axum::Json;
 use domain::{Action, ContactId, ContactPatch, IdentityKind};

@@ -3,7 +3,8 @@
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+use crate::error::Query;
 use domain::TopicId;
 use serde::Deserialize;
 use serde_json::Value;

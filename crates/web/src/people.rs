@@ -2,7 +2,8 @@
 //! tokens (`POST /api/v1/tokens`, admin) and the audit log (`GET /api/v1/audit`, admin).
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+use crate::error::Query;
 use axum::http::StatusCode;
 use axum::Json;
 use domain::{Action, Scope, TeamId, UserId};

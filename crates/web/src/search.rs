@@ -1,6 +1,7 @@
 //! `GET /api/v1/search?q=…&sort=relevance|newest|oldest&limit=&offset=`.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
+use crate::error::Query;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::Value;

@@ -345,4 +345,10 @@ async fn the_staffing_forecast_counts_case_arrivals_and_refuses_bad_parameters()
         assert_eq!(status, expected, "{query}: {body}");
         assert!(body["detail"].is_string(), "{query}: a problem body, got {body}");
     }
+    // A malformed query string is a problem document on every API route, not plain text.
+    for uri in ["/api/v1/cases?team=abc", "/api/v1/search?q=x&sort=sideways", "/api/v1/incidents?limit=x", "/api/v1/contacts?limit=-1"] {
+        let (status, body) = test.send(Method::GET, uri, &supervisor, None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
+        assert!(body["detail"].is_string(), "{uri}: a problem body, got {body}");
+    }
 }
