@@ -237,27 +237,19 @@ pub(crate) struct StatementCache(std::collections::HashMap<String, postgres::Sta
 
 const MAX_CACHED_STATEMENTS: usize = 512;
 
-/// PostgreSQL through a client or a transaction, with the connection's statement cache
-/// when it has one.
+/// PostgreSQL through a client or a transaction, with the connection's statement cache.
 pub(crate) struct PgDb<'c, C: postgres::GenericClient> {
     client: &'c mut C,
-    statements: Option<&'c mut StatementCache>,
+    statements: &'c mut StatementCache,
 }
 
 impl<'c, C: postgres::GenericClient> PgDb<'c, C> {
-    #[allow(dead_code)]
-    pub(crate) fn new(client: &'c mut C) -> Self {
-        PgDb { client, statements: None }
-    }
-
     pub(crate) fn cached(client: &'c mut C, statements: &'c mut StatementCache) -> Self {
-        PgDb { client, statements: Some(statements) }
+        PgDb { client, statements }
     }
 
     fn prepare(&mut self, sql: &str) -> Result<postgres::Statement> {
-        let Some(cache) = self.statements.as_deref_mut() else {
-            return Ok(self.client.prepare(&postgres_sql(sql))?);
-        };
+        let cache = &mut *self.statements;
         if let Some(statement) = cache.0.get(sql) {
             return Ok(statement.clone());
         }

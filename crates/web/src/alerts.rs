@@ -12,7 +12,8 @@ use service::early_warning::NewAlertRule;
 
 use crate::auth::Caller;
 use domain::Action;
-use crate::incidents::{parse_id, to_json};
+use crate::error::parse_id;
+use crate::incidents::to_json;
 use crate::{ApiError, AppState};
 
 pub async fn list_rules(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
@@ -36,7 +37,7 @@ pub async fn create_rule(
 
 pub async fn delete_rule(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     caller.require(Action::ManageAlerts)?;
-    let id = parse_id(&id, "an alert rule")?;
+    let id = parse_id(&id, "alert rule")?;
     let app = state.app.clone();
     let deleted = tokio::task::spawn_blocking(move || app.delete_alert_rule(id)).await??;
     if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found(format!("no alert rule {id}"))) }
@@ -44,7 +45,7 @@ pub async fn delete_rule(State(state): State<AppState>, caller: Caller, Path(id)
 
 pub async fn test_rule(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require(Action::ManageAlerts)?;
-    let id = parse_id(&id, "an alert rule")?;
+    let id = parse_id(&id, "alert rule")?;
     let app = state.app.clone();
     let alert = tokio::task::spawn_blocking(move || app.test_alert_rule(id)).await??;
     Ok((StatusCode::ACCEPTED, to_json(alert)?))

@@ -71,7 +71,7 @@ pub fn json_body<T>(body: Result<axum::Json<T>, axum::extract::rejection::JsonRe
 
 /// A numeric id from the path, or 400.
 pub fn parse_id(text: &str, what: &str) -> Result<i64, ApiError> {
-    text.parse().ok().filter(|id| *id > 0).ok_or_else(|| ApiError::bad_request(format!("{text:?} is not a {what} id")))
+    text.parse().ok().filter(|id| *id > 0).ok_or_else(|| ApiError::bad_request(format!("{text:?} is not a valid {what} id")))
 }
 
 /// Runs a blocking service call (the store is synchronous) off the async threads.

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use crate::error::Query;
+use crate::error::{Query, parse_id};
 use domain::TopicId;
 use serde::Deserialize;
 use serde_json::Value;
@@ -20,10 +20,6 @@ pub struct PageQuery {
     limit: Option<usize>,
 }
 
-pub(crate) fn parse_id(id: &str, what: &str) -> Result<i64, ApiError> {
-    id.parse().map_err(|_| ApiError::bad_request(format!("{id:?} is not {what} id")))
-}
-
 pub(crate) fn to_json(value: impl serde::Serialize) -> Result<Json<Value>, ApiError> {
     Ok(Json(serde_json::to_value(value).map_err(ApiError::internal)?))
 }
@@ -37,7 +33,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller, Query(page): Qu
 
 pub async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     caller.require(Action::ReadIncidents)?;
-    let id = parse_id(&id, "an incident")?;
+    let id = parse_id(&id, "incident")?;
     let app = state.app.clone();
     to_json(tokio::task::spawn_blocking(move || app.get_incident(id)).await??)
 }
@@ -49,7 +45,7 @@ pub async fn mentions(
     Query(page): Query<PageQuery>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Action::ReadIncidents)?;
-    let id = parse_id(&id, "an incident")?;
+    let id = parse_id(&id, "incident")?;
     let app = state.app.clone();
     let found = tokio::task::spawn_blocking(move || app.incident_mentions(id, page.cursor.as_deref(), page.limit.unwrap_or(100))).await??;
     to_json(found)
@@ -62,7 +58,7 @@ pub async fn patch(
     body: Result<Json<IncidentPatch>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Action::ManageIncidents)?;
-    let id = parse_id(&id, "an incident")?;
+    let id = parse_id(&id, "incident")?;
     let Json(change) = body.map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))?;
     let app = state.app.clone();
     to_json(tokio::task::spawn_blocking(move || app.patch_incident(id, &change)).await??)
@@ -70,7 +66,7 @@ pub async fn patch(
 
 pub async fn weak_signals(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     caller.require(Action::ReadIncidents)?;
-    let id = parse_id(&id, "a topic")?;
+    let id = parse_id(&id, "topic")?;
     let app = state.app.clone();
     to_json(tokio::task::spawn_blocking(move || app.weak_signals(TopicId(id))).await??)
 }
@@ -84,7 +80,7 @@ pub async fn cases(
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Action::ReadIncidents)?;
     let principal = caller.require(Action::ReadCases)?.clone();
-    let id = parse_id(&id, "an incident")?;
+    let id = parse_id(&id, "incident")?;
     let app = state.app.clone();
     let found = tokio::task::spawn_blocking(move || app.incident_cases(&principal, id, page.cursor.as_deref(), page.limit)).await??;
     to_json(found)
