@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod charts;
 pub mod i18n;
 pub mod layout;
 pub mod pages;
