@@ -273,17 +273,24 @@ fn time_chart(chart: &TimeChart, stacked: bool) -> Markup {
 
 fn stacked_column(chart: &TimeChart, i: usize, x: f64, slot: f64, y_of: &impl Fn(f64) -> f64, top: f64, plot_h: f64) -> Markup {
     let width = (slot * 0.7).max(1.0);
+    // (series index, value, cumulative top) of each non-zero segment, bottom to top.
     let mut base = 0.0;
+    let segments: Vec<(usize, f64, f64)> = chart
+        .series
+        .iter()
+        .enumerate()
+        .filter_map(|(k, s)| {
+            let v = clean(&s.values).nth(i).unwrap_or(0.0);
+            base += v;
+            (v > 0.0).then_some((k, v, base))
+        })
+        .collect();
     html! {
         g {
             title { (chart.buckets[i]) }
-            @for (k, s) in chart.series.iter().enumerate() {
-                @let v = clean(&s.values).nth(i).unwrap_or(0.0);
-                @if v > 0.0 {
-                    rect class=(format!("bar s{}", k % PALETTE)) x=(x - width / 2.0) y=(y_of(base + v)) width=(width)
-                        height=((v / top * plot_h).max(0.5)) { title { (s.name) ": " (format_number(v)) } }
-                }
-                @let _ = { base += v; };
+            @for (k, v, top_value) in segments {
+                rect class=(format!("bar s{}", k % PALETTE)) x=(x - width / 2.0) y=(y_of(top_value)) width=(width)
+                    height=((v / top * plot_h).max(0.5)) { title { (chart.series[k].name) ": " (format_number(v)) } }
             }
         }
     }
