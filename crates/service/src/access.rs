@@ -185,6 +185,7 @@ impl App {
         user.active = patch.active.unwrap_or(user.active);
         let password_hash = patch.password.as_deref().map(hash_password).transpose()?;
         self.store().update_user(&user, password_hash.as_deref())?;
+        self.principals().clear();
         let mut after = json!(user);
         if password_hash.is_some() {
             after["password_changed"] = json!(true);
@@ -215,21 +216,32 @@ impl App {
     }
 
     pub fn sign_out(&self, session_secret: &str) -> Result<bool, ServiceError> {
-        Ok(self.store().delete_session(&token_digest(session_secret))?)
+        let deleted = self.store().delete_session(&token_digest(session_secret))?;
+        self.principals().clear();
+        Ok(deleted)
     }
 
     /// The signed-in user behind a session cookie, with the session's CSRF token.
     pub fn session_principal(&self, session_secret: &str) -> Result<Option<(Principal, String)>, ServiceError> {
-        let Some(session) = self.store().find_session(&token_digest(session_secret))? else { return Ok(None) };
+        let digest = token_digest(session_secret);
+        if let Some(found) = self.principals().get(&digest) {
+            return Ok(Some(found));
+        }
+        let Some(session) = self.store().find_session(&digest)? else { return Ok(None) };
         let Some(user) = self.store().get_user(session.user_id)?.filter(|user| user.active) else { return Ok(None) };
         let principal = Principal { user_id: Some(user.id), role: user.role, scopes: Vec::new(), actor: format!("user:{}", user.id) };
+        self.principals().put(digest, principal.clone(), session.csrf_token.clone(), Some(session.expires_at));
         Ok(Some((principal, session.csrf_token)))
     }
 
     /// Who a bearer token acts for: its user's role narrowed by its scopes; a token
     /// made before users existed (no owner) acts as an administrator.
     pub fn token_principal(&self, secret: &str) -> Result<Option<Principal>, ServiceError> {
-        let Some(token) = self.store().find_api_token(&token_digest(secret))? else { return Ok(None) };
+        let digest = token_digest(secret);
+        if let Some((principal, _)) = self.principals().get(&digest) {
+            return Ok(Some(principal));
+        }
+        let Some(token) = self.store().find_api_token(&digest)? else { return Ok(None) };
         let role = match token.user_id {
             None => Role::Admin,
             Some(user_id) => match self.store().get_user(user_id)?.filter(|user| user.active) {
@@ -237,7 +249,9 @@ impl App {
                 None => return Ok(None),
             },
         };
-        Ok(Some(Principal { user_id: token.user_id, role, scopes: token.scopes, actor: format!("token:{}", token.id) }))
+        let principal = Principal { user_id: token.user_id, role, scopes: token.scopes, actor: format!("token:{}", token.id) };
+        self.principals().put(digest, principal.clone(), String::new(), None);
+        Ok(Some(principal))
     }
 
     /// Creates an API token for the user with this e-mail, narrowed by `scopes` (none:
@@ -250,6 +264,7 @@ impl App {
             .ok_or_else(|| ServiceError::NotFound(format!("no user with the e-mail {email}")))?;
         let secret = format!("cpt_{}", hex::encode(rand::random::<[u8; 24]>()));
         let token = self.store().create_api_token(label, &token_digest(&secret), Some(user.id), scopes)?;
+        self.principals().clear();
         let scopes: Vec<&str> = scopes.iter().map(|scope| scope.as_str()).collect();
         self.audit(actor, "token.create", "api_token", token.id, None, Some(json!({"user_id": user.id, "label": label, "scopes": scopes})))?;
         Ok(secret)

@@ -39,6 +39,8 @@ pub struct App {
     care_settings: crate::cases::settings::SharedSettings,
     case_events: crate::cases::CaseEvents,
     collisions: crate::cases::collision::Collisions,
+    /// Callers behind tokens and session cookies, for a few seconds (see the module).
+    principals: crate::principal_cache::PrincipalCache,
 }
 
 impl App {
@@ -75,6 +77,7 @@ impl App {
             care_settings,
             case_events,
             collisions: Default::default(),
+            principals: Default::default(),
             config,
             store,
             index,
@@ -95,6 +98,11 @@ impl App {
 
     pub(crate) fn care_settings(&self) -> &crate::cases::settings::SharedSettings {
         &self.care_settings
+    }
+
+    /// Callers behind secrets; every change to users, sessions or tokens must `clear()` it.
+    pub(crate) fn principals(&self) -> &crate::principal_cache::PrincipalCache {
+        &self.principals
     }
 
     pub(crate) fn collisions(&self) -> &crate::cases::collision::Collisions {

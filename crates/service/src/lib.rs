@@ -22,6 +22,7 @@ pub mod live;
 mod ingest;
 mod neardup;
 mod prepare;
+mod principal_cache;
 mod understanding;
 mod writer;
 

@@ -28,8 +28,8 @@ use domain::{
 };
 
 pub use cases::{
-    ACTIVE_STATUSES, CallbackRow, CannedRow, CareStore, CaseEventRow, CaseFilter, CaseIntake, CaseJoin, CaseRow, CsatRow,
-    CsatTotals, NewCase, NewCaseEvent, OutboxRow, RoutingRuleRow, SlaPolicyRow, TeamCareSettings,
+    ACTIVE_STATUSES, CallbackRow, CannedRow, CareStore, CaseEventRow, CaseFile, CaseFilter, CaseIntake, CaseJoin, CaseRow, CsatRow,
+    CsatTotals, CASE_FILE_CALLBACKS, NewCase, NewCaseEvent, OutboxRow, RoutingRuleRow, SlaPolicyRow, TeamCareSettings,
 };
 pub use early_warning::{AlertRow, AlertRuleRow, IncidentRow};
 pub use error::StoreError;

@@ -138,6 +138,14 @@ fn may_see_every_case(principal: &Principal) -> bool {
     principal.role != Role::Crowd
 }
 
+/// A crowd responder sees only the cases given to them (403 otherwise).
+fn check_visible(principal: &Principal, case: &CaseRow) -> Result<(), ServiceError> {
+    if !may_see_every_case(principal) && case.assignee_id != principal.user_id.map(|user| user.0) {
+        return Err(ServiceError::Forbidden(format!("case {} is not given to you", case.id)));
+    }
+    Ok(())
+}
+
 impl App {
     /// The cases holding an incident's mentions (issue #5 §3), newest first; crowd
     /// responders see only the cases given to them.
@@ -201,15 +209,15 @@ impl App {
     /// A case the caller may see (403 for a crowd responder on another's case).
     pub(crate) fn visible_case(&self, principal: &Principal, id: i64) -> Result<CaseRow, ServiceError> {
         let case = self.store().get_case(id)?.ok_or_else(|| ServiceError::NotFound(format!("no case {id}")))?;
-        if !may_see_every_case(principal) && case.assignee_id != principal.user_id.map(|user| user.0) {
-            return Err(ServiceError::Forbidden(format!("case {id} is not given to you")));
-        }
+        check_visible(principal, &case)?;
         Ok(case)
     }
 
     pub fn get_case(&self, principal: &Principal, id: i64) -> Result<CaseView, ServiceError> {
-        let case = self.visible_case(principal, id)?;
-        let events = self.store().list_case_events(id)?;
+        // One trip to the store for the case and its files, one for its messages.
+        let file = self.store().case_file(id)?.ok_or_else(|| ServiceError::NotFound(format!("no case {id}")))?;
+        check_visible(principal, &file.case)?;
+        let store::CaseFile { case, events, outbox, callbacks, csat } = file;
         let mention_ids: Vec<_> = events.iter().filter_map(|event| event.mention_id).collect();
         let mentions = if mention_ids.is_empty() { Vec::new() } else { self.store().get_mentions(&mention_ids)? };
         let conversation = events
@@ -228,9 +236,9 @@ impl App {
             sla,
             next_statuses: status.next_statuses(),
             conversation,
-            outbox: self.store().list_outbox(id)?,
-            callbacks: self.store().list_callbacks(None, Some(id), None, 100)?,
-            csat: self.store().case_csat(id)?,
+            outbox,
+            callbacks,
+            csat,
             presence: self.collisions().on_case(id),
             csat_link: None,
             case: CaseRow { updated_at: case.updated_at.min(now), ..case },

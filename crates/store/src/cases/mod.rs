@@ -27,6 +27,10 @@ pub trait CareStore: Send + Sync {
 
     fn get_case(&self, id: i64) -> Result<Option<CaseRow>>;
 
+    /// A case with its conversation, outbox, callbacks and surveys, read on one connection
+    /// (what opening a case needs, in one trip to the pool).
+    fn case_file(&self, id: i64) -> Result<Option<CaseFile>>;
+
     /// Whether each author (a handle at `source`) belongs to a VIP contact, in order.
     fn authors_are_vip(&self, source: Source, handles: &[&str]) -> Result<Vec<bool>>;
 
@@ -117,6 +121,9 @@ macro_rules! impl_care_store {
             }
             fn get_case(&self, id: i64) -> $crate::Result<Option<$crate::CaseRow>> {
                 self.read_db(|db| $crate::cases::sql::get_case(db, id))
+            }
+            fn case_file(&self, id: i64) -> $crate::Result<Option<$crate::CaseFile>> {
+                self.read_db(|db| $crate::cases::sql::case_file(db, id))
             }
             fn list_cases(&self, filter: &$crate::CaseFilter) -> $crate::Result<Vec<$crate::CaseRow>> {
                 self.read_db(|db| $crate::cases::sql::list_cases(db, filter))

@@ -77,6 +77,22 @@ pub struct CaseFilter {
     pub limit: usize,
 }
 
+/// Everything stored about one case, read at once (one connection, one snapshot on
+/// PostgreSQL's default isolation per statement, one reader on SQLite).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseFile {
+    pub case: CaseRow,
+    /// Oldest first.
+    pub events: Vec<CaseEventRow>,
+    pub outbox: Vec<OutboxRow>,
+    /// At most [`CASE_FILE_CALLBACKS`], newest first.
+    pub callbacks: Vec<CallbackRow>,
+    pub csat: Vec<CsatRow>,
+}
+
+/// The callbacks a [`CaseFile`] holds at most.
+pub const CASE_FILE_CALLBACKS: usize = 100;
+
 /// One entry of a case's conversation and history: `customer_message`, `reply`, `note`,
 /// `status`, `assignment`, `callback`, `csat`.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -142,6 +142,17 @@ pub(crate) fn get_case(db: &mut dyn Db, id: i64) -> Result<Option<CaseRow>> {
         .transpose()
 }
 
+pub(crate) fn case_file(db: &mut dyn Db, id: i64) -> Result<Option<CaseFile>> {
+    let Some(case) = get_case(db, id)? else { return Ok(None) };
+    Ok(Some(CaseFile {
+        case,
+        events: list_case_events(db, id)?,
+        outbox: list_outbox(db, id)?,
+        callbacks: list_callbacks(db, None, Some(id), None, CASE_FILE_CALLBACKS)?,
+        csat: case_csat(db, id)?,
+    }))
+}
+
 pub(crate) fn list_cases(db: &mut dyn Db, filter: &CaseFilter) -> Result<Vec<CaseRow>> {
     // Each filter column leads an index that ends in `id`: newest first by keyset.
     let mut conditions = vec!["id < ?1".to_string()];

@@ -246,6 +246,16 @@ pub fn replies_callbacks_and_surveys_are_kept(test_store: &mut TestStore) {
     assert_eq!(store.case_csat(case_id).unwrap()[0].rating, Some(4));
     let report = store.csat_report().unwrap();
     assert_eq!((report[0].agent_id, report[0].answers, report[0].rating_sum), (Some(agent.id.0), 1, 4));
+
+    // The case file holds the same rows as the single reads, in one trip.
+    let file = store.case_file(case_id).unwrap().unwrap();
+    assert_eq!(file.case, store.get_case(case_id).unwrap().unwrap());
+    assert_eq!(file.events, store.list_case_events(case_id).unwrap());
+    assert_eq!(file.outbox, store.list_outbox(case_id).unwrap());
+    assert_eq!(file.callbacks, store.list_callbacks(None, Some(case_id), None, 100).unwrap());
+    assert_eq!(file.callbacks.len(), 1);
+    assert_eq!(file.csat, store.case_csat(case_id).unwrap());
+    assert!(store.case_file(case_id + 1000).unwrap().is_none());
 }
 
 pub fn case_arrivals_are_counted_per_utc_hour(test_store: &mut TestStore) {
