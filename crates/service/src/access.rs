@@ -221,6 +221,14 @@ impl App {
         Ok(deleted)
     }
 
+    /// The caller behind a token or a session secret if it was looked up in the last
+    /// seconds (no store access: cheap enough for an async thread), with the session's
+    /// CSRF token (empty for a token). `None`: ask [`Self::token_principal`] or
+    /// [`Self::session_principal`].
+    pub fn remembered_caller(&self, secret: &str) -> Option<(Principal, String)> {
+        self.principals().get(&token_digest(secret))
+    }
+
     /// The signed-in user behind a session cookie, with the session's CSRF token.
     pub fn session_principal(&self, session_secret: &str) -> Result<Option<(Principal, String)>, ServiceError> {
         let digest = token_digest(session_secret);

@@ -85,14 +85,25 @@ impl FromRequestParts<AppState> for Caller {
             if token.is_empty() || token.len() > MAX_SECRET_BYTES {
                 return Err(ApiError::unauthorized());
             }
-            let (app, token) = (state.app.clone(), token.to_string());
-            let principal = tokio::task::spawn_blocking(move || app.token_principal(&token)).await??;
+            // A caller seen in the last seconds is answered here; otherwise the store is asked off the async threads.
+            let principal = match state.app.remembered_caller(token) {
+                Some((principal, _)) => Some(principal),
+                None => {
+                    let (app, token) = (state.app.clone(), token.to_string());
+                    tokio::task::spawn_blocking(move || app.token_principal(&token)).await??
+                }
+            };
             let principal = principal.ok_or_else(ApiError::unauthorized)?;
             return Ok(Caller { principal, credential: Credential::Token });
         }
         let secret = session_cookie(&parts.headers).ok_or_else(ApiError::unauthorized)?;
-        let (app, lookup) = (state.app.clone(), secret.clone());
-        let found = tokio::task::spawn_blocking(move || app.session_principal(&lookup)).await??;
+        let found = match state.app.remembered_caller(&secret) {
+            Some(found) => Some(found),
+            None => {
+                let (app, lookup) = (state.app.clone(), secret.clone());
+                tokio::task::spawn_blocking(move || app.session_principal(&lookup)).await??
+            }
+        };
         let (principal, csrf_token) = found.ok_or_else(ApiError::unauthorized)?;
         if changes_state(&parts.method) {
             let given = parts.headers.get(CSRF_HEADER).map(|value| value.as_bytes()).unwrap_or_default();
