@@ -129,6 +129,7 @@ fn run_server(app: Arc<App>, mode: String, on_start: impl FnOnce(&web::AppState,
         let ingest = service::start_ingest_thread(app.clone(), app.config.ingest.queue_batches * 16);
         let state = web::AppState::new(app.clone(), ingest.clone(), &mode);
         service::live::start_live_connectors(app.clone(), ingest);
+        tokio::spawn(service::run_care_sweep(app.clone()));
         on_start(&state, listener.local_addr()?);
         web::serve(listener, state).await?;
         eprintln!("stopping");

@@ -32,6 +32,7 @@ pub use contacts::ContactPage;
 pub use config::{Config, ConnectorsConfig, IngestConfig, MetaConfig, ModelsConfig, WebConfig};
 pub use counters::Counters;
 pub use error::ServiceError;
+pub use cases::run_care_sweep;
 pub use import::{import_records, ImportOptions};
 pub use ingest::{start_ingest_thread, IngestHandle, IngestJob};
 pub use prepare::{prepare, Origin, Prepared, Stages};

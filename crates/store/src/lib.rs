@@ -28,7 +28,7 @@ use domain::{
 };
 
 pub use cases::{
-    ACTIVE_STATUSES, CallbackRow, CannedRow, CareStore, CaseEventRow, CaseFile, CaseFilter, CaseIntake, CaseJoin, CaseRow, CsatRow,
+    ACTIVE_STATUSES, CallbackRow, CannedRow, CareStore, CaseEventRow, CaseFile, CaseFilter, DueTarget, CaseIntake, CaseJoin, CaseRow, CsatRow,
     CsatTotals, CASE_FILE_CALLBACKS, NewCase, NewCaseEvent, OutboxRow, RoutingRuleRow, SlaPolicyRow, TeamCareSettings,
 };
 pub use early_warning::{AlertRow, AlertRuleRow, IncidentRow};

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use domain::Action;
 use serde_json::{json, Value};
-use service::cases::{AgentPatch, CannedRequest, CaseRule, CaseWebhook, RoutingRuleRequest, SlaPolicyRequest, TeamSettingsRequest};
+use service::cases::{AgentPatch, CannedRequest, CaseRule, CaseWebhook, EscalationSettings, RoutingRuleRequest, SlaPolicyRequest, TeamSettingsRequest};
 
 use crate::auth::Caller;
 use crate::error::{blocking, json_body, parse_id};
@@ -171,4 +171,21 @@ pub async fn put_case_webhook(
     let app = state.app.clone();
     blocking(move || app.set_case_webhook(&principal, webhook)).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn get_escalation(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    caller.require(Action::ReadCases)?;
+    let app = state.app.clone();
+    Ok(Json(json!(blocking(move || app.escalation_settings()).await?)))
+}
+
+pub async fn put_escalation(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<EscalationSettings>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let principal = caller.require(Action::ManageCare)?.clone();
+    let settings = json_body(body)?;
+    let app = state.app.clone();
+    Ok(Json(json!(blocking(move || app.set_escalation_settings(&principal, &settings)).await?)))
 }

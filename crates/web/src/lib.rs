@@ -121,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/agents", get(care_settings::list_agents))
         .route("/api/v1/agents/{id}", axum::routing::patch(care_settings::patch_agent))
         .route("/api/v1/case-rules", get(care_settings::get_case_rules).put(care_settings::put_case_rules))
+        .route("/api/v1/care/escalation", get(care_settings::get_escalation).put(care_settings::put_escalation))
         .route("/api/v1/case-webhook", put(care_settings::put_case_webhook))
         .route("/csat/{token}", get(csat::show).post(csat::answer))
         .route("/webhooks/meta", get(webhooks::meta_handshake).post(webhooks::meta_event))

@@ -82,6 +82,8 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
     ("patch", "/api/v1/agents/{id}", "care settings", "Change an agent's presence, capacity or expertise"),
     ("get", "/api/v1/case-rules", "care settings", "The rules that open cases from mentions"),
     ("put", "/api/v1/case-rules", "care settings", "Replace the case rules"),
+    ("get", "/api/v1/care/escalation", "care settings", "SLA warnings, escalation on breach and the out-of-hours acknowledgement"),
+    ("put", "/api/v1/care/escalation", "care settings", "Change the SLA warnings, escalation on breach and out-of-hours acknowledgement"),
     ("put", "/api/v1/case-webhook", "care settings", "Set the outgoing webhook for case events (HMAC-SHA256 signed)"),
     ("get", "/api/v1/openapi.json", "meta", "This document"),
 ];

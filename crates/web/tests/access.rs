@@ -305,6 +305,8 @@ fn endpoints() -> Vec<(Method, &'static str, Option<Value>, Action)> {
         (Method::GET, "/api/v1/case-rules", None, Action::ReadCases),
         (Method::PUT, "/api/v1/case-rules", Some(json!([])), Action::ManageCare),
         (Method::PUT, "/api/v1/case-webhook", Some(json!(null)), Action::ManageCare),
+        (Method::GET, "/api/v1/care/escalation", None, Action::ReadCases),
+        (Method::PUT, "/api/v1/care/escalation", Some(json!({"warning_minutes": 10})), Action::ManageCare),
     ]
 }
 

@@ -11,6 +11,7 @@ mod inbox;
 pub(crate) mod intake;
 mod replies;
 mod staffing;
+mod sweep;
 pub(crate) mod settings;
 
 pub use admin::{AgentPatch, AgentView, CannedRequest, RoutingRuleRequest, SlaPolicyRequest, TeamSettingsRequest};
@@ -19,3 +20,4 @@ pub use inbox::{CaseListQuery, CasePage, CasePatch, CaseSummary, CaseView, Conve
 pub use replies::{CallbackRequest, CsatForm, CsatReport, ReplyRequest, ReplyResult};
 pub use settings::CaseRule;
 pub use staffing::{StaffingQuery, StaffingReport};
+pub use sweep::{EscalationSettings, SweepReport, run_care_sweep, SWEEP_EVERY};

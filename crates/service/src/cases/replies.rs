@@ -5,7 +5,7 @@
 use care::canned::{CannedResponse, TemplateValues};
 use care::channel::{ChannelRules, split_thread};
 use chrono::Utc;
-use domain::{Principal, Role};
+use domain::{Principal, Role, StoredMention};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::{CallbackRow, CaseRow, CsatRow, OutboxRow};
@@ -123,66 +123,11 @@ impl App {
             Some(mention) => self.store().get_mention(mention)?,
             None => None,
         };
-        let (in_reply_to, recipient) = match &first_mention {
-            Some(stored) => (Some(stored.mention.external_id.clone()), Some(stored.mention.author.handle.clone())),
-            None => (None, None),
-        };
-        let now = Utc::now();
         let mut messages = Vec::with_capacity(parts.len());
         for part in &parts {
-            let queued = self.store().add_outbox(&OutboxRow {
-                id: 0,
-                case_id: id,
-                channel: case.source,
-                in_reply_to: in_reply_to.clone(),
-                recipient: recipient.clone(),
-                text: part.clone(),
-                visibility: visibility.to_string(),
-                status: "queued".into(),
-                attempts: 0,
-                created_at: now,
-                updated_at: now,
-            })?;
-            // E-mail goes out over SMTP when a server is configured (the delivery thread
-            // records `sent` or `failed`); everything else goes to the sandbox sink, where
-            // recording it is publishing it.
-            let email = case.source == domain::Source::Email && self.deliveries().can_send_email();
-            let queued_for_smtp = email
-                && match (&first_mention, recipient.as_deref()) {
-                    (Some(stored), Some(to)) if !stored.mention.external_id.starts_with("sha256:") => {
-                        let answered = &stored.mention;
-                        let mut references = Vec::new();
-                        if let Some(thread) = answered.links.thread_id.as_deref()
-                            && thread != answered.external_id
-                        {
-                            references.push(thread.to_string());
-                        }
-                        if let Some(parent) = answered.links.in_reply_to.as_deref()
-                            && !references.iter().any(|id| id == parent)
-                        {
-                            references.push(parent.to_string());
-                        }
-                        references.push(answered.external_id.clone());
-                        let mail = connectors::smtp::OutgoingMail {
-                            to: vec![to.to_string()],
-                            subject: connectors::smtp::reply_subject(answered.title.as_deref().unwrap_or("")),
-                            body: part.clone(),
-                            in_reply_to: Some(answered.external_id.clone()),
-                            references,
-                        };
-                        self.deliveries().send_email_reply(crate::early_warning::EmailReply {
-                            outbox_id: queued.id,
-                            store: self.store().clone(),
-                            mail,
-                        })
-                    }
-                    _ => false,
-                };
-            if !queued_for_smtp {
-                self.store().set_outbox_status(queued.id, if email { "failed" } else { "sent" })?;
-            }
-            messages.push(self.store().list_outbox(id)?.into_iter().find(|row| row.id == queued.id).unwrap_or(queued));
+            messages.push(self.send_outbound(&case, first_mention.as_ref(), part, visibility)?);
         }
+        let now = Utc::now();
         let outbox_ids: Vec<i64> = messages.iter().map(|row| row.id).collect();
         self.add_case_event(id, "reply", me, Some(parts.join("\n")), Some(visibility), json!({"outbox": outbox_ids}))?;
         let before = case.clone();
@@ -201,6 +146,63 @@ impl App {
         self.audit(&principal.actor, "case.reply", "case", id, Some(json!({"first_response_at": before.first_response_at})), Some(json!({"outbox": outbox_ids, "visibility": visibility})))?;
         self.case_events().send(CaseEvent::new("replied", id, me, Some(json!({"outbox": outbox_ids}))));
         Ok(ReplyResult { case_id: id, messages })
+    }
+
+    /// Sends one message of a case on its channel: recorded in the outbox, then over SMTP
+    /// for an e-mail case when a server is configured (the delivery thread records `sent`
+    /// or `failed`), else to the sandbox sink, where recording it is publishing it.
+    /// Answers the case's first message (`first_mention`) and its author.
+    pub(crate) fn send_outbound(&self, case: &CaseRow, first_mention: Option<&StoredMention>, text: &str, visibility: &str) -> Result<OutboxRow, ServiceError> {
+        let (in_reply_to, recipient) = match first_mention {
+            Some(stored) => (Some(stored.mention.external_id.clone()), Some(stored.mention.author.handle.clone())),
+            None => (None, None),
+        };
+        let now = Utc::now();
+        let queued = self.store().add_outbox(&OutboxRow {
+            id: 0,
+            case_id: case.id,
+            channel: case.source,
+            in_reply_to,
+            recipient: recipient.clone(),
+            text: text.to_string(),
+            visibility: visibility.to_string(),
+            status: "queued".into(),
+            attempts: 0,
+            created_at: now,
+            updated_at: now,
+        })?;
+        let email = case.source == domain::Source::Email && self.deliveries().can_send_email();
+        let queued_for_smtp = email
+            && match (first_mention, recipient.as_deref()) {
+                (Some(stored), Some(to)) if !stored.mention.external_id.starts_with("sha256:") => {
+                    let answered = &stored.mention;
+                    let mut references = Vec::new();
+                    if let Some(thread) = answered.links.thread_id.as_deref()
+                        && thread != answered.external_id
+                    {
+                        references.push(thread.to_string());
+                    }
+                    if let Some(parent) = answered.links.in_reply_to.as_deref()
+                        && !references.iter().any(|id| id == parent)
+                    {
+                        references.push(parent.to_string());
+                    }
+                    references.push(answered.external_id.clone());
+                    let mail = connectors::smtp::OutgoingMail {
+                        to: vec![to.to_string()],
+                        subject: connectors::smtp::reply_subject(answered.title.as_deref().unwrap_or("")),
+                        body: text.to_string(),
+                        in_reply_to: Some(answered.external_id.clone()),
+                        references,
+                    };
+                    self.deliveries().send_email_reply(crate::early_warning::EmailReply { outbox_id: queued.id, store: self.store().clone(), mail })
+                }
+                _ => false,
+            };
+        if !queued_for_smtp {
+            self.store().set_outbox_status(queued.id, if email { "failed" } else { "sent" })?;
+        }
+        Ok(self.store().list_outbox(case.id)?.into_iter().find(|row| row.id == queued.id).unwrap_or(queued))
     }
 
     fn render_canned(&self, canned_id: i64, case: &CaseRow, agent_name: Option<&str>) -> Result<String, ServiceError> {

@@ -53,6 +53,17 @@ pub trait CareStore: Send + Sync {
     /// Oldest first.
     fn list_case_events(&self, case_id: i64) -> Result<Vec<CaseEventRow>>;
 
+    /// Active cases whose first response (not yet given) or resolution (not yet done) is
+    /// due in `(after, until]`, soonest first, at most `limit`: what the SLA sweep warns
+    /// about or escalates.
+    fn cases_due_between(&self, target: DueTarget, after: DateTime<Utc>, until: DateTime<Utc>, limit: usize) -> Result<Vec<CaseRow>>;
+
+    /// Cases opened after `since`, oldest first, at most `limit`.
+    fn cases_opened_since(&self, since: DateTime<Utc>, limit: usize) -> Result<Vec<CaseRow>>;
+
+    /// Which of these cases already have an event of one of these kinds: `(case id, kind)`.
+    fn case_event_kinds(&self, case_ids: &[i64], kinds: &[&str]) -> Result<Vec<(i64, String)>>;
+
     /// Active cases per assignee: `(user id, count)`.
     fn agent_workloads(&self) -> Result<Vec<(i64, u32)>>;
 
@@ -142,6 +153,15 @@ macro_rules! impl_care_store {
             }
             fn list_case_events(&self, case_id: i64) -> $crate::Result<Vec<$crate::CaseEventRow>> {
                 self.read_db(|db| $crate::cases::sql::list_case_events(db, case_id))
+            }
+            fn cases_due_between(&self, target: $crate::DueTarget, after: chrono::DateTime<chrono::Utc>, until: chrono::DateTime<chrono::Utc>, limit: usize) -> $crate::Result<Vec<$crate::CaseRow>> {
+                self.read_db(|db| $crate::cases::sql::cases_due_between(db, target, after, until, limit))
+            }
+            fn cases_opened_since(&self, since: chrono::DateTime<chrono::Utc>, limit: usize) -> $crate::Result<Vec<$crate::CaseRow>> {
+                self.read_db(|db| $crate::cases::sql::cases_opened_since(db, since, limit))
+            }
+            fn case_event_kinds(&self, case_ids: &[i64], kinds: &[&str]) -> $crate::Result<Vec<(i64, String)>> {
+                self.read_db(|db| $crate::cases::sql::case_event_kinds(db, case_ids, kinds))
             }
             fn agent_workloads(&self) -> $crate::Result<Vec<(i64, u32)>> {
                 self.read_db($crate::cases::sql::agent_workloads)

@@ -77,6 +77,23 @@ pub struct CaseFilter {
     pub limit: usize,
 }
 
+/// Which SLA target a due time belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DueTarget {
+    FirstResponse,
+    Resolution,
+}
+
+impl DueTarget {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DueTarget::FirstResponse => "first_response",
+            DueTarget::Resolution => "resolution",
+        }
+    }
+}
+
 /// Everything stored about one case, read at once (one connection, one snapshot on
 /// PostgreSQL's default isolation per statement, one reader on SQLite).
 #[derive(Debug, Clone, PartialEq)]

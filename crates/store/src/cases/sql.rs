@@ -153,6 +153,48 @@ pub(crate) fn case_file(db: &mut dyn Db, id: i64) -> Result<Option<CaseFile>> {
     }))
 }
 
+pub(crate) fn cases_due_between(
+    db: &mut dyn Db,
+    target: DueTarget,
+    after: DateTime<Utc>,
+    until: DateTime<Utc>,
+    limit: usize,
+) -> Result<Vec<CaseRow>> {
+    // The conditions repeat the partial indexes' predicates so both planners use them.
+    let (due, done) = match target {
+        DueTarget::FirstResponse => ("first_response_due_at", "first_response_at"),
+        DueTarget::Resolution => ("resolution_due_at", "resolved_at"),
+    };
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE {done} IS NULL AND {due} > ?1 AND {due} <= ?2 \
+         AND status IN ('new', 'open', 'pending_customer', 'on_hold') ORDER BY {due}, id LIMIT ?3"
+    );
+    db.query(&sql, &[Param::Time(after), Param::Time(until), Param::Int(limit.clamp(1, 10_000) as i64)])?
+        .iter()
+        .map(case_from_row)
+        .collect()
+}
+
+pub(crate) fn cases_opened_since(db: &mut dyn Db, since: DateTime<Utc>, limit: usize) -> Result<Vec<CaseRow>> {
+    let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE opened_at > ?1 ORDER BY opened_at, id LIMIT ?2");
+    db.query(&sql, &[Param::Time(since), Param::Int(limit.clamp(1, 10_000) as i64)])?.iter().map(case_from_row).collect()
+}
+
+pub(crate) fn case_event_kinds(db: &mut dyn Db, case_ids: &[i64], kinds: &[&str]) -> Result<Vec<(i64, String)>> {
+    let mut found = Vec::new();
+    for case_id in case_ids {
+        for kind in kinds {
+            if db
+                .query_opt("SELECT 1 FROM case_events WHERE case_id = ?1 AND kind = ?2 LIMIT 1", &[Param::Int(*case_id), Param::Text(kind)])?
+                .is_some()
+            {
+                found.push((*case_id, kind.to_string()));
+            }
+        }
+    }
+    Ok(found)
+}
+
 pub(crate) fn list_cases(db: &mut dyn Db, filter: &CaseFilter) -> Result<Vec<CaseRow>> {
     // Each filter column leads an index that ends in `id`: newest first by keyset.
     let mut conditions = vec!["id < ?1".to_string()];

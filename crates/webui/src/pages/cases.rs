@@ -252,6 +252,10 @@ fn conversation_entry(viewer: &Viewer, view: &CasePageView, entry: &Conversation
         "note" => t("note"),
         "status" => t("case_status_change"),
         "callback" => t("case_callback"),
+        "auto_reply" => t("case_auto_reply"),
+        "assignment" => t("case_assignment"),
+        kind if kind.starts_with("sla_warning") => t("case_sla_warning"),
+        kind if kind.starts_with("sla_breach") => t("case_sla_breach"),
         _ => t("timeline_activity"),
     };
     html! {
