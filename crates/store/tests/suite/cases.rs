@@ -5,6 +5,7 @@ use chrono::Duration;
 use domain::{ErrorKind, Role, Source};
 use serde_json::json;
 use store::{
+    DueTarget,
     CallbackRow, CaseFilter, CaseIntake, CaseJoin, CaseRow, CsatRow, NewCase, NewCaseEvent, OutboxRow, RoutingRuleRow,
     SlaPolicyRow, TeamCareSettings,
 };
@@ -312,4 +313,44 @@ pub fn an_incident_links_to_the_cases_holding_its_mentions(test_store: &mut Test
     assert_eq!(below, vec![first]);
     assert_eq!(store.incident_cases(incident.id, None, 1).unwrap().len(), 1);
     assert!(store.incident_cases(incident.id + 1, None, 10).unwrap().is_empty());
+}
+
+pub fn the_sla_sweep_reads_cases_by_due_time_window(test_store: &mut TestStore) {
+    let store = test_store.store();
+    // Opened at minutes 0, 30, 60: first responses due at 60, 90, 120; resolutions at 480, 510, 540.
+    let mut rows = vec![case_row("open", None, None, 0), case_row("new", None, None, 30), case_row("open", None, None, 60)];
+    rows[2].first_response_at = Some(at(70 * 60, 0)); // answered: never due again
+    let mut resolved = case_row("resolved", None, None, 10);
+    resolved.resolved_at = Some(at(20 * 60, 0));
+    rows.push(resolved);
+    store.bulk_insert_cases(&rows).unwrap();
+    let ids: Vec<i64> = store.list_cases(&CaseFilter { limit: 10, ..CaseFilter::default() }).unwrap().iter().rev().map(|case| case.id).collect();
+
+    let due = |target, from: i64, to: i64| -> Vec<i64> {
+        store.cases_due_between(target, at(from * 60, 0), at(to * 60, 0), 10).unwrap().iter().map(|case| case.id).collect()
+    };
+    assert_eq!(due(DueTarget::FirstResponse, 0, 200), vec![ids[0], ids[1]], "soonest first; answered and resolved cases are left out");
+    assert_eq!(due(DueTarget::FirstResponse, 60, 90), vec![ids[1]], "the window is (after, until]");
+    assert_eq!(due(DueTarget::Resolution, 470, 520), vec![ids[0], ids[1]]);
+    assert_eq!(store.cases_due_between(DueTarget::Resolution, at(0, 0), at(60_000, 0), 1).unwrap().len(), 1, "limit");
+
+    let opened: Vec<i64> = store.cases_opened_since(at(5 * 60, 0), 10).unwrap().iter().map(|case| case.id).collect();
+    assert_eq!(opened, vec![ids[3], ids[1], ids[2]], "oldest first, after the instant");
+
+    store
+        .add_case_event(&NewCaseEvent {
+            case_id: ids[0],
+            at: at(61 * 60, 0),
+            kind: "sla_breach:first_response".into(),
+            mention_id: None,
+            user_id: None,
+            text: None,
+            visibility: None,
+            details: json!({}),
+        })
+        .unwrap();
+    assert_eq!(
+        store.case_event_kinds(&[ids[0], ids[1]], &["sla_breach:first_response", "auto_reply"]).unwrap(),
+        vec![(ids[0], "sla_breach:first_response".to_string())]
+    );
 }
