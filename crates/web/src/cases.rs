@@ -96,7 +96,9 @@ pub async fn reply(
     let request = json_body(body)?;
     let app = state.app.clone();
     let sent = blocking(move || app.reply_to_case(&principal, id, &request)).await?;
-    Ok((StatusCode::CREATED, Json(json!(sent))))
+    // Held for a supervisor's approval: accepted, not yet sent.
+    let status = if sent.held_for_approval { StatusCode::ACCEPTED } else { StatusCode::CREATED };
+    Ok((status, Json(json!(sent))))
 }
 
 pub async fn callback(
@@ -162,4 +164,46 @@ pub async fn staffing_forecast(
     caller.require(Action::ReadCareReports)?;
     let app = state.app.clone();
     Ok(Json(blocking(move || app.staffing_forecast_now(&query)).await?))
+}
+
+#[derive(Deserialize)]
+pub struct PendingQuery {
+    cursor: Option<String>,
+    limit: Option<usize>,
+}
+
+/// Crowd replies waiting for approval.
+pub async fn pending_replies(State(state): State<AppState>, caller: Caller, Query(query): Query<PendingQuery>) -> Result<Json<Value>, ApiError> {
+    caller.require(Action::ManageCare)?;
+    let app = state.app.clone();
+    let (items, next_cursor) = blocking(move || app.pending_replies(query.cursor.as_deref(), query.limit.unwrap_or(50))).await?;
+    Ok(Json(json!({ "items": items, "next_cursor": next_cursor })))
+}
+
+pub async fn approve_reply(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let principal = caller.require(Action::ManageCare)?.clone();
+    let id = parse_id(&id, "outbound message")?;
+    let app = state.app.clone();
+    Ok(Json(json!(blocking(move || app.approve_reply(&principal, id)).await?)))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RejectRequest {
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+pub async fn reject_reply(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<RejectRequest>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let principal = caller.require(Action::ManageCare)?.clone();
+    let id = parse_id(&id, "outbound message")?;
+    let request = json_body(body)?;
+    let app = state.app.clone();
+    let rejected = blocking(move || app.reject_reply(&principal, id, request.reason.as_deref())).await?;
+    Ok(Json(json!({ "items": rejected, "next_cursor": null })))
 }

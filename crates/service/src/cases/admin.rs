@@ -45,6 +45,9 @@ pub struct TeamSettingsRequest {
     pub assignment: String,
     #[serde(default)]
     pub crowd: bool,
+    /// Crowd responders' replies wait for a supervisor's approval.
+    #[serde(default)]
+    pub crowd_approval: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -165,7 +168,7 @@ impl App {
             return Err(ServiceError::Unprocessable("assignment is round_robin or least_loaded".into()));
         }
         self.store().get_team(TeamId(team))?.ok_or_else(|| ServiceError::NotFound(format!("no team {team}")))?;
-        let settings = TeamCareSettings { team_id: team, append_signature: request.append_signature, assignment: request.assignment.clone(), crowd: request.crowd };
+        let settings = TeamCareSettings { team_id: team, append_signature: request.append_signature, assignment: request.assignment.clone(), crowd: request.crowd, crowd_approval: request.crowd_approval };
         self.store().set_team_settings(&settings)?;
         self.audit(&principal.actor, "team.care_settings", "team", team, None, Some(json!(settings)))?;
         self.reload_care()?;

@@ -46,7 +46,7 @@ impl App {
         let team = self.create_team("demo", &TeamRequest { name: "Service client".into(), members: agents })?;
         let (targets, calendar) = fresh_install_policy();
         self.create_sla_policy(&system, &SlaPolicyRequest { name: "Standard".into(), team_id: None, targets, calendar })?;
-        let settings = TeamSettingsRequest { append_signature: true, assignment: "round_robin".into(), crowd: false };
+        let settings = TeamSettingsRequest { append_signature: true, assignment: "round_robin".into(), crowd: false, crowd_approval: false };
         self.set_team_care_settings(&system, team.id.0, &settings)?;
         let template = "Bonjour {{customer_name}}, nous sommes désolés. Votre dossier n°{{case_number}} est suivi : \
                         nous revenons vers vous (horaires : {{opening_hours}}).";

@@ -38,6 +38,9 @@ pub struct ReplyResult {
     pub case_id: i64,
     /// One message, or the numbered parts of a thread, as recorded in the outbox.
     pub messages: Vec<OutboxRow>,
+    /// A crowd responder's reply held until a supervisor approves it (status
+    /// `pending_approval`): nothing was sent yet.
+    pub held_for_approval: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -123,6 +126,18 @@ impl App {
             Some(mention) => self.store().get_mention(mention)?,
             None => None,
         };
+        let held = principal.role == Role::Crowd && case.team_id.is_some_and(|team| settings.team_settings(team).crowd_approval);
+        if held {
+            let mut messages = Vec::with_capacity(parts.len());
+            for part in &parts {
+                messages.push(self.record_outbound(&case, first_mention.as_ref(), part, visibility, PENDING_APPROVAL)?);
+            }
+            let outbox_ids: Vec<i64> = messages.iter().map(|row| row.id).collect();
+            self.add_case_event(id, "reply_pending", me, Some(parts.join("\n")), Some(visibility), json!({"outbox": outbox_ids}))?;
+            self.audit(&principal.actor, "case.reply_held", "case", id, None, Some(json!({"outbox": outbox_ids})))?;
+            self.case_events().send(CaseEvent::new("reply_pending", id, me, Some(json!({"outbox": outbox_ids}))));
+            return Ok(ReplyResult { case_id: id, messages, held_for_approval: true });
+        }
         let mut messages = Vec::with_capacity(parts.len());
         for part in &parts {
             messages.push(self.send_outbound(&case, first_mention.as_ref(), part, visibility)?);
@@ -145,7 +160,7 @@ impl App {
         self.store().update_case(&case)?;
         self.audit(&principal.actor, "case.reply", "case", id, Some(json!({"first_response_at": before.first_response_at})), Some(json!({"outbox": outbox_ids, "visibility": visibility})))?;
         self.case_events().send(CaseEvent::new("replied", id, me, Some(json!({"outbox": outbox_ids}))));
-        Ok(ReplyResult { case_id: id, messages })
+        Ok(ReplyResult { case_id: id, messages, held_for_approval: false })
     }
 
     /// Sends one message of a case on its channel: recorded in the outbox, then over SMTP
@@ -153,6 +168,13 @@ impl App {
     /// or `failed`), else to the sandbox sink, where recording it is publishing it.
     /// Answers the case's first message (`first_mention`) and its author.
     pub(crate) fn send_outbound(&self, case: &CaseRow, first_mention: Option<&StoredMention>, text: &str, visibility: &str) -> Result<OutboxRow, ServiceError> {
+        let queued = self.record_outbound(case, first_mention, text, visibility, "queued")?;
+        self.deliver_outbound(case, first_mention, queued)
+    }
+
+    /// Records a message of a case in the outbox with `status` (`queued`, or
+    /// `pending_approval` for a crowd reply held for approval), without sending it.
+    fn record_outbound(&self, case: &CaseRow, first_mention: Option<&StoredMention>, text: &str, visibility: &str, status: &str) -> Result<OutboxRow, ServiceError> {
         let (in_reply_to, recipient) = match first_mention {
             Some(stored) => (Some(stored.mention.external_id.clone()), Some(stored.mention.author.handle.clone())),
             None => (None, None),
@@ -166,11 +188,18 @@ impl App {
             recipient: recipient.clone(),
             text: text.to_string(),
             visibility: visibility.to_string(),
-            status: "queued".into(),
+            status: status.into(),
             attempts: 0,
             created_at: now,
             updated_at: now,
         })?;
+        Ok(queued)
+    }
+
+    /// Sends a queued message of a case (see [`Self::send_outbound`]).
+    fn deliver_outbound(&self, case: &CaseRow, first_mention: Option<&StoredMention>, queued: OutboxRow) -> Result<OutboxRow, ServiceError> {
+        let recipient = queued.recipient.clone();
+        let text = queued.text.as_str();
         let email = case.source == domain::Source::Email && self.deliveries().can_send_email();
         let queued_for_smtp = email
             && match (first_mention, recipient.as_deref()) {
@@ -370,5 +399,98 @@ impl App {
             per_agent: group(|row| row.agent_id),
             per_team: group(|row| row.team_id),
         })
+    }
+}
+
+/// The outbox status of a crowd reply waiting for approval.
+pub const PENDING_APPROVAL: &str = "pending_approval";
+
+impl App {
+    /// Crowd replies waiting for approval, newest first (supervisors' queue).
+    pub fn pending_replies(&self, cursor: Option<&str>, limit: usize) -> Result<(Vec<OutboxRow>, Option<String>), ServiceError> {
+        let before = cursor
+            .map(|cursor| cursor.parse::<i64>().map_err(|_| ServiceError::Invalid("unknown cursor: pass back a next_cursor".into())))
+            .transpose()?;
+        let limit = limit.clamp(1, 200);
+        let rows = self.store().outbox_by_status(PENDING_APPROVAL, before, limit)?;
+        let next = (rows.len() == limit).then(|| rows.last().map(|row| row.id.to_string())).flatten();
+        Ok((rows, next))
+    }
+
+    /// Approves a held crowd reply (every part of it): it is sent now, as its author's
+    /// reply. `409` when it is no longer waiting.
+    pub fn approve_reply(&self, principal: &Principal, outbox_id: i64) -> Result<ReplyResult, ServiceError> {
+        let (case, parts, author) = self.held_reply(outbox_id)?;
+        let first_mention = match case.first_mention_id {
+            Some(mention) => self.store().get_mention(mention)?,
+            None => None,
+        };
+        let mut messages = Vec::new();
+        for part in parts {
+            if !self.store().move_outbox(part.id, PENDING_APPROVAL, "queued")? {
+                return Err(ServiceError::Conflict(format!("message {} is no longer waiting for approval", part.id)));
+            }
+            messages.push(self.deliver_outbound(&case, first_mention.as_ref(), OutboxRow { status: "queued".into(), ..part })?);
+        }
+        let ids: Vec<i64> = messages.iter().map(|row| row.id).collect();
+        let approver = principal.user_id.map(|user| user.0);
+        let text = messages.iter().map(|row| row.text.as_str()).collect::<Vec<_>>().join("\n");
+        let visibility = messages.first().map(|row| row.visibility.clone()).unwrap_or_else(|| "public".into());
+        self.add_case_event(case.id, "reply", author, Some(text), Some(&visibility), json!({"outbox": ids, "approved_by": approver}))?;
+        let mut updated = case.clone();
+        let now = Utc::now();
+        if updated.first_response_at.is_none() {
+            updated.first_response_at = Some(now);
+        }
+        if updated.status == "new" {
+            updated.status = "open".into();
+        }
+        updated.updated_at = now;
+        self.store().update_case(&updated)?;
+        self.audit(&principal.actor, "case.reply_approved", "case", case.id, None, Some(json!({"outbox": ids})))?;
+        self.case_events().send(CaseEvent::new("replied", case.id, author, Some(json!({"outbox": ids, "approved_by": approver}))));
+        Ok(ReplyResult { case_id: case.id, messages, held_for_approval: false })
+    }
+
+    /// Rejects a held crowd reply (every part): nothing is sent; the reason goes on the case.
+    pub fn reject_reply(&self, principal: &Principal, outbox_id: i64, reason: Option<&str>) -> Result<Vec<OutboxRow>, ServiceError> {
+        if let Some(reason) = reason {
+            domain::check_short_text("reason", reason).map_err(|error| ServiceError::Unprocessable(error.to_string()))?;
+        }
+        let (case, parts, author) = self.held_reply(outbox_id)?;
+        let mut rejected = Vec::new();
+        for part in parts {
+            if !self.store().move_outbox(part.id, PENDING_APPROVAL, "rejected")? {
+                return Err(ServiceError::Conflict(format!("message {} is no longer waiting for approval", part.id)));
+            }
+            rejected.push(OutboxRow { status: "rejected".into(), ..part });
+        }
+        let ids: Vec<i64> = rejected.iter().map(|row| row.id).collect();
+        let rejecter = principal.user_id.map(|user| user.0);
+        self.add_case_event(case.id, "reply_rejected", rejecter, reason.map(str::to_string), Some("internal"), json!({"outbox": ids, "author": author}))?;
+        self.audit(&principal.actor, "case.reply_rejected", "case", case.id, None, Some(json!({"outbox": ids, "reason": reason})))?;
+        self.case_events().send(CaseEvent::new("reply_rejected", case.id, author, Some(json!({"outbox": ids}))));
+        Ok(rejected)
+    }
+
+    /// The case, the held parts (in order) and the author of the held reply that holds `outbox_id`.
+    fn held_reply(&self, outbox_id: i64) -> Result<(CaseRow, Vec<OutboxRow>, Option<i64>), ServiceError> {
+        let row = self.store().get_outbox(outbox_id)?.ok_or_else(|| ServiceError::NotFound(format!("no outbound message {outbox_id}")))?;
+        if row.status != PENDING_APPROVAL {
+            return Err(ServiceError::Conflict(format!("message {outbox_id} is {}, not waiting for approval", row.status)));
+        }
+        let case = self.store().get_case(row.case_id)?.ok_or_else(|| ServiceError::NotFound(format!("no case {}", row.case_id)))?;
+        let events = self.store().list_case_events(case.id)?;
+        let held = events.iter().rev().find(|event| {
+            event.kind == "reply_pending"
+                && event.details["outbox"].as_array().is_some_and(|ids| ids.iter().any(|id| id.as_i64() == Some(outbox_id)))
+        });
+        let ids: Vec<i64> = held
+            .and_then(|event| event.details["outbox"].as_array())
+            .map(|ids| ids.iter().filter_map(|id| id.as_i64()).collect())
+            .unwrap_or_else(|| vec![outbox_id]);
+        let parts: Vec<OutboxRow> =
+            self.store().list_outbox(case.id)?.into_iter().filter(|row| ids.contains(&row.id) && row.status == PENDING_APPROVAL).collect();
+        Ok((case, parts, held.and_then(|event| event.user_id)))
     }
 }

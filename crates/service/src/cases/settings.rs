@@ -97,6 +97,7 @@ impl CareSettings {
             append_signature: true,
             assignment: "round_robin".into(),
             crowd: false,
+            crowd_approval: false,
         })
     }
 

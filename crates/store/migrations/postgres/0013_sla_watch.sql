@@ -3,3 +3,5 @@
 -- resolved (partial indexes: answered and resolved cases, most of them, cost nothing).
 CREATE INDEX cases_first_response_due ON cases (first_response_due_at) WHERE first_response_at IS NULL;
 CREATE INDEX cases_resolution_due ON cases (resolution_due_at) WHERE resolved_at IS NULL;
+-- Issue #4 §1: a crowd team may hold its responders' replies for approval.
+ALTER TABLE team_care_settings ADD COLUMN crowd_approval BOOLEAN NOT NULL DEFAULT FALSE;

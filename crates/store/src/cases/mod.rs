@@ -94,6 +94,12 @@ pub trait CareStore: Send + Sync {
 
     fn add_outbox(&self, row: &OutboxRow) -> Result<OutboxRow>;
     fn list_outbox(&self, case_id: i64) -> Result<Vec<OutboxRow>>;
+    fn get_outbox(&self, id: i64) -> Result<Option<OutboxRow>>;
+    /// Outbound messages in one status (e.g. `pending_approval`), newest first, below `before_id`.
+    fn outbox_by_status(&self, status: &str, before_id: Option<i64>, limit: usize) -> Result<Vec<OutboxRow>>;
+    /// Moves a message from status `from` to `to`; `false` when it was not in `from`
+    /// (someone else moved it first). Does not count an attempt.
+    fn move_outbox(&self, id: i64, from: &str, to: &str) -> Result<bool>;
     /// Sets an outbound message's status and counts one more attempt.
     fn set_outbox_status(&self, id: i64, status: &str) -> Result<bool>;
     fn create_callback(&self, row: &CallbackRow) -> Result<CallbackRow>;
@@ -219,6 +225,15 @@ macro_rules! impl_care_store {
             }
             fn list_outbox(&self, case_id: i64) -> $crate::Result<Vec<$crate::OutboxRow>> {
                 self.read_db(|db| $crate::cases::sql::list_outbox(db, case_id))
+            }
+            fn get_outbox(&self, id: i64) -> $crate::Result<Option<$crate::OutboxRow>> {
+                self.read_db(|db| $crate::cases::sql::get_outbox(db, id))
+            }
+            fn outbox_by_status(&self, status: &str, before_id: Option<i64>, limit: usize) -> $crate::Result<Vec<$crate::OutboxRow>> {
+                self.read_db(|db| $crate::cases::sql::outbox_by_status(db, status, before_id, limit))
+            }
+            fn move_outbox(&self, id: i64, from: &str, to: &str) -> $crate::Result<bool> {
+                self.write_tx(|db| $crate::cases::sql::move_outbox(db, id, from, to))
             }
             fn set_outbox_status(&self, id: i64, status: &str) -> $crate::Result<bool> {
                 self.write_tx(|db| $crate::cases::sql::set_outbox_status(db, id, status))

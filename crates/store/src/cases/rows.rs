@@ -170,6 +170,8 @@ pub struct TeamCareSettings {
     pub assignment: String,
     /// Crowd team: cases go to members whose expertise tags meet the case's.
     pub crowd: bool,
+    /// Crowd responders' replies wait for a supervisor's approval before they are sent.
+    pub crowd_approval: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -124,14 +124,15 @@ pub(crate) fn update_sla_policy(db: &mut dyn Db, policy: &SlaPolicyRow) -> Resul
 
 pub(crate) fn set_team_settings(db: &mut dyn Db, settings: &TeamCareSettings) -> Result<()> {
     let written = db.execute(
-        "INSERT INTO team_care_settings (team_id, append_signature, assignment, crowd) VALUES (?1, ?2, ?3, ?4) \
+        "INSERT INTO team_care_settings (team_id, append_signature, assignment, crowd, crowd_approval) VALUES (?1, ?2, ?3, ?4, ?5) \
          ON CONFLICT (team_id) DO UPDATE SET append_signature = excluded.append_signature, \
-         assignment = excluded.assignment, crowd = excluded.crowd",
+         assignment = excluded.assignment, crowd = excluded.crowd, crowd_approval = excluded.crowd_approval",
         &[
             Param::Int(settings.team_id),
             Param::Bool(settings.append_signature),
             Param::Text(&settings.assignment),
             Param::Bool(settings.crowd),
+            Param::Bool(settings.crowd_approval),
         ],
     );
     match written {
@@ -149,7 +150,7 @@ pub(crate) fn set_team_settings(db: &mut dyn Db, settings: &TeamCareSettings) ->
 }
 
 pub(crate) fn list_team_settings(db: &mut dyn Db) -> Result<Vec<TeamCareSettings>> {
-    db.query("SELECT team_id, append_signature, assignment, crowd FROM team_care_settings ORDER BY team_id", &[])?
+    db.query("SELECT team_id, append_signature, assignment, crowd, crowd_approval FROM team_care_settings ORDER BY team_id", &[])?
         .iter()
         .map(|row| {
             Ok(TeamCareSettings {
@@ -157,6 +158,7 @@ pub(crate) fn list_team_settings(db: &mut dyn Db) -> Result<Vec<TeamCareSettings
                 append_signature: row.bool(1)?,
                 assignment: row.text(2)?,
                 crowd: row.bool(3)?,
+                crowd_approval: row.bool(4)?,
             })
         })
         .collect()

@@ -155,10 +155,11 @@ pub fn care_settings_round_trip(test_store: &mut TestStore) {
     assert!(store.update_sla_policy(&SlaPolicyRow { name: "renamed".into(), ..default.clone() }).unwrap());
     assert_eq!(store.list_sla_policies().unwrap()[0].name, "renamed");
 
-    let settings = TeamCareSettings { team_id: team.id.0, append_signature: true, assignment: "least_loaded".into(), crowd: false };
+    let settings = TeamCareSettings { team_id: team.id.0, append_signature: true, assignment: "least_loaded".into(), crowd: false, crowd_approval: false };
     store.set_team_settings(&settings).unwrap();
-    store.set_team_settings(&TeamCareSettings { append_signature: false, ..settings.clone() }).unwrap();
-    assert!(!store.list_team_settings().unwrap()[0].append_signature);
+    store.set_team_settings(&TeamCareSettings { append_signature: false, crowd: true, crowd_approval: true, ..settings.clone() }).unwrap();
+    let stored = &store.list_team_settings().unwrap()[0];
+    assert!(!stored.append_signature && stored.crowd && stored.crowd_approval);
     let unknown = store.set_team_settings(&TeamCareSettings { team_id: 999, ..settings }).unwrap_err();
     assert_eq!(unknown.kind(), ErrorKind::NotFound);
 
@@ -207,6 +208,14 @@ pub fn replies_callbacks_and_surveys_are_kept(test_store: &mut TestStore) {
     assert!(store.set_outbox_status(queued.id, "sent").unwrap());
     let sent = &store.list_outbox(case_id).unwrap()[0];
     assert_eq!((sent.status.as_str(), sent.attempts, sent.text.as_str()), ("sent", 1, "Désolés ^JD"));
+    let held = store.add_outbox(&OutboxRow { status: "pending_approval".into(), ..outbound.clone() }).unwrap();
+    assert_eq!(store.outbox_by_status("pending_approval", None, 10).unwrap(), vec![held.clone()]);
+    assert!(store.move_outbox(held.id, "pending_approval", "queued").unwrap());
+    assert!(!store.move_outbox(held.id, "pending_approval", "rejected").unwrap(), "moved once");
+    let moved = store.get_outbox(held.id).unwrap().unwrap();
+    assert_eq!((moved.status.as_str(), moved.attempts), ("queued", 0));
+    assert!(store.outbox_by_status("pending_approval", None, 10).unwrap().is_empty());
+    assert!(store.get_outbox(held.id + 100).unwrap().is_none());
 
     let callback = store
         .create_callback(&CallbackRow {

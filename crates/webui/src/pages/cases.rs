@@ -253,6 +253,8 @@ fn conversation_entry(viewer: &Viewer, view: &CasePageView, entry: &Conversation
         "status" => t("case_status_change"),
         "callback" => t("case_callback"),
         "auto_reply" => t("case_auto_reply"),
+        "reply_pending" => t("case_reply_pending"),
+        "reply_rejected" => t("case_reply_rejected"),
         "assignment" => t("case_assignment"),
         kind if kind.starts_with("sla_warning") => t("case_sla_warning"),
         kind if kind.starts_with("sla_breach") => t("case_sla_breach"),

@@ -1,5 +1,6 @@
-//! The care sweep through the API: the out-of-hours acknowledgement, the warning before a
-//! due time and the escalation on breach, each once.
+//! Escalation through the API: the care sweep (the out-of-hours acknowledgement, the
+//! warning before a due time and the escalation on breach, each once), and crowd replies
+//! held for a supervisor's approval.
 
 use std::sync::Arc;
 
@@ -138,4 +139,65 @@ async fn out_of_hours_acknowledgement_then_warning_then_escalation_on_breach() {
     }
     let report = test.app.care_sweep(due + chrono::Duration::minutes(2)).unwrap();
     assert_eq!((report.breached, report.reassigned), (0, 0), "once");
+}
+
+#[tokio::test]
+async fn a_crowd_reply_waits_for_a_supervisors_approval() {
+    let test = test_app();
+    let (crowd, crowd_token) = test.user("expert@example.com", Role::Crowd, "^EX");
+    let (_, supervisor) = test.user("sup@example.com", Role::Supervisor, "^SU");
+    let (_, team) = test.send(Method::POST, "/api/v1/teams", &test.admin, Some(json!({"name": "Experts", "members": [crowd]}))).await;
+    let team_id = team["id"].as_i64().unwrap();
+    let settings = json!({"append_signature": true, "assignment": "least_loaded", "crowd": true, "crowd_approval": true});
+    let (status, stored) = test.send(Method::PUT, &format!("/api/v1/teams/{team_id}/care-settings"), &test.admin, Some(settings)).await;
+    assert_eq!((status, stored["crowd_approval"].as_bool()), (StatusCode::OK, Some(true)), "{stored}");
+
+    let complaint = json!({
+        "source": "x", "external_id": "q1", "created_at": chrono::Utc::now().to_rfc3339(),
+        "text": "@AirComptoir my bag is lost again, worst airline ever, I am furious and nobody answers",
+        "author": {"handle": "camille", "display_name": "Camille Martin"},
+    });
+    test.ingest(&[complaint]).await;
+    let (_, page) = test.send(Method::GET, "/api/v1/cases", &test.admin, None).await;
+    let case_id = page["items"][0]["id"].as_i64().unwrap();
+    let (status, _) = test.send(Method::PATCH, &format!("/api/v1/cases/{case_id}"), &test.admin, Some(json!({"team_id": team_id, "assignee_id": crowd}))).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let reply = |text: &str| json!({"text": text});
+    let (status, held) = test.send(Method::POST, &format!("/api/v1/cases/{case_id}/replies"), &crowd_token, Some(reply("Votre valise est à Lyon."))).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{held}");
+    assert_eq!((held["held_for_approval"].as_bool(), held["messages"][0]["status"].as_str()), (Some(true), Some("pending_approval")));
+    let outbox_id = held["messages"][0]["id"].as_i64().unwrap();
+    let (_, view) = test.send(Method::GET, &format!("/api/v1/cases/{case_id}"), &test.admin, None).await;
+    assert!(view["first_response_at"].is_null(), "nothing was sent");
+
+    let (status, _) = test.send(Method::GET, "/api/v1/replies/pending", &crowd_token, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a crowd responder cannot approve");
+    let (status, pending) = test.send(Method::GET, "/api/v1/replies/pending", &supervisor, None).await;
+    assert_eq!((status, pending["items"][0]["id"].as_i64()), (StatusCode::OK, Some(outbox_id)), "{pending}");
+    let (status, _) = test.send(Method::POST, &format!("/api/v1/replies/{outbox_id}/approve"), &crowd_token, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (status, approved) = test.send(Method::POST, &format!("/api/v1/replies/{outbox_id}/approve"), &supervisor, None).await;
+    assert_eq!(status, StatusCode::OK, "{approved}");
+    assert_eq!(approved["messages"][0]["status"], "sent");
+    assert_eq!(approved["messages"][0]["text"], "Votre valise est à Lyon. ^EX", "signed by its author");
+    let (status, again) = test.send(Method::POST, &format!("/api/v1/replies/{outbox_id}/approve"), &supervisor, None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{again}");
+    let (_, view) = test.send(Method::GET, &format!("/api/v1/cases/{case_id}"), &test.admin, None).await;
+    assert!(view["first_response_at"].is_string(), "the approved reply is the first response");
+    let reply_event = view["conversation"].as_array().unwrap().iter().find(|entry| entry["kind"] == "reply").unwrap().clone();
+    assert_eq!(reply_event["user_id"].as_i64(), Some(crowd), "{reply_event}");
+
+    let (_, held) = test.send(Method::POST, &format!("/api/v1/cases/{case_id}/replies"), &crowd_token, Some(reply("lol"))).await;
+    let second = held["messages"][0]["id"].as_i64().unwrap();
+    let (status, rejected) = test.send(Method::POST, &format!("/api/v1/replies/{second}/reject"), &supervisor, Some(json!({"reason": "ton"}))).await;
+    assert_eq!((status, rejected["items"][0]["status"].as_str()), (StatusCode::OK, Some("rejected")), "{rejected}");
+    let (status, _) = test.send(Method::POST, "/api/v1/replies/abc/approve", &supervisor, None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = test.send(Method::POST, "/api/v1/replies/99999/approve", &supervisor, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, view) = test.send(Method::GET, &format!("/api/v1/cases/{case_id}"), &test.admin, None).await;
+    let sent: Vec<&str> = view["outbox"].as_array().unwrap().iter().filter_map(|row| row["status"].as_str()).collect();
+    assert_eq!(sent, vec!["sent", "rejected"]);
 }
