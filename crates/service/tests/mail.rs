@@ -229,3 +229,63 @@ fn a_reply_to_an_email_case_goes_out_over_smtp_in_the_thread() {
     }
     assert_eq!(status, "sent");
 }
+
+/// Issue #4 §8: a conversation that began on X moves to e-mail: a public note on X, an
+/// e-mail to the address given (through a real SMTP server), the customer's answer to it
+/// joins the same case, and the agent's next reply goes by e-mail with e-mail's rules.
+#[test]
+fn a_conversation_moved_from_x_to_email_continues_in_the_same_case() {
+    let Some(sink) = SmtpSink::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        data_dir: dir.path().to_path_buf(),
+        smtp: Some(SmtpConfig::plain("127.0.0.1", sink.port, "Service client <care@comptoir.test>")),
+        ..Config::default()
+    };
+    let app = App::open(config).unwrap();
+    let tweet = r#"{"source":"x","external_id":"t1","author":{"handle":"ann_x"},"language":"en","text":"@AirComptoir my bag is lost, worst airline ever, I am furious","created_at":"2026-11-20T10:00:00Z"}"#;
+    let options = || ImportOptions { threads: 1, batch_size: 10, queue_batches: 2 };
+    let origin = Origin { format: "ndjson".into(), origin: "test".into() };
+    import_records(&app, connectors::read_records(Format::Ndjson, tweet.as_bytes()).unwrap(), &origin, options(), &|_| {}).unwrap();
+    let token = app.create_api_token("test").unwrap();
+    let principal = app.token_principal(&token).unwrap().unwrap();
+    let case_id = app.list_cases(&principal, &service::cases::CaseListQuery::default()).unwrap().items[0].case.id;
+
+    let bad = service::cases::MoveRequest { to: "email".into(), email: Some("not an address".into()), text: None };
+    assert!(app.move_conversation(&principal, case_id, &bad).is_err());
+    let request = service::cases::MoveRequest { to: "email".into(), email: Some("ann@example.org".into()), text: None };
+    let moved = app.move_conversation(&principal, case_id, &request).unwrap();
+    assert_eq!(moved.messages.len(), 2, "a public note on X and the e-mail");
+    assert_eq!((moved.messages[0].channel, moved.messages[0].status.as_str()), (Source::X, "sent"));
+    assert_eq!((moved.messages[1].channel, moved.messages[1].recipient.as_deref()), (Source::Email, Some("ann@example.org")));
+
+    let received = sink.wait_for(1, Duration::from_secs(20));
+    let mail = MessageParser::default().parse(&received[0]).unwrap();
+    assert_eq!(mail.subject(), Some(format!("Your request #{case_id}").as_str()));
+    assert!(mail.body_text(0).unwrap().contains("my bag is lost"), "the e-mail quotes the request");
+    let our_id = mail.message_id().unwrap().to_string();
+
+    // The delivery thread threads the sent message to the case; the customer answers it.
+    for _ in 0..100 {
+        if app.store().find_case_threads(Source::Email, &[our_id.as_str()]).unwrap().len() == 1 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let answer = message("answer-1@example.org", Some(&our_id), "My booking reference is ABC123, the bag is blue.");
+    import_records(&app, connectors::read_records(Format::Eml, &answer).unwrap(), &Origin { format: "eml".into(), origin: "test".into() }, options(), &|_| {}).unwrap();
+    let view = app.get_case(&principal, case_id).unwrap();
+    assert!(
+        view.conversation.iter().any(|entry| entry.mention.as_ref().is_some_and(|stored| stored.mention.text.contains("ABC123"))),
+        "the e-mail answer joined the case"
+    );
+    assert_eq!(app.list_cases(&principal, &service::cases::CaseListQuery::default()).unwrap().items.len(), 1, "no second case");
+
+    // The next reply goes by e-mail: longer than X allows, and accepted.
+    let long = "We found your blue bag in Lyon; it will be delivered tomorrow morning. ".repeat(6);
+    let request = service::cases::ReplyRequest { text: Some(long), visibility: None, split: false, canned_id: None };
+    let reply = app.reply_to_case(&principal, case_id, &request).unwrap();
+    assert_eq!((reply.messages[0].channel, reply.messages[0].recipient.as_deref()), (Source::Email, Some("ann@example.org")));
+    let received = sink.wait_for(2, Duration::from_secs(20));
+    assert_eq!(received.len(), 2);
+}

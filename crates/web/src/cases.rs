@@ -10,7 +10,7 @@ use axum::Json;
 use domain::Action;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use service::cases::{CallbackRequest, CaseListQuery, CasePatch, NoteRequest, ReplyRequest};
+use service::cases::{CallbackRequest, CaseListQuery, CasePatch, MoveRequest, NoteRequest, ReplyRequest};
 
 use crate::auth::Caller;
 use crate::error::{blocking, json_body, parse_id};
@@ -206,4 +206,19 @@ pub async fn reject_reply(
     let app = state.app.clone();
     let rejected = blocking(move || app.reject_reply(&principal, id, request.reason.as_deref())).await?;
     Ok(Json(json!({ "items": rejected, "next_cursor": null })))
+}
+
+/// Moves the conversation to a private message or to e-mail.
+pub async fn move_conversation(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<MoveRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let principal = caller.require(Action::WorkCases)?.clone();
+    let id = parse_id(&id, "case")?;
+    let request = json_body(body)?;
+    let app = state.app.clone();
+    let moved = blocking(move || app.move_conversation(&principal, id, &request)).await?;
+    Ok((StatusCode::CREATED, Json(json!(moved))))
 }

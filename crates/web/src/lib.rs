@@ -121,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/agents", get(care_settings::list_agents))
         .route("/api/v1/agents/{id}", axum::routing::patch(care_settings::patch_agent))
         .route("/api/v1/case-rules", get(care_settings::get_case_rules).put(care_settings::put_case_rules))
+        .route("/api/v1/cases/{id}/move", post(cases::move_conversation))
         .route("/api/v1/replies/pending", get(cases::pending_replies))
         .route("/api/v1/replies/{id}/approve", post(cases::approve_reply))
         .route("/api/v1/replies/{id}/reject", post(cases::reject_reply))

@@ -82,6 +82,7 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
     ("patch", "/api/v1/agents/{id}", "care settings", "Change an agent's presence, capacity or expertise"),
     ("get", "/api/v1/case-rules", "care settings", "The rules that open cases from mentions"),
     ("put", "/api/v1/case-rules", "care settings", "Replace the case rules"),
+    ("post", "/api/v1/cases/{id}/move", "cases", "Move the conversation to a private message or to e-mail"),
     ("get", "/api/v1/replies/pending", "cases", "Crowd replies waiting for a supervisor's approval"),
     ("post", "/api/v1/replies/{id}/approve", "cases", "Approve a held crowd reply: it is sent now"),
     ("post", "/api/v1/replies/{id}/reject", "cases", "Reject a held crowd reply (optional reason); nothing is sent"),

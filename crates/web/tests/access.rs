@@ -307,6 +307,7 @@ fn endpoints() -> Vec<(Method, &'static str, Option<Value>, Action)> {
         (Method::PUT, "/api/v1/case-webhook", Some(json!(null)), Action::ManageCare),
         (Method::GET, "/api/v1/care/escalation", None, Action::ReadCases),
         (Method::GET, "/api/v1/replies/pending", None, Action::ManageCare),
+        (Method::POST, "/api/v1/cases/999/move", Some(json!({"to": "private"})), Action::WorkCases),
         (Method::POST, "/api/v1/replies/999/approve", None, Action::ManageCare),
         (Method::POST, "/api/v1/replies/999/reject", Some(json!({"reason": "tone"})), Action::ManageCare),
         (Method::PUT, "/api/v1/care/escalation", Some(json!({"warning_minutes": 10})), Action::ManageCare),

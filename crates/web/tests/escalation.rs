@@ -201,3 +201,36 @@ async fn a_crowd_reply_waits_for_a_supervisors_approval() {
     let sent: Vec<&str> = view["outbox"].as_array().unwrap().iter().filter_map(|row| row["status"].as_str()).collect();
     assert_eq!(sent, vec!["sent", "rejected"]);
 }
+
+#[tokio::test]
+async fn a_conversation_moves_to_private_messages() {
+    let test = test_app();
+    let complaint = json!({
+        "source": "x", "external_id": "p1", "created_at": chrono::Utc::now().to_rfc3339(), "language": "fr",
+        "text": "@AirComptoir ma valise est perdue, c'est inadmissible, personne ne répond",
+        "author": {"handle": "camille", "display_name": "Camille Martin"},
+    });
+    test.ingest(&[complaint]).await;
+    let (_, page) = test.send(Method::GET, "/api/v1/cases", &test.admin, None).await;
+    let case_id = page["items"][0]["id"].as_i64().unwrap();
+    for (body, expected) in [
+        (json!({"to": "fax"}), StatusCode::UNPROCESSABLE_ENTITY),
+        (json!({"to": "email"}), StatusCode::UNPROCESSABLE_ENTITY),
+        (json!({"to": "email", "email": "nope"}), StatusCode::UNPROCESSABLE_ENTITY),
+        (json!({"to": "private", "text": "x".repeat(400)}), StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        let (status, problem) = test.send(Method::POST, &format!("/api/v1/cases/{case_id}/move"), &test.admin, Some(body.clone())).await;
+        assert_eq!(status, expected, "{body} → {problem}");
+    }
+    let (status, moved) = test.send(Method::POST, &format!("/api/v1/cases/{case_id}/move"), &test.admin, Some(json!({"to": "private"}))).await;
+    assert_eq!(status, StatusCode::CREATED, "{moved}");
+    let invitation = &moved["messages"][0];
+    assert_eq!((invitation["visibility"].as_str(), invitation["channel"].as_str()), (Some("public"), Some("x")));
+    assert!(invitation["text"].as_str().unwrap().contains("message privé"), "in the case's language: {invitation}");
+    let (status, reply) = test.send(Method::POST, &format!("/api/v1/cases/{case_id}/replies"), &test.admin, Some(json!({"text": "Quel est votre numéro de dossier ?"}))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(reply["messages"][0]["visibility"], "private", "replies are private once moved");
+    let (_, view) = test.send(Method::GET, &format!("/api/v1/cases/{case_id}"), &test.admin, None).await;
+    assert!(view["tags"].as_array().unwrap().iter().any(|tag| tag == "moved:private"), "{view}");
+    assert!(view["conversation"].as_array().unwrap().iter().any(|entry| entry["kind"] == "moved"));
+}

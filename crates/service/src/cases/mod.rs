@@ -17,7 +17,7 @@ pub(crate) mod settings;
 pub use admin::{AgentPatch, AgentView, CannedRequest, RoutingRuleRequest, SlaPolicyRequest, TeamSettingsRequest};
 pub use events::{CaseEvent, CaseEvents, CaseWebhook};
 pub use inbox::{CaseListQuery, CasePage, CasePatch, CaseSummary, CaseView, ConversationEntry, NoteRequest, Queue};
-pub use replies::{CallbackRequest, CsatForm, CsatReport, ReplyRequest, ReplyResult, PENDING_APPROVAL};
+pub use replies::{CallbackRequest, CsatForm, CsatReport, MoveRequest, ReplyRequest, ReplyResult, MOVED_TO_EMAIL, MOVED_TO_PRIVATE, PENDING_APPROVAL};
 pub use settings::CaseRule;
 pub use staffing::{StaffingQuery, StaffingReport};
 pub use sweep::{EscalationSettings, SweepReport, run_care_sweep, SWEEP_EVERY};

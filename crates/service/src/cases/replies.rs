@@ -93,7 +93,10 @@ impl App {
     pub fn reply_to_case(&self, principal: &Principal, id: i64, request: &ReplyRequest) -> Result<ReplyResult, ServiceError> {
         let mut case = self.visible_case(principal, id)?;
         self.check_may_send(principal, &case)?;
-        let visibility = match request.visibility.as_deref().unwrap_or("public") {
+        // A conversation moved off the public channel: private replies, or e-mail's rules.
+        let default_visibility = if case.tags.iter().any(|tag| tag == MOVED_TO_PRIVATE) { "private" } else { "public" };
+        let channel = if case.tags.iter().any(|tag| tag == MOVED_TO_EMAIL) { domain::Source::Email } else { case.source };
+        let visibility = match request.visibility.as_deref().unwrap_or(default_visibility) {
             visibility @ ("public" | "private") => visibility,
             other => return Err(ServiceError::Unprocessable(format!("visibility is \"public\" or \"private\", not {other:?}"))),
         };
@@ -112,9 +115,9 @@ impl App {
         let signature = agent.filter(|_| append).and_then(|agent| agent.signature.as_deref());
         let rejected = |error: care::channel::ReplyRejected| ServiceError::Unprocessable(error.to_string());
         let parts = if request.split {
-            split_thread(case.source, &text, signature).map_err(rejected)?
+            split_thread(channel, &text, signature).map_err(rejected)?
         } else {
-            let rules = ChannelRules::for_source(case.source);
+            let rules = ChannelRules::for_source(channel);
             let signed = rules.sign(&text, signature);
             if signed.trim().is_empty() {
                 return Err(ServiceError::Unprocessable("the reply is empty".into()));
@@ -164,46 +167,80 @@ impl App {
     }
 
     /// Sends one message of a case on its channel: recorded in the outbox, then over SMTP
-    /// for an e-mail case when a server is configured (the delivery thread records `sent`
-    /// or `failed`), else to the sandbox sink, where recording it is publishing it.
-    /// Answers the case's first message (`first_mention`) and its author.
+    /// for e-mail when a server is configured (the delivery thread records `sent` or
+    /// `failed`), else to the sandbox sink, where recording it is publishing it. Answers
+    /// the case's first message (`first_mention`) and its author, or, once the
+    /// conversation was moved to e-mail, the customer's address.
     pub(crate) fn send_outbound(&self, case: &CaseRow, first_mention: Option<&StoredMention>, text: &str, visibility: &str) -> Result<OutboxRow, ServiceError> {
         let queued = self.record_outbound(case, first_mention, text, visibility, "queued")?;
         self.deliver_outbound(case, first_mention, queued)
     }
 
+    /// Where a case's messages go: `(channel, in reply to, recipient)`.
+    fn reply_route(&self, case: &CaseRow, first_mention: Option<&StoredMention>) -> Result<(domain::Source, Option<String>, Option<String>), ServiceError> {
+        if case.tags.iter().any(|tag| tag == MOVED_TO_EMAIL)
+            && let Some(address) = self.moved_to_address(case.id)?
+        {
+            return Ok((domain::Source::Email, None, Some(address)));
+        }
+        Ok(match first_mention {
+            Some(stored) => (case.source, Some(stored.mention.external_id.clone()), Some(stored.mention.author.handle.clone())),
+            None => (case.source, None, None),
+        })
+    }
+
+    /// The address of the last move of the case to e-mail.
+    fn moved_to_address(&self, case_id: i64) -> Result<Option<String>, ServiceError> {
+        Ok(self
+            .store()
+            .list_case_events(case_id)?
+            .iter()
+            .rev()
+            .find(|event| event.kind == "moved" && event.details["to"] == "email")
+            .and_then(|event| event.details["address"].as_str().map(str::to_string)))
+    }
+
     /// Records a message of a case in the outbox with `status` (`queued`, or
     /// `pending_approval` for a crowd reply held for approval), without sending it.
     fn record_outbound(&self, case: &CaseRow, first_mention: Option<&StoredMention>, text: &str, visibility: &str, status: &str) -> Result<OutboxRow, ServiceError> {
-        let (in_reply_to, recipient) = match first_mention {
-            Some(stored) => (Some(stored.mention.external_id.clone()), Some(stored.mention.author.handle.clone())),
-            None => (None, None),
-        };
+        let (channel, in_reply_to, recipient) = self.reply_route(case, first_mention)?;
+        self.record_outbound_to(case, channel, in_reply_to, recipient, text, visibility, status)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn record_outbound_to(
+        &self,
+        case: &CaseRow,
+        channel: domain::Source,
+        in_reply_to: Option<String>,
+        recipient: Option<String>,
+        text: &str,
+        visibility: &str,
+        status: &str,
+    ) -> Result<OutboxRow, ServiceError> {
         let now = Utc::now();
-        let queued = self.store().add_outbox(&OutboxRow {
+        Ok(self.store().add_outbox(&OutboxRow {
             id: 0,
             case_id: case.id,
-            channel: case.source,
+            channel,
             in_reply_to,
-            recipient: recipient.clone(),
+            recipient,
             text: text.to_string(),
             visibility: visibility.to_string(),
             status: status.into(),
             attempts: 0,
             created_at: now,
             updated_at: now,
-        })?;
-        Ok(queued)
+        })?)
     }
 
     /// Sends a queued message of a case (see [`Self::send_outbound`]).
     fn deliver_outbound(&self, case: &CaseRow, first_mention: Option<&StoredMention>, queued: OutboxRow) -> Result<OutboxRow, ServiceError> {
-        let recipient = queued.recipient.clone();
-        let text = queued.text.as_str();
-        let email = case.source == domain::Source::Email && self.deliveries().can_send_email();
-        let queued_for_smtp = email
-            && match (first_mention, recipient.as_deref()) {
-                (Some(stored), Some(to)) if !stored.mention.external_id.starts_with("sha256:") => {
+        let email = queued.channel == domain::Source::Email;
+        let queued_for_smtp = email && self.deliveries().can_send_email() && {
+            let mail = match (case.source, first_mention, queued.recipient.as_deref()) {
+                // An e-mail case: a reply in the customer's thread.
+                (domain::Source::Email, Some(stored), Some(to)) if !stored.mention.external_id.starts_with("sha256:") => {
                     let answered = &stored.mention;
                     let mut references = Vec::new();
                     if let Some(thread) = answered.links.thread_id.as_deref()
@@ -217,21 +254,128 @@ impl App {
                         references.push(parent.to_string());
                     }
                     references.push(answered.external_id.clone());
-                    let mail = connectors::smtp::OutgoingMail {
+                    Some(connectors::smtp::OutgoingMail {
                         to: vec![to.to_string()],
                         subject: connectors::smtp::reply_subject(answered.title.as_deref().unwrap_or("")),
-                        body: text.to_string(),
+                        body: queued.text.clone(),
                         in_reply_to: Some(answered.external_id.clone()),
                         references,
-                    };
-                    self.deliveries().send_email_reply(crate::early_warning::EmailReply { outbox_id: queued.id, store: self.store().clone(), mail })
+                    })
                 }
-                _ => false,
+                // A conversation moved to e-mail: a message to the address given.
+                (source, _, Some(to)) if source != domain::Source::Email => Some(connectors::smtp::OutgoingMail {
+                    to: vec![to.to_string()],
+                    subject: moved_subject(case),
+                    body: queued.text.clone(),
+                    in_reply_to: None,
+                    references: Vec::new(),
+                }),
+                _ => None,
             };
+            mail.is_some_and(|mail| {
+                self.deliveries().send_email_reply(crate::early_warning::EmailReply {
+                    outbox_id: queued.id,
+                    store: self.store().clone(),
+                    mail,
+                    thread_case: Some(case.id),
+                })
+            })
+        };
         if !queued_for_smtp {
             self.store().set_outbox_status(queued.id, if email { "failed" } else { "sent" })?;
         }
-        Ok(self.store().list_outbox(case.id)?.into_iter().find(|row| row.id == queued.id).unwrap_or(queued))
+        Ok(self.store().get_outbox(queued.id)?.unwrap_or(queued))
+    }
+
+    /// Moves a conversation off the public channel (issue #4 §8): to a private message
+    /// (a signed public invitation on the channel; the case's replies are private from
+    /// then on) or to e-mail (the address joins the contact; a signed public note says an
+    /// e-mail is on its way; the case's replies go by e-mail from then on, and the
+    /// customer's answer to them joins the case).
+    pub fn move_conversation(&self, principal: &Principal, id: i64, request: &MoveRequest) -> Result<ReplyResult, ServiceError> {
+        let mut case = self.visible_case(principal, id)?;
+        self.check_may_send(principal, &case)?;
+        let settings = self.care_settings().get();
+        let me = principal.user_id.map(|user| user.0);
+        let agent = me.and_then(|user| settings.agents.get(&user));
+        let append = case.team_id.is_none_or(|team| settings.team_settings(team).append_signature);
+        let signature = agent.filter(|_| append).and_then(|agent| agent.signature.as_deref());
+        let french = case.language.as_deref().is_some_and(|language| language.starts_with("fr"));
+        if let Some(text) = &request.text {
+            check_reply_text(text)?;
+        }
+        let first_mention = match case.first_mention_id {
+            Some(mention) => self.store().get_mention(mention)?,
+            None => None,
+        };
+        let rules = ChannelRules::for_source(case.source);
+        let mut messages = Vec::new();
+        let (tag, details) = match request.to.as_str() {
+            "private" => {
+                if case.source == domain::Source::Email {
+                    return Err(ServiceError::Unprocessable("an e-mail conversation is already private".into()));
+                }
+                let invitation = request.text.clone().unwrap_or_else(|| {
+                    if french {
+                        "Pour protéger vos informations, poursuivons en message privé : nous vous écrivons en MP.".into()
+                    } else {
+                        "To keep your details safe, let's continue by direct message: we are writing to you there.".into()
+                    }
+                });
+                let signed = rules.sign(&invitation, signature);
+                rules.check(&signed).map_err(|error| ServiceError::Unprocessable(error.to_string()))?;
+                messages.push(self.send_outbound(&case, first_mention.as_ref(), &signed, "public")?);
+                (MOVED_TO_PRIVATE, json!({"to": "private"}))
+            }
+            "email" => {
+                let address = request
+                    .email
+                    .as_deref()
+                    .ok_or_else(|| ServiceError::Unprocessable("moving to e-mail needs the customer's \"email\"".into()))?;
+                let address = domain::normalise_email(address).map_err(|error| ServiceError::Unprocessable(error.to_string()))?;
+                connectors::smtp::parse_mailbox(&address).map_err(|error| ServiceError::Unprocessable(error.to_string()))?;
+                if case.source != domain::Source::Email {
+                    let note = if french {
+                        "Nous vous avons écrit par e-mail pour la suite de votre demande."
+                    } else {
+                        "We have sent you an e-mail to continue with your request."
+                    };
+                    let signed = rules.sign(note, signature);
+                    if rules.check(&signed).is_ok() {
+                        messages.push(self.send_outbound(&case, first_mention.as_ref(), &signed, "public")?);
+                    }
+                }
+                if let Some(contact) = case.contact_id {
+                    // Already known: fine.
+                    let _ = self.add_identity(principal, domain::ContactId(contact), domain::IdentityKind::Email, None, &address);
+                }
+                let body = request.text.clone().unwrap_or_else(|| {
+                    let quoted = first_mention.as_ref().map(|stored| stored.mention.text.clone()).unwrap_or_else(|| case.subject.clone());
+                    if french {
+                        format!("Bonjour,\n\nNous poursuivons ici votre demande n° {id} :\n\n« {quoted} »\n\nRépondez simplement à ce message.")
+                    } else {
+                        format!("Hello,\n\nWe are continuing your request #{id} here:\n\n\"{quoted}\"\n\nJust reply to this message.")
+                    }
+                });
+                let body = rules_for_email_sign(&body, signature);
+                let queued = self.record_outbound_to(&case, domain::Source::Email, None, Some(address.clone()), &body, "private", "queued")?;
+                messages.push(self.deliver_outbound(&case, first_mention.as_ref(), queued)?);
+                (MOVED_TO_EMAIL, json!({"to": "email", "address": address}))
+            }
+            other => return Err(ServiceError::Unprocessable(format!("move the conversation \"to\" private or email, not {other:?}"))),
+        };
+        let outbox_ids: Vec<i64> = messages.iter().map(|row| row.id).collect();
+        let mut event = details.clone();
+        event["outbox"] = json!(outbox_ids);
+        self.add_case_event(id, "moved", me, None, None, event)?;
+        let before = case.clone();
+        case.tags.retain(|existing| existing != MOVED_TO_EMAIL && existing != MOVED_TO_PRIVATE);
+        case.tags.push(tag.to_string());
+        case.updated_at = Utc::now();
+        self.store().update_case(&case)?;
+        self.audit(&principal.actor, "case.move", "case", id, Some(json!({"tags": before.tags})), Some(json!({"to": details["to"], "outbox": outbox_ids})))?;
+        self.case_events().send(CaseEvent::new("updated", id, me, Some(json!({"moved": details["to"]}))));
+        Ok(ReplyResult { case_id: id, messages, held_for_approval: false })
     }
 
     fn render_canned(&self, canned_id: i64, case: &CaseRow, agent_name: Option<&str>) -> Result<String, ServiceError> {
@@ -492,5 +636,44 @@ impl App {
         let parts: Vec<OutboxRow> =
             self.store().list_outbox(case.id)?.into_iter().filter(|row| ids.contains(&row.id) && row.status == PENDING_APPROVAL).collect();
         Ok((case, parts, held.and_then(|event| event.user_id)))
+    }
+}
+
+/// The case tag of a conversation moved to e-mail: replies go to the address given.
+pub const MOVED_TO_EMAIL: &str = "moved:email";
+/// The case tag of a conversation moved to private messages: replies are private.
+pub const MOVED_TO_PRIVATE: &str = "moved:private";
+
+/// `POST /api/v1/cases/{id}/move`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MoveRequest {
+    /// `private` or `email`.
+    pub to: String,
+    /// The customer's address (for `email`).
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Replaces the default invitation (private) or e-mail body (email).
+    #[serde(default)]
+    pub text: Option<String>,
+}
+
+fn check_reply_text(text: &str) -> Result<(), ServiceError> {
+    if text.trim().is_empty() || text.len() > MAX_REPLY_BYTES {
+        return Err(ServiceError::Unprocessable(format!("a message has 1 to {MAX_REPLY_BYTES} bytes")));
+    }
+    Ok(())
+}
+
+fn rules_for_email_sign(body: &str, signature: Option<&str>) -> String {
+    ChannelRules::for_source(domain::Source::Email).sign(body, signature)
+}
+
+/// The subject of the first e-mail of a conversation moved from a social channel.
+fn moved_subject(case: &CaseRow) -> String {
+    if case.language.as_deref().is_some_and(|language| language.starts_with("fr")) {
+        format!("Votre demande n° {}", case.id)
+    } else {
+        format!("Your request #{}", case.id)
     }
 }

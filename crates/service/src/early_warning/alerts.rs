@@ -220,6 +220,9 @@ pub struct EmailReply {
     pub outbox_id: i64,
     pub store: std::sync::Arc<dyn store::Store>,
     pub mail: OutgoingMail,
+    /// Once sent, the message's Message-ID joins this case: the customer's answer to it
+    /// (`In-Reply-To`) lands in the same case.
+    pub thread_case: Option<i64>,
 }
 
 enum Job {
@@ -292,9 +295,14 @@ fn deliver_forever(receiver: crossbeam_channel::Receiver<Job>, smtp: Option<Smtp
             Job::Reply(reply) => {
                 let sent = match &smtp {
                     Some(smtp) => runtime.block_on(mail_with_retries(smtp, reply.mail)),
-                    None => false,
+                    None => None,
                 };
-                let status = if sent { "sent" } else { "failed" };
+                if let (Some(message_id), Some(case_id)) = (&sent, reply.thread_case)
+                    && let Err(error) = reply.store.add_case_thread(case_id, domain::Source::Email, message_id)
+                {
+                    tracing::error!(%error, case_id, "cannot thread a sent e-mail to its case");
+                }
+                let status = if sent.is_some() { "sent" } else { "failed" };
                 if let Err(error) = reply.store.set_outbox_status(reply.outbox_id, status) {
                     tracing::error!(%error, outbox = reply.outbox_id, "cannot record an e-mail reply's delivery");
                 }
@@ -332,15 +340,16 @@ fn alert_mail(to: &[String], body: &Value) -> OutgoingMail {
 }
 
 /// Sends with retries and back-off; `true` once the server accepted the message.
-async fn mail_with_retries(smtp: &SmtpConfig, mail: OutgoingMail) -> bool {
+/// Sends with retries; the Message-ID when sent.
+async fn mail_with_retries(smtp: &SmtpConfig, mail: OutgoingMail) -> Option<String> {
     let mut wait = Duration::from_secs(1);
     for attempt in 1..=DELIVERY_ATTEMPTS {
         match connectors::smtp::send_mail(smtp, &mail).await {
-            Ok(_) => return true,
+            Ok(message_id) => return Some(message_id),
             // A refused address or message will be refused again.
             Err(error) if error.kind() == domain::ErrorKind::Invalid => {
                 tracing::error!(%error, "an e-mail cannot be sent");
-                return false;
+                return None;
             }
             Err(error) => tracing::warn!(%error, attempt, "cannot send an e-mail"),
         }
@@ -350,7 +359,7 @@ async fn mail_with_retries(smtp: &SmtpConfig, mail: OutgoingMail) -> bool {
         }
     }
     tracing::error!("an e-mail was not sent after {DELIVERY_ATTEMPTS} attempts");
-    false
+    None
 }
 
 async fn post_with_retries(client: &reqwest::Client, url: &str, secret: &str, body: &Value) {

@@ -27,6 +27,10 @@ pub trait CareStore: Send + Sync {
 
     fn get_case(&self, id: i64) -> Result<Option<CaseRow>>;
 
+    /// Records that a message (e.g. an e-mail we sent, by its Message-ID) belongs to a
+    /// case, so that an answer to it joins the case. A message already in a case stays there.
+    fn add_case_thread(&self, case_id: i64, source: Source, external_id: &str) -> Result<()>;
+
     /// A case with its conversation, outbox, callbacks and surveys, read on one connection
     /// (what opening a case needs, in one trip to the pool).
     fn case_file(&self, id: i64) -> Result<Option<CaseFile>>;
@@ -138,6 +142,9 @@ macro_rules! impl_care_store {
             }
             fn get_case(&self, id: i64) -> $crate::Result<Option<$crate::CaseRow>> {
                 self.read_db(|db| $crate::cases::sql::get_case(db, id))
+            }
+            fn add_case_thread(&self, case_id: i64, source: domain::Source, external_id: &str) -> $crate::Result<()> {
+                self.write_tx(|db| $crate::cases::sql::add_case_thread(db, case_id, source, external_id))
             }
             fn case_file(&self, id: i64) -> $crate::Result<Option<$crate::CaseFile>> {
                 self.read_db(|db| $crate::cases::sql::case_file(db, id))

@@ -41,6 +41,10 @@ fn case_from_row(row: &Row) -> Result<CaseRow> {
     })
 }
 
+pub(crate) fn add_case_thread(db: &mut dyn Db, case_id: i64, source: Source, external_id: &str) -> Result<()> {
+    insert_thread(db, source, external_id, case_id)
+}
+
 fn insert_thread(db: &mut dyn Db, source: Source, external_id: &str, case_id: i64) -> Result<()> {
     // A message already in a case stays there (a re-delivered mention).
     db.execute(
