@@ -16,6 +16,7 @@ mod error;
 mod mailboxes;
 mod migrations;
 mod people;
+mod pool;
 mod postgres_store;
 mod sql;
 mod sqlite_store;
@@ -357,21 +358,6 @@ pub trait Store: CareStore + Send + Sync {
 
 /// Read connections per store: enough for a busy API on a small machine.
 pub(crate) const READERS: usize = 4;
-
-/// A free connection of the pool, or else the next one in turn (waiting for it).
-pub(crate) fn free_or_next<'a, C>(
-    pool: &'a [std::sync::Mutex<C>],
-    next: &std::sync::atomic::AtomicUsize,
-) -> std::sync::MutexGuard<'a, C> {
-    for connection in pool {
-        if let Ok(guard) = connection.try_lock() {
-            return guard;
-        }
-    }
-    let turn = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % pool.len();
-    // A panic while holding the lock left no transaction open on a reader: it is fine.
-    pool[turn].lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 /// Opens a store from a URL: `sqlite://PATH` (or a bare path) or `postgres://…`
 /// (`postgresql://…` too), and applies pending migrations.

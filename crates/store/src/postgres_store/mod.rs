@@ -38,8 +38,7 @@ const MIGRATION_LOCK_KEY: i64 = 0x636f_6d70_746f_6972; // "comptoir"
 pub struct PostgresStore {
     writer: Mutex<Connection>,
     /// A few readers, so that concurrent API requests do not queue behind one connection.
-    readers: Vec<Mutex<Connection>>,
-    next_reader: std::sync::atomic::AtomicUsize,
+    readers: crate::pool::Pool<Connection>,
 }
 
 impl PostgresStore {
@@ -82,10 +81,7 @@ impl PostgresStore {
         };
         let store = PostgresStore {
             writer: Mutex::new(Connection::new(open_client()?)),
-            readers: (0..crate::READERS)
-                .map(|_| open_client().map(|client| Mutex::new(Connection::new(client))))
-                .collect::<Result<_>>()?,
-            next_reader: Default::default(),
+            readers: crate::pool::Pool::new((0..crate::READERS).map(|_| open_client().map(Connection::new)).collect::<Result<_>>()?),
         };
         store.migrate()?;
         tracing::debug!(target = %target, "connected to the PostgreSQL store");
@@ -98,8 +94,8 @@ impl PostgresStore {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn reader(&self) -> MutexGuard<'_, Connection> {
-        crate::free_or_next(&self.readers, &self.next_reader)
+    fn reader(&self) -> crate::pool::Lease<'_, Connection> {
+        self.readers.get()
     }
 
     /// Runs `work` in one transaction of the writer client.

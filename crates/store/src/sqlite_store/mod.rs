@@ -44,8 +44,7 @@ pub struct SqliteStore {
     writer: Mutex<Connection>,
     /// A few read-only connections (WAL lets them read beside the writer and each other),
     /// so that concurrent API requests do not queue behind one connection.
-    readers: Vec<Mutex<Connection>>,
-    next_reader: std::sync::atomic::AtomicUsize,
+    readers: crate::pool::Pool<Connection>,
 }
 
 impl SqliteStore {
@@ -67,8 +66,7 @@ impl SqliteStore {
         let store = SqliteStore {
             writer: Mutex::new(writer),
             // Opened after the writer so that the file exists and is in WAL mode.
-            readers: (0..crate::READERS).map(|_| open_reader(path).map(Mutex::new)).collect::<Result<_>>()?,
-            next_reader: Default::default(),
+            readers: crate::pool::Pool::new((0..crate::READERS).map(|_| open_reader(path)).collect::<Result<_>>()?),
         };
         store.migrate()?;
         tracing::debug!(path = %path.display(), "opened the SQLite store");
@@ -82,8 +80,8 @@ impl SqliteStore {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn reader(&self) -> MutexGuard<'_, Connection> {
-        crate::free_or_next(&self.readers, &self.next_reader)
+    fn reader(&self) -> crate::pool::Lease<'_, Connection> {
+        self.readers.get()
     }
 
     /// Runs `work` in one IMMEDIATE transaction of the writer connection.
