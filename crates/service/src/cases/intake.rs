@@ -23,6 +23,9 @@ use crate::ServiceError;
 const WORKLOAD_REFRESH: Duration = Duration::from_secs(5);
 /// Characters of the first message kept as the case's subject.
 const SUBJECT_CHARS: usize = 140;
+/// The state key of the round-robin cursors (JSON: team id → the last agent given a case),
+/// so that a restart continues the round instead of starting it again.
+const CURSORS_KEY: &str = "care.round_robin";
 
 pub(crate) struct CaseIntakeStage {
     settings: SharedSettings,
@@ -30,6 +33,8 @@ pub(crate) struct CaseIntakeStage {
     workloads: HashMap<i64, u32>,
     workloads_read_at: Option<Instant>,
     cursors: HashMap<i64, RoundRobinCursor>,
+    /// Whether the cursors were read from the store (on the first batch).
+    cursors_loaded: bool,
 }
 
 /// What decides whether and how a mention becomes a case.
@@ -41,7 +46,7 @@ struct Facts<'a> {
 
 impl CaseIntakeStage {
     pub fn new(settings: SharedSettings, events: CaseEvents) -> CaseIntakeStage {
-        CaseIntakeStage { settings, events, workloads: HashMap::new(), workloads_read_at: None, cursors: HashMap::new() }
+        CaseIntakeStage { settings, events, workloads: HashMap::new(), workloads_read_at: None, cursors: HashMap::new(), cursors_loaded: false }
     }
 
     /// Opens and joins cases for a batch of newly stored mentions.
@@ -82,10 +87,20 @@ impl CaseIntakeStage {
             return Ok(0);
         }
         self.refresh_workloads(store)?;
+        if !self.cursors_loaded {
+            self.cursors = store.get_state(CURSORS_KEY)?.and_then(|text| serde_json::from_str(&text).ok()).unwrap_or_default();
+            self.cursors_loaded = true;
+        }
+        let cursors_before = self.cursors.clone();
         let vip = vip_flags(store, &candidates)?;
         for (facts, vip) in candidates.iter().zip(vip) {
             let influence = influence(facts.stored.mention.source, &facts.stored.mention.author.handle) / 100.0;
             intake.opened.push(self.open(&settings, facts, vip, influence));
+        }
+        if self.cursors != cursors_before
+            && let Ok(text) = serde_json::to_string(&self.cursors)
+        {
+            store.set_state(CURSORS_KEY, &text)?;
         }
         let ids = store.apply_case_intake(&intake)?;
         // Replies within the batch to a message that opened a case: their own join.

@@ -1,0 +1,59 @@
+//! Round-robin assignment continues across a restart: the cursor is kept in the store.
+
+use connectors::Format;
+use domain::{Language, Role};
+use service::cases::{AgentPatch, CaseListQuery};
+use service::{App, Config, ImportOptions, Origin, TeamRequest, UserRequest, import_records};
+
+fn complaint(id: &str) -> String {
+    format!(
+        r#"{{"source":"x","external_id":"{id}","author":{{"handle":"customer_{id}"}},"language":"en","text":"@AirComptoir my bag is lost, worst airline ever, I am furious","created_at":"2026-11-20T10:00:00Z"}}"#
+    )
+}
+
+fn ingest(app: &App, id: &str) {
+    let records = connectors::read_records(Format::Ndjson, complaint(id).as_bytes()).unwrap();
+    let origin = Origin { format: "ndjson".into(), origin: "test".into() };
+    import_records(app, records, &origin, ImportOptions { threads: 1, batch_size: 10, queue_batches: 2 }, &|_| {}).unwrap();
+}
+
+fn newest_assignee(app: &App) -> Option<i64> {
+    let token = app.create_api_token("test").unwrap();
+    let principal = app.token_principal(&token).unwrap().unwrap();
+    app.list_cases(&principal, &CaseListQuery::default()).unwrap().items[0].case.assignee_id
+}
+
+#[test]
+fn the_round_continues_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let open = || App::open(Config { data_dir: dir.path().to_path_buf(), ..Config::default() }).unwrap();
+    let app = open();
+    let mut members = Vec::new();
+    for email in ["a@example.com", "b@example.com"] {
+        let request = UserRequest {
+            email: email.into(),
+            password: "correct horse battery".into(),
+            role: Role::Agent,
+            display_name: None,
+            language: Language::default(),
+            signature: None,
+            expertise: Vec::new(),
+            capacity: None,
+        };
+        members.push(app.create_user("test", &request).unwrap().id);
+    }
+    app.create_team("test", &TeamRequest { name: "Care".into(), members: members.clone() }).unwrap();
+    let token = app.create_api_token("test").unwrap();
+    let admin = app.token_principal(&token).unwrap().unwrap();
+    for member in &members {
+        app.patch_agent(&admin, member.0, &AgentPatch { presence: Some("online".into()), capacity: None, expertise: None }).unwrap();
+    }
+    ingest(&app, "1");
+    let first = newest_assignee(&app).expect("assigned");
+    drop(app);
+
+    let app = open();
+    ingest(&app, "2");
+    let second = newest_assignee(&app).expect("assigned");
+    assert_ne!(first, second, "the next agent in the round, not the first one again");
+}
