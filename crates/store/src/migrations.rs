@@ -57,6 +57,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "case_arrivals",
         sql: include_str!("../migrations/sqlite/0008_case_arrivals.sql"),
     },
+    Migration {
+        version: 9,
+        name: "publishing",
+        sql: include_str!("../migrations/sqlite/0009_publishing.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -99,6 +104,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 8,
         name: "case_arrivals",
         sql: include_str!("../migrations/postgres/0008_case_arrivals.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "publishing",
+        sql: include_str!("../migrations/postgres/0009_publishing.sql"),
     },
 ];
 
