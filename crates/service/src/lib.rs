@@ -22,6 +22,7 @@ pub mod live;
 mod ingest;
 mod neardup;
 mod prepare;
+pub mod publishing;
 mod understanding;
 mod writer;
 

@@ -122,6 +122,8 @@ fn an_email_rule_sends_each_alert_once_over_smtp() {
             slice: None,
             keyword: Some("panne".into()),
             min_influence: None,
+            threshold: None,
+            within_minutes: None,
             channel: AlertChannel::Email { to: vec!["ops@example.org".into(), "Noc <noc@example.org>".into()] },
         })
         .unwrap();

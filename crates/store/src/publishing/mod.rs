@@ -42,8 +42,9 @@ pub trait PublishingStore: Send + Sync {
     /// Marks the batch sent and queues its previewed messages, once: `false` when it was
     /// sent already.
     fn queue_bulk_batch(&self, id: i64, now: DateTime<Utc>) -> Result<bool>;
-    /// The (channel, recipient) of every message queued or sent for the incident.
-    fn bulk_recipients(&self, incident_id: i64) -> Result<Vec<(Source, String)>>;
+    /// The (channel, recipient) of every message queued or sent for the incident in a
+    /// batch of one of these kinds, sorted, each once.
+    fn bulk_recipients(&self, incident_id: i64, kinds: &[&str]) -> Result<Vec<(Source, String)>>;
     /// Channels with queued messages.
     fn queued_channels(&self) -> Result<Vec<Source>>;
     /// Queued messages of a channel, oldest first.
@@ -107,8 +108,8 @@ macro_rules! impl_publishing_store {
             fn queue_bulk_batch(&self, id: i64, now: chrono::DateTime<chrono::Utc>) -> $crate::Result<bool> {
                 self.write_tx(|db| $crate::publishing::sql::queue_bulk_batch(db, id, now))
             }
-            fn bulk_recipients(&self, incident_id: i64) -> $crate::Result<Vec<(domain::Source, String)>> {
-                self.read_db(|db| $crate::publishing::sql::bulk_recipients(db, incident_id))
+            fn bulk_recipients(&self, incident_id: i64, kinds: &[&str]) -> $crate::Result<Vec<(domain::Source, String)>> {
+                self.read_db(|db| $crate::publishing::sql::bulk_recipients(db, incident_id, kinds))
             }
             fn queued_channels(&self) -> $crate::Result<Vec<domain::Source>> {
                 self.read_db($crate::publishing::sql::queued_channels)

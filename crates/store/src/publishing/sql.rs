@@ -329,14 +329,22 @@ pub(crate) fn queue_bulk_batch(db: &mut dyn Db, id: i64, at: DateTime<Utc>) -> R
     Ok(true)
 }
 
-pub(crate) fn bulk_recipients(db: &mut dyn Db, incident_id: i64) -> Result<Vec<(Source, String)>> {
-    db.query(
-        "SELECT DISTINCT channel, recipient FROM bulk_messages WHERE incident_id = ?1 AND status IN ('queued', 'sent')",
-        &[Param::Int(incident_id)],
-    )?
-    .iter()
-    .map(|row| Ok((source_from(&row.text(0)?)?, row.text(1)?)))
-    .collect()
+pub(crate) fn bulk_recipients(db: &mut dyn Db, incident_id: i64, kinds: &[&str]) -> Result<Vec<(Source, String)>> {
+    let mut found = Vec::new();
+    for kind in kinds {
+        let rows = db.query(
+            "SELECT DISTINCT bulk_messages.channel, bulk_messages.recipient FROM bulk_messages \
+             JOIN bulk_batches ON bulk_batches.id = bulk_messages.batch_id \
+             WHERE bulk_messages.incident_id = ?1 AND bulk_batches.kind = ?2 AND bulk_messages.status IN ('queued', 'sent')",
+            &[Param::Int(incident_id), Param::Text(kind)],
+        )?;
+        for row in rows {
+            found.push((source_from(&row.text(0)?)?, row.text(1)?));
+        }
+    }
+    found.sort();
+    found.dedup();
+    Ok(found)
 }
 
 pub(crate) fn queued_channels(db: &mut dyn Db) -> Result<Vec<Source>> {
