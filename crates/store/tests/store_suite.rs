@@ -47,6 +47,6 @@ store_suite! {
     early_warning::incident_mentions_are_linked_once_and_paged,
     early_warning::alert_rules_and_alerts_round_trip,
     publishing::posts_change_status_only_from_the_expected_one_and_publish_once,
-    publishing::crisis_modes_are_upserted_and_their_cursor_only_moves_forward,
+    publishing::crisis_modes_are_upserted_and_their_cursor_is_claimed_once_forward,
     publishing::a_bulk_batch_is_sent_once_and_each_message_delivered_once,
 }

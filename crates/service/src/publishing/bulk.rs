@@ -149,15 +149,23 @@ struct Sender {
     signature: Option<String>,
 }
 
+/// Who a batch or a crisis mode is recorded as: `user:ID` for a person (whose signature
+/// and name go on the messages), else the caller's audit name.
+pub(crate) fn sender_of(principal: &Principal) -> String {
+    principal.user_id.map_or_else(|| principal.actor.clone(), |user| format!("user:{user}"))
+}
+
 fn user_of(actor: &str) -> Option<i64> {
     actor.strip_prefix("user:").and_then(|id| id.parse().ok())
 }
 
 impl App {
-    fn sender(&self, actor: &str) -> Sender {
-        let settings = self.care_settings().get();
-        let signature = user_of(actor).and_then(|user| settings.agents.get(&user)).and_then(|agent| agent.signature.clone());
-        Sender { signature }
+    fn sender(&self, actor: &str) -> Result<Sender, ServiceError> {
+        let user = match user_of(actor) {
+            Some(id) => self.store().get_user(domain::UserId(id))?,
+            None => None,
+        };
+        Ok(Sender { signature: user.and_then(|user| user.signature) })
     }
 
     /// Every mention linked to the incident, lowest id first (at most [`MAX_MENTIONS`]).
@@ -182,6 +190,8 @@ impl App {
     /// already answered (by a reply in their case, or by an earlier batch of one of
     /// `skip_kinds`) are listed as skipped.
     fn compose_batch(&self, incident_id: i64, kind: &str, template: Option<&str>, sender: &Sender, mentions: &[StoredMention]) -> Result<Vec<BulkMessageRow>, ServiceError> {
+        // Cases opened from an hour before the incident on are about it.
+        let since = self.get_incident(incident_id)?.started_at - Duration::hours(1);
         let skip_kinds: &[&str] = if kind == NOTIFY { &[NOTIFY] } else { &[BULK_REPLY, ACKNOWLEDGEMENT] };
         let answered: BTreeSet<(Source, String)> = self.store().bulk_recipients(incident_id, skip_kinds)?.into_iter().collect();
         let brand: BTreeSet<(Source, String)> = self.config.publishing.accounts.iter().map(|account| (account.channel, account.handle.to_lowercase())).collect();
@@ -214,7 +224,9 @@ impl App {
             let template = template.unwrap_or_else(|| default_template(kind, stored.mention.language.as_deref()));
             let rules = ChannelRules::for_source(channel);
             let text = rules.sign(&template::render(template, name, &handle), sender.signature.as_deref());
-            let already = answered.contains(&(channel, handle.clone())) || case_replied;
+            let already = answered.contains(&(channel, handle.clone()))
+                || case_replied
+                || (kind != NOTIFY && self.answered_in_a_case(channel, &handle, since)?);
             let reason = if already {
                 Some(if kind == NOTIFY { "already notified".to_string() } else { "already answered".to_string() })
             } else {
@@ -240,6 +252,15 @@ impl App {
         Ok(messages)
     }
 
+    /// Whether the author's contact has a case about the incident (opened since `since`)
+    /// with a reply in it: they were answered by hand, maybe about another mention.
+    fn answered_in_a_case(&self, channel: Source, handle: &str, since: DateTime<Utc>) -> Result<bool, ServiceError> {
+        let owners = self.store().contacts_with_identity(domain::IdentityKind::Handle, &[handle.to_lowercase()], domain::ContactId(0))?;
+        let Some((contact, _)) = owners.into_iter().find(|(_, identity)| identity.source == channel.as_str()) else { return Ok(false) };
+        let recent: Vec<i64> = self.store().contact_cases(contact.0, 50)?.into_iter().filter(|case| case.opened_at >= since).map(|case| case.id).collect();
+        Ok(!recent.is_empty() && !self.store().replied_cases(&recent)?.is_empty())
+    }
+
     fn store_batch(&self, incident_id: i64, kind: &str, template: &str, actor: &str, messages: &[BulkMessageRow]) -> Result<(BulkBatchRow, Vec<BulkMessageRow>), ServiceError> {
         let batch = BulkBatchRow {
             id: 0,
@@ -263,9 +284,9 @@ impl App {
             None => {}
         }
         let mentions = self.all_incident_mentions(incident_id, 0)?;
-        let sender = self.sender(&principal.actor);
+        let sender = self.sender(&sender_of(principal))?;
         let messages = self.compose_batch(incident_id, kind, template, &sender, &mentions)?;
-        let (batch, messages) = self.store_batch(incident_id, kind, template.unwrap_or("(default)"), &principal.actor, &messages)?;
+        let (batch, messages) = self.store_batch(incident_id, kind, template.unwrap_or("(default)"), &sender_of(principal), &messages)?;
         Ok(preview_of(&batch, &messages))
     }
 
@@ -418,15 +439,18 @@ impl App {
         for crisis in self.store().active_crises()? {
             let mentions = self.all_incident_mentions(crisis.incident_id, crisis.ack_after_mention)?;
             let Some(last) = mentions.iter().map(|stored| stored.id.0).max() else { continue };
-            let sender = self.sender(&crisis.changed_by);
+            // Whoever moves the cursor acknowledges these mentions: never two ticks.
+            if !self.store().claim_ack_range(crisis.incident_id, crisis.ack_after_mention, last)? {
+                continue;
+            }
+            let sender = self.sender(&crisis.changed_by)?;
             let messages = self.compose_batch(crisis.incident_id, ACKNOWLEDGEMENT, crisis.ack_template.as_deref(), &sender, &mentions)?;
             let ready: Vec<BulkMessageRow> = messages.into_iter().filter(|message| message.status == "preview").collect();
             if !ready.is_empty() {
                 let template = crisis.ack_template.as_deref().unwrap_or("(default)");
-                let (batch, _) = self.store_batch(crisis.incident_id, ACKNOWLEDGEMENT, template, "crisis-mode", &ready)?;
+                let (batch, _) = self.store_batch(crisis.incident_id, ACKNOWLEDGEMENT, template, &crisis.changed_by, &ready)?;
                 self.store().queue_bulk_batch(batch.id, Utc::now())?;
             }
-            self.store().advance_ack_cursor(crisis.incident_id, last)?;
         }
         Ok(())
     }

@@ -76,7 +76,7 @@ impl App {
             active: request.active,
             ack_template,
             ack_after_mention: cursor,
-            changed_by: principal.actor.clone(),
+            changed_by: super::bulk::sender_of(principal),
             updated_at: Utc::now(),
         })?;
         self.hold_for_crisis(&principal.actor, incident_id, request.active)?;

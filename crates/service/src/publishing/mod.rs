@@ -26,7 +26,10 @@ use crate::{App, ServiceError};
 
 pub use bulk::{BulkMessageView, BulkPreview, BulkRequest, BulkSendRequest, BulkSent};
 pub use crisis::{BroadcastRequest, CrisisRequest, CrisisView};
+pub use store::{OutboundRow, PostRow};
 pub use posts::{AmplifyRequest, NewPost, PostPage, PostPatch, PostQuery, ReviewRequest};
+
+static TICK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// The key of the pause in the store's `state` table.
 const PAUSE_KEY: &str = "publishing.pause";
@@ -151,11 +154,21 @@ impl App {
     /// related mentions of incidents in crisis mode, and drains the bulk queue within each
     /// channel's rate. `now` is a parameter so tests can replay minutes.
     pub fn publishing_tick_at(&self, now: DateTime<Utc>) -> Result<(), ServiceError> {
+        // One tick at a time in a process (the ingest thread's, a test's): two would
+        // compose acknowledgements for the same author at once.
+        let _one_at_a_time = TICK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if !self.pause_state()?.paused() {
             self.publish_due_posts(now)?;
         }
         self.acknowledge_new_mentions(now)?;
         self.drain_bulk_queue(now)?;
         Ok(())
+    }
+}
+
+impl App {
+    /// What the sandbox sink recorded, oldest first after `after`.
+    pub fn outbox(&self, after: i64, limit: usize) -> Result<Vec<store::OutboundRow>, ServiceError> {
+        Ok(self.store().list_outbound(after, limit)?)
     }
 }

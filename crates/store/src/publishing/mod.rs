@@ -33,8 +33,9 @@ pub trait PublishingStore: Send + Sync {
     /// Inserts or replaces an incident's crisis mode.
     fn set_crisis(&self, crisis: &CrisisRow) -> Result<()>;
     fn active_crises(&self) -> Result<Vec<CrisisRow>>;
-    /// Moves the acknowledgement cursor forward (never back).
-    fn advance_ack_cursor(&self, incident_id: i64, after_mention: i64) -> Result<()>;
+    /// Moves the acknowledgement cursor from `from` to `to` (forward only) if nobody moved
+    /// it meanwhile: `true` means this caller owns the mentions in `(from, to]`.
+    fn claim_ack_range(&self, incident_id: i64, from: i64, to: i64) -> Result<bool>;
 
     /// Stores a batch and its messages in one transaction; returns them with their ids.
     fn create_bulk_batch(&self, batch: &BulkBatchRow, messages: &[BulkMessageRow]) -> Result<(BulkBatchRow, Vec<BulkMessageRow>)>;
@@ -96,8 +97,8 @@ macro_rules! impl_publishing_store {
             fn active_crises(&self) -> $crate::Result<Vec<$crate::CrisisRow>> {
                 self.read_db($crate::publishing::sql::active_crises)
             }
-            fn advance_ack_cursor(&self, incident_id: i64, after_mention: i64) -> $crate::Result<()> {
-                self.write_tx(|db| $crate::publishing::sql::advance_ack_cursor(db, incident_id, after_mention))
+            fn claim_ack_range(&self, incident_id: i64, from: i64, to: i64) -> $crate::Result<bool> {
+                self.write_tx(|db| $crate::publishing::sql::claim_ack_range(db, incident_id, from, to))
             }
             fn create_bulk_batch(&self, batch: &$crate::BulkBatchRow, messages: &[$crate::BulkMessageRow]) -> $crate::Result<($crate::BulkBatchRow, Vec<$crate::BulkMessageRow>)> {
                 self.write_tx(|db| $crate::publishing::sql::create_bulk_batch(db, batch, messages))

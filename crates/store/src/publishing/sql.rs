@@ -220,12 +220,11 @@ pub(crate) fn active_crises(db: &mut dyn Db) -> Result<Vec<CrisisRow>> {
     db.query(&format!("SELECT {CRISIS_COLUMNS} FROM crisis_modes WHERE active ORDER BY incident_id"), &[])?.iter().map(crisis_from_row).collect()
 }
 
-pub(crate) fn advance_ack_cursor(db: &mut dyn Db, incident_id: i64, after_mention: i64) -> Result<()> {
-    db.execute(
-        "UPDATE crisis_modes SET ack_after_mention = ?2 WHERE incident_id = ?1 AND ack_after_mention < ?2",
-        &[Param::Int(incident_id), Param::Int(after_mention)],
-    )?;
-    Ok(())
+pub(crate) fn claim_ack_range(db: &mut dyn Db, incident_id: i64, from: i64, to: i64) -> Result<bool> {
+    Ok(db.execute(
+        "UPDATE crisis_modes SET ack_after_mention = ?3 WHERE incident_id = ?1 AND ack_after_mention = ?2 AND ?3 > ?2",
+        &[Param::Int(incident_id), Param::Int(from), Param::Int(to)],
+    )? > 0)
 }
 
 const BATCH_COLUMNS: &str = "id, incident_id, kind, template, digest, created_by, created_at, sent_at";

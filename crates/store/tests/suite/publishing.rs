@@ -84,15 +84,16 @@ pub fn posts_change_status_only_from_the_expected_one_and_publish_once(test_stor
     assert_eq!(page, vec![draft.id]);
 }
 
-pub fn crisis_modes_are_upserted_and_their_cursor_only_moves_forward(test_store: &mut TestStore) {
+pub fn crisis_modes_are_upserted_and_their_cursor_is_claimed_once_forward(test_store: &mut TestStore) {
     let incident_id = incident(test_store);
     let store = test_store.store();
     assert!(store.get_crisis(incident_id).unwrap().is_none());
     let mut crisis = CrisisRow { incident_id, active: true, ack_template: Some("Merci {name}".into()), ack_after_mention: 5, changed_by: "user:1".into(), updated_at: at(0, 0) };
     store.set_crisis(&crisis).unwrap();
     assert_eq!(store.active_crises().unwrap(), vec![crisis.clone()]);
-    store.advance_ack_cursor(incident_id, 9).unwrap();
-    store.advance_ack_cursor(incident_id, 7).unwrap();
+    assert!(store.claim_ack_range(incident_id, 5, 9).unwrap());
+    assert!(!store.claim_ack_range(incident_id, 5, 9).unwrap(), "claimed once");
+    assert!(!store.claim_ack_range(incident_id, 9, 7).unwrap(), "never back");
     assert_eq!(store.get_crisis(incident_id).unwrap().unwrap().ack_after_mention, 9);
     crisis.active = false;
     crisis.ack_after_mention = 9;
