@@ -157,6 +157,8 @@ fn email_rules_need_an_smtp_server_and_real_addresses() {
         slice: None,
         keyword: None,
         min_influence: None,
+        threshold: None,
+        within_minutes: None,
         channel: AlertChannel::Email { to },
     };
     let error = app.create_alert_rule(rule(vec!["ops@example.org".into()])).unwrap_err();
