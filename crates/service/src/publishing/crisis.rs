@@ -66,7 +66,7 @@ impl App {
         // Mentions already linked when crisis mode starts belong to the bulk reply; only
         // those that arrive afterwards are acknowledged automatically.
         let cursor = match (&before, request.active && !was_active) {
-            (_, true) => self.store().incident_mentions(incident_id, domain::MentionId(0), usize::MAX >> 1)?.last().map_or(0, |id| id.0),
+            (_, true) => self.last_incident_mention(incident_id)?,
             (Some(before), false) => before.ack_after_mention,
             (None, false) => 0,
         };
@@ -86,6 +86,18 @@ impl App {
         }
         self.audit(&principal.actor, "incident.crisis", "incident", incident_id, Some(json!({"active": was_active})), Some(json!({"active": request.active})))?;
         self.crisis(incident_id)
+    }
+
+    /// The highest id among the incident's mentions (0 when it has none).
+    fn last_incident_mention(&self, incident_id: i64) -> Result<i64, ServiceError> {
+        let mut last = domain::MentionId(0);
+        loop {
+            let page = self.store().incident_mentions(incident_id, last, 10_000)?;
+            match page.last() {
+                Some(id) => last = *id,
+                None => return Ok(last.0),
+            }
+        }
     }
 
     /// Publishes one text to each of the brand's accounts, now (a crisis update is not
