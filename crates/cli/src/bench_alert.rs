@@ -80,6 +80,8 @@ pub fn run(options: AlertLatencyOptions) -> Result<AlertLatency> {
             slice: Some("total".into()),
             keyword: None,
             min_influence: None,
+            threshold: None,
+            within_minutes: None,
             channel: AlertChannel::Webhook { url: hook_url, secret: "bench".into() },
         };
         let app_for_rule = app.clone();

@@ -83,6 +83,10 @@ fn demo(data_dir_chosen: bool, mut config: Config, args: DemoArgs) -> Result<Exi
     if config.early_warning == service::early_warning::EarlyWarningConfig::default() {
         config.early_warning = service::demo::demo_early_warning();
     }
+    // The demo brand's own accounts, so crisis mode can broadcast and answer in bulk.
+    if config.publishing.accounts.is_empty() {
+        config.publishing.accounts = service::publishing::PublishingConfig::demo().accounts;
+    }
     let app = Arc::new(App::open(config)?);
     if app.list_alert_rules()?.is_empty() {
         let extra = service::demo::DemoAlertChannels {

@@ -51,6 +51,23 @@ fn http_get(address: &str, path: &str, token: &str) -> Value {
     serde_json::from_str(&body).unwrap_or(Value::Null)
 }
 
+fn http_post(address: &str, path: &str, token: &str, body: &Value) -> (u16, Value) {
+    let mut stream = TcpStream::connect(address).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let body = body.to_string();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
+    let body = response.split_once("\r\n\r\n").map(|(_, body)| body.to_string()).unwrap_or_default();
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
 #[test]
 fn the_demo_spike_opens_an_incident_with_drivers_and_fires_the_default_alert() {
     let dir = tempfile::tempdir().unwrap();
@@ -104,8 +121,26 @@ fn the_demo_spike_opens_an_incident_with_drivers_and_fires_the_default_alert() {
             std::thread::sleep(Duration::from_millis(250));
         }
     }
+    // Crisis mode on the spike's incident, and its mentions answered in bulk through the API.
+    let mut crisis = (0, Value::Null);
+    let mut preview = (0, Value::Null);
+    let mut sent = (0, Value::Null);
+    let mut outbox = Value::Null;
+    if let Some(id) = total_id {
+        crisis = http_post(&address, &format!("/api/v1/incidents/{id}/crisis"), &token, &serde_json::json!({"active": true}));
+        preview = http_post(&address, &format!("/api/v1/incidents/{id}/bulk-reply/preview"), &token, &serde_json::json!({"template": "Bonjour {name}, la panne est connue et réparée au plus vite."}));
+        let request = serde_json::json!({"preview_id": preview.1["preview_id"], "digest": preview.1["digest"]});
+        sent = http_post(&address, &format!("/api/v1/incidents/{id}/bulk-reply"), &token, &request);
+        outbox = http_get(&address, "/api/v1/outbox?limit=1000", &token);
+    }
     child.kill().unwrap();
     child.wait().unwrap();
+    assert_eq!((crisis.0, crisis.1["publishing_paused"].as_bool()), (200, Some(true)), "{crisis:?}");
+    assert_eq!(preview.0, 201, "{preview:?}");
+    assert!(preview.1["ready"].as_u64().unwrap() > 0, "{preview:?}");
+    assert_eq!((sent.0, sent.1["queued"].clone()), (200, preview.1["ready"].clone()), "{sent:?}");
+    let delivered = outbox.as_array().unwrap().iter().filter(|row| row["text"].as_str().is_some_and(|text| text.contains("la panne est connue"))).count();
+    assert!(delivered > 0 && delivered as u64 <= sent.1["queued"].as_u64().unwrap(), "{delivered} bulk replies in the outbox: {outbox}");
     let items = incidents["items"].as_array().expect("incidents");
     let total = items.iter().find(|incident| incident["slice"] == "total").unwrap_or_else(|| panic!("no incident on the total stream: {incidents}"));
     let terms: Vec<&str> = total["drivers"].as_array().unwrap().iter().filter(|driver| driver["kind"] == "term").filter_map(|driver| driver["value"].as_str()).collect();

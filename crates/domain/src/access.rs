@@ -283,10 +283,19 @@ pub enum Action {
     ManageCare,
     /// CSAT results per agent and team.
     ReadCareReports,
+    /// The brand's posts, the publishing calendar and its pause (issue #5 §4).
+    ReadPosts,
+    /// Compose posts and amplify customers' mentions, for approval.
+    ProposePosts,
+    /// Approve, reject and publish posts; pause and resume publishing; read the outbox.
+    ApprovePosts,
+    /// Crisis mode of an incident: turn it on and off, broadcast, bulk replies and the
+    /// outage-resolved notice.
+    RunCrisis,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 24] = [
         Action::ReadMentions,
         Action::IngestMentions,
         Action::CorrectEnrichment,
@@ -307,12 +316,18 @@ impl Action {
         Action::WorkCases,
         Action::ManageCare,
         Action::ReadCareReports,
+        Action::ReadPosts,
+        Action::ProposePosts,
+        Action::ApprovePosts,
+        Action::RunCrisis,
     ];
 
     /// The scope a token needs for this action.
     pub fn scope(self) -> Scope {
         match self {
-            Action::ReadMentions | Action::ReadIncidents => Scope::MentionsRead,
+            Action::ReadMentions | Action::ReadIncidents | Action::ReadPosts => Scope::MentionsRead,
+            Action::ProposePosts | Action::ApprovePosts => Scope::MentionsWrite,
+            Action::RunCrisis => Scope::CasesWrite,
             Action::ManageIncidents | Action::ManageAlerts => Scope::MentionsWrite,
             Action::IngestMentions | Action::CorrectEnrichment | Action::ManageTopics => Scope::MentionsWrite,
             Action::ReadContacts => Scope::ContactsRead,
@@ -340,11 +355,16 @@ impl Action {
 /// | WorkCases | ✓ | ✓ | ✓ | ✓ (their cases) | |
 /// | ManageCare | ✓ | ✓ | | | |
 /// | ReadCareReports | ✓ | ✓ | | | ✓ |
+/// | ReadPosts | ✓ | ✓ | ✓ | ✓ | ✓ |
+/// | ProposePosts | ✓ | ✓ | ✓ | ✓ | |
+/// | ApprovePosts, RunCrisis | ✓ | ✓ | | | |
 pub fn role_allows(role: Role, action: Action) -> bool {
     use Action::*;
     use Role::*;
     match action {
-        ReadMentions | ReadTeams | ReadIncidents | ReadCases => true,
+        ReadMentions | ReadTeams | ReadIncidents | ReadCases | ReadPosts => true,
+        ProposePosts => matches!(role, Admin | Supervisor | Agent | Crowd),
+        ApprovePosts | RunCrisis => matches!(role, Admin | Supervisor),
         WorkCases => matches!(role, Admin | Supervisor | Agent | Crowd),
         ManageCare => matches!(role, Admin | Supervisor),
         ReadCareReports => matches!(role, Admin | Supervisor | Analyst),

@@ -29,6 +29,8 @@ pub struct Config {
     /// `[smtp]`: the server that sends e-mail (alert e-mails, e-mail replies). Without
     /// it, e-mail alert rules are refused.
     pub smtp: Option<connectors::smtp::SmtpConfig>,
+    /// `[publishing]`: the brand's own accounts and the bulk messages' rate per channel.
+    pub publishing: crate::publishing::PublishingConfig,
 }
 
 /// The HTTP server's sign-in sessions.
@@ -114,6 +116,7 @@ impl Default for Config {
             web: WebConfig::default(),
             early_warning: crate::early_warning::EarlyWarningConfig::default(),
             smtp: None,
+            publishing: crate::publishing::PublishingConfig::default(),
         }
     }
 }

@@ -132,7 +132,7 @@ pub fn demo_early_warning() -> EarlyWarningConfig {
 
 /// The in-app rule the demo creates, so that its spike raises an alert.
 pub fn demo_alert_rule() -> NewAlertRule {
-    NewAlertRule { name: "Spike in the stream (demo)".into(), kind: AlertKind::VolumeAnomaly, slice: Some("total".into()), keyword: None, min_influence: None, channel: AlertChannel::InApp }
+    NewAlertRule { name: "Spike in the stream (demo)".into(), kind: AlertKind::VolumeAnomaly, slice: Some("total".into()), keyword: None, min_influence: None, threshold: None, within_minutes: None, channel: AlertChannel::InApp }
 }
 
 /// Where the demo's spike alert goes besides the app (each optional).

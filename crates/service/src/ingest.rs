@@ -66,6 +66,9 @@ pub fn start_ingest_thread(app: Arc<App>, queue_jobs: usize) -> IngestHandle {
                 if let Err(error) = app.writer().tick() {
                     tracing::error!(%error, "periodic index work failed");
                 }
+                if let Err(error) = app.publishing_tick() {
+                    tracing::error!(%error, "periodic publishing work failed");
+                }
             }
             if let Err(error) = app.writer().flush() {
                 tracing::error!(%error, "final index commit failed");

@@ -23,6 +23,7 @@ mod ingest;
 mod neardup;
 mod prepare;
 mod principal_cache;
+pub mod publishing;
 mod understanding;
 mod writer;
 

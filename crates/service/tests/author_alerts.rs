@@ -29,7 +29,7 @@ fn post(id: &str, handle: &str, followers: u64, likes: u64, text: &str) -> Strin
 }
 
 fn rule(name: &str, kind: AlertKind, min_influence: Option<f64>) -> NewAlertRule {
-    NewAlertRule { name: name.into(), kind, slice: None, keyword: None, min_influence, channel: AlertChannel::InApp }
+    NewAlertRule { name: name.into(), kind, slice: None, keyword: None, min_influence, threshold: None, within_minutes: None, channel: AlertChannel::InApp }
 }
 
 #[test]

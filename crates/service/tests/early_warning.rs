@@ -80,7 +80,7 @@ fn a_synthetic_outage_opens_one_incident_explained_by_its_words_and_alerts_once(
     replay.app.create_topic(&domain::NewListeningTopic { name: "Panne".into(), query: "panne OR réseau".into(), languages: vec![], owner: String::new() }).unwrap();
     let rule = replay
         .app
-        .create_alert_rule(NewAlertRule { name: "Volume".into(), kind: AlertKind::VolumeAnomaly, slice: Some("total".into()), keyword: None, min_influence: None, channel: AlertChannel::InApp })
+        .create_alert_rule(NewAlertRule { name: "Volume".into(), kind: AlertKind::VolumeAnomaly, slice: Some("total".into()), keyword: None, min_influence: None, threshold: None, within_minutes: None, channel: AlertChannel::InApp })
         .unwrap();
     for bucket in 0..60 {
         replay.bucket(bucket, &ordinary(bucket));
@@ -109,7 +109,7 @@ fn a_synthetic_outage_opens_one_incident_explained_by_its_words_and_alerts_once(
     assert_eq!(alerts.iter().filter(|alert| alert.rule_id == Some(rule.id)).count(), 1, "{alerts:?}");
     assert_eq!(alerts[0].incident_id, Some(total.id));
 
-    let acknowledged = replay.app.patch_incident(total.id, &IncidentPatch { status: Some("acknowledged".into()), owner: Some("marie".into()), by: None }).unwrap();
+    let acknowledged = replay.app.patch_incident(total.id, &IncidentPatch { status: Some("acknowledged".into()), owner: Some("marie".into()), by: None, ..IncidentPatch::default() }).unwrap();
     assert_eq!(acknowledged.owner.as_deref(), Some("marie"));
     assert_eq!(acknowledged.timeline.len(), total.timeline.len() + 2);
     let back = replay.app.patch_incident(total.id, &IncidentPatch { status: Some("open".into()), ..IncidentPatch::default() });

@@ -122,6 +122,8 @@ fn an_email_rule_sends_each_alert_once_over_smtp() {
             slice: None,
             keyword: Some("panne".into()),
             min_influence: None,
+            threshold: None,
+            within_minutes: None,
             channel: AlertChannel::Email { to: vec!["ops@example.org".into(), "Noc <noc@example.org>".into()] },
         })
         .unwrap();
@@ -155,6 +157,8 @@ fn email_rules_need_an_smtp_server_and_real_addresses() {
         slice: None,
         keyword: None,
         min_influence: None,
+        threshold: None,
+        within_minutes: None,
         channel: AlertChannel::Email { to },
     };
     let error = app.create_alert_rule(rule(vec!["ops@example.org".into()])).unwrap_err();

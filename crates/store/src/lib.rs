@@ -18,6 +18,8 @@ mod migrations;
 mod people;
 mod pool;
 mod postgres_store;
+#[macro_use]
+mod publishing;
 mod sql;
 mod sqlite_store;
 
@@ -33,6 +35,7 @@ pub use cases::{
     CsatTotals, CASE_FILE_CALLBACKS, NewCase, NewCaseEvent, OutboxRow, RoutingRuleRow, SlaPolicyRow, TeamCareSettings,
 };
 pub use early_warning::{AlertRow, AlertRuleRow, IncidentRow};
+pub use publishing::{BulkBatchRow, BulkMessageRow, CrisisRow, OutboundRow, PostFilter, PostRow, PublishingStore};
 pub use error::StoreError;
 pub use mailboxes::MailboxCursorRow;
 pub use people::{ApiToken, AuditEntry, AuditFilter, NewAuditEntry, Session};
@@ -117,7 +120,7 @@ pub struct QuarantinedRecord {
 /// threads (`tokio::task::spawn_blocking`). This is a must, not only good manners: the
 /// PostgreSQL adapter uses the sync `postgres` client, which runs its own Tokio runtime
 /// and panics when called from inside an async context.
-pub trait Store: CareStore + Send + Sync {
+pub trait Store: CareStore + PublishingStore + Send + Sync {
     /// Which backend this is (`sqlite` or `postgres`), for logs and health pages.
     fn backend(&self) -> &'static str;
 

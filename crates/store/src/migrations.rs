@@ -58,6 +58,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0008_case_arrivals.sql"),
     },
     Migration {
+        version: 9,
+        name: "publishing",
+        sql: include_str!("../migrations/sqlite/0009_publishing.sql"),
+    },
+    Migration {
         version: 13,
         name: "sla_watch",
         sql: include_str!("../migrations/sqlite/0013_sla_watch.sql"),
@@ -104,6 +109,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 8,
         name: "case_arrivals",
         sql: include_str!("../migrations/postgres/0008_case_arrivals.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "publishing",
+        sql: include_str!("../migrations/postgres/0009_publishing.sql"),
     },
     Migration {
         version: 13,

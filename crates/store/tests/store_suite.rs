@@ -47,4 +47,7 @@ store_suite! {
     early_warning::incidents_round_trip_page_newest_first_and_are_unique_per_slice_and_start,
     early_warning::incident_mentions_are_linked_once_and_paged,
     early_warning::alert_rules_and_alerts_round_trip,
+    publishing::posts_change_status_only_from_the_expected_one_and_publish_once,
+    publishing::crisis_modes_are_upserted_and_their_cursor_is_claimed_once_forward,
+    publishing::a_bulk_batch_is_sent_once_and_each_message_delivered_once,
 }

@@ -9,6 +9,7 @@ mod care_settings;
 mod cases;
 mod csat;
 mod contacts;
+mod crisis;
 mod enrichment;
 mod error;
 mod incidents;
@@ -16,6 +17,7 @@ mod mentions;
 mod openapi;
 mod pages;
 mod people;
+mod publishing;
 mod search;
 mod sessions;
 mod topics;
@@ -96,6 +98,24 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/incidents/{id}", get(incidents::get_one).patch(incidents::patch))
         .route("/api/v1/incidents/{id}/mentions", get(incidents::mentions))
         .route("/api/v1/incidents/{id}/cases", get(incidents::cases))
+        .route("/api/v1/incidents/{id}/crisis", get(crisis::get_crisis).post(crisis::set_crisis))
+        .route("/api/v1/incidents/{id}/broadcast", post(crisis::broadcast))
+        .route("/api/v1/incidents/{id}/bulk-reply/preview", post(crisis::bulk_reply_preview))
+        .route("/api/v1/incidents/{id}/bulk-reply", post(crisis::bulk_reply))
+        .route("/api/v1/incidents/{id}/notify/preview", post(crisis::notify_preview))
+        .route("/api/v1/incidents/{id}/notify", post(crisis::notify))
+        .route("/api/v1/incidents/{id}/bulk/{preview_id}", get(crisis::bulk))
+        .route("/api/v1/posts", get(publishing::list).post(publishing::create))
+        .route("/api/v1/posts/{id}", get(publishing::get_one).patch(publishing::edit))
+        .route("/api/v1/posts/{id}/submit", post(publishing::submit))
+        .route("/api/v1/posts/{id}/approve", post(publishing::approve))
+        .route("/api/v1/posts/{id}/reject", post(publishing::reject))
+        .route("/api/v1/posts/{id}/publish", post(publishing::publish))
+        .route("/api/v1/mentions/{id}/amplify", post(publishing::amplify))
+        .route("/api/v1/publishing", get(publishing::calendar))
+        .route("/api/v1/publishing/pause", post(publishing::pause))
+        .route("/api/v1/publishing/resume", post(publishing::resume))
+        .route("/api/v1/outbox", get(publishing::outbox))
         .route("/api/v1/alert-rules", get(alerts::list_rules).post(alerts::create_rule))
         .route("/api/v1/alert-rules/{id}", delete(alerts::delete_rule))
         .route("/api/v1/alert-rules/{id}/test", post(alerts::test_rule))

@@ -134,7 +134,9 @@ async fn alert_rules_are_created_listed_and_deleted_and_bad_rules_are_refused() 
     for (body, expected) in [
         (json!({ "name": "", "kind": "volume_anomaly" }), StatusCode::BAD_REQUEST),
         (json!({ "name": "k", "kind": "keyword" }), StatusCode::BAD_REQUEST),
-        (json!({ "name": "k", "kind": "sla_backlog" }), StatusCode::UNPROCESSABLE_ENTITY),
+        (json!({ "name": "k", "kind": "sla_backlog" }), StatusCode::BAD_REQUEST),
+        (json!({ "name": "k", "kind": "sla_backlog", "threshold": 5000 }), StatusCode::BAD_REQUEST),
+        (json!({ "name": "k", "kind": "sla_pigeon", "threshold": 5 }), StatusCode::UNPROCESSABLE_ENTITY),
         (json!({ "name": "w", "kind": "volume_anomaly", "channel": { "type": "webhook", "url": "ftp://x", "secret": "s" } }), StatusCode::BAD_REQUEST),
         (json!({ "name": "w", "kind": "volume_anomaly", "channel": { "type": "webhook", "url": "http://x", "secret": "" } }), StatusCode::BAD_REQUEST),
         (json!({ "name": "w", "kind": "volume_anomaly", "channel": { "type": "pigeon" } }), StatusCode::UNPROCESSABLE_ENTITY),

@@ -22,6 +22,8 @@ use crate::ServiceError;
 
 /// The header carrying `sha256=HEX`, the HMAC-SHA256 of the body under the rule's secret.
 pub const WEBHOOK_SIGNATURE_HEADER: &str = "X-Comptoir-Signature";
+/// An SLA-backlog threshold is below this (the count reads at most one more case).
+const MAX_BACKLOG_THRESHOLD: u64 = 1_000;
 /// Attempts per delivery; the waits between them double from one second.
 const DELIVERY_ATTEMPTS: u32 = 4;
 
@@ -40,6 +42,9 @@ pub enum AlertKind {
     InfluentialAuthor,
     /// A contact marked VIP posted in a bucket.
     VipContact,
+    /// More than `threshold` open cases are past a due time (first response or
+    /// resolution), or will be within `within_minutes` (default 0: past due only).
+    SlaBacklog,
 }
 
 impl AlertKind {
@@ -50,6 +55,7 @@ impl AlertKind {
             AlertKind::Keyword => "keyword",
             AlertKind::InfluentialAuthor => "influential_author",
             AlertKind::VipContact => "vip_contact",
+            AlertKind::SlaBacklog => "sla_backlog",
         }
     }
 }
@@ -80,6 +86,13 @@ pub struct NewAlertRule {
     /// For an influential-author rule: the lowest influence (0 to 100) that alerts.
     #[serde(default)]
     pub min_influence: Option<f64>,
+    /// For an SLA-backlog rule: the number of cases past (or near) due that is normal;
+    /// one more fires the rule.
+    #[serde(default)]
+    pub threshold: Option<u64>,
+    /// For an SLA-backlog rule: also count cases due within this many minutes.
+    #[serde(default)]
+    pub within_minutes: Option<i64>,
     #[serde(default = "in_app")]
     pub channel: AlertChannel,
 }
@@ -98,6 +111,10 @@ pub struct AlertRule {
     pub keyword: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_influence: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub within_minutes: Option<i64>,
     pub channel: Value,
     pub created_at: chrono::DateTime<chrono::Utc>,
     #[serde(skip)]
@@ -110,6 +127,10 @@ struct Settings {
     keyword: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     min_influence: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    threshold: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    within_minutes: Option<i64>,
     channel: AlertChannel,
 }
 
@@ -150,7 +171,21 @@ impl NewAlertRule {
             AlertKind::InfluentialAuthor => Some(self.min_influence.unwrap_or(60.0)),
             _ => None,
         };
-        let settings = Settings { slice: self.slice, keyword, min_influence, channel: self.channel };
+        let (threshold, within_minutes) = match self.kind {
+            AlertKind::SlaBacklog => {
+                let threshold = self.threshold.ok_or_else(|| ServiceError::Invalid("an SLA-backlog rule needs a threshold (cases past due that are still normal)".into()))?;
+                if threshold >= MAX_BACKLOG_THRESHOLD {
+                    return Err(ServiceError::Invalid(format!("an SLA-backlog threshold is below {MAX_BACKLOG_THRESHOLD}")));
+                }
+                let within = self.within_minutes.unwrap_or(0);
+                if !(0..=7 * 24 * 60).contains(&within) {
+                    return Err(ServiceError::Invalid("within_minutes is between 0 and a week (10080)".into()));
+                }
+                (Some(threshold), Some(within))
+            }
+            _ => (None, None),
+        };
+        let settings = Settings { slice: self.slice, keyword, min_influence, threshold, within_minutes, channel: self.channel };
         Ok(AlertRuleRow {
             id: 0,
             name: name.to_string(),
@@ -178,6 +213,8 @@ impl AlertRule {
             slice: settings.slice,
             keyword: settings.keyword,
             min_influence: settings.min_influence,
+            threshold: settings.threshold,
+            within_minutes: settings.within_minutes,
             channel,
             created_at: chrono::DateTime::from_timestamp(row.created_at, 0).unwrap_or_default(),
             channel_settings: settings.channel,
@@ -195,7 +232,7 @@ impl AlertRule {
                 None => slice != "negative",
             },
             AlertKind::NegativeAnomaly => slice == "negative",
-            AlertKind::Keyword | AlertKind::InfluentialAuthor | AlertKind::VipContact => false,
+            AlertKind::Keyword | AlertKind::InfluentialAuthor | AlertKind::VipContact | AlertKind::SlaBacklog => false,
         }
     }
 }
@@ -442,6 +479,32 @@ impl EarlyWarning {
             let text = format!("{} new mentions contain \"{keyword}\" ({})", matching.len(), rule.name);
             let examples: Vec<i64> = matching.iter().take(3).copied().collect();
             self.raise(&rule, &keyword, bucket_at, text, None, json!({ "keyword": keyword, "count": matching.len(), "example_mention_ids": examples }))?;
+        }
+        Ok(())
+    }
+}
+
+impl EarlyWarning {
+    /// SLA-backlog rules, when a bucket closes: more than `threshold` active cases past a
+    /// due time (or due within `within_minutes`) fires the rule; the policy's key is the
+    /// rule itself, so a lasting backlog alerts once per de-duplication window.
+    pub(super) fn check_sla_backlog_rules(&mut self, bucket_at: i64) -> Result<(), ServiceError> {
+        let rules: Vec<AlertRule> = self.rules()?.into_iter().filter(|rule| rule.kind == AlertKind::SlaBacklog).collect();
+        let now = (self.clock)();
+        for rule in rules {
+            let threshold = rule.threshold.unwrap_or(0);
+            let within = rule.within_minutes.unwrap_or(0);
+            let due_before = chrono::DateTime::from_timestamp(now + within * 60, 0).unwrap_or_default();
+            let filter = store::CaseFilter { due_before: Some(due_before), limit: (threshold + 1) as usize, ..store::CaseFilter::default() };
+            let backlog = self.store.list_cases(&filter)?;
+            if (backlog.len() as u64) <= threshold {
+                continue;
+            }
+            let when = if within > 0 { format!("past or within {within} minutes of their SLA due time") } else { "past their SLA due time".to_string() };
+            let text = format!("SLA backlog: more than {threshold} open cases are {when} ({})", rule.name);
+            let examples: Vec<i64> = backlog.iter().take(5).map(|case| case.id).collect();
+            let details = json!({ "threshold": threshold, "within_minutes": within, "at_least": backlog.len(), "example_case_ids": examples });
+            self.raise(&rule, "sla_backlog", bucket_at, text, None, details)?;
         }
         Ok(())
     }

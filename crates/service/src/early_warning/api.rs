@@ -81,8 +81,8 @@ impl App {
 
     /// A person changes an incident's status or owner; the change goes on its timeline.
     pub fn patch_incident(&self, id: i64, patch: &IncidentPatch) -> Result<Incident, ServiceError> {
-        if patch.status.is_none() && patch.owner.is_none() {
-            return Err(ServiceError::Invalid("send a status, an owner, or both".into()));
+        if patch.status.is_none() && patch.owner.is_none() && patch.outage.is_none() {
+            return Err(ServiceError::Invalid("send a status, an owner, an outage flag, or several".into()));
         }
         let mut row = self.store().get_incident(id)?.ok_or_else(|| ServiceError::NotFound(format!("no incident {id}")))?;
         apply_patch(&mut row, patch, now())?;
@@ -90,6 +90,14 @@ impl App {
             return Err(ServiceError::NotFound(format!("no incident {id}")));
         }
         Ok(Incident::from_row(row))
+    }
+
+    /// Adds a line to an incident's timeline (crisis mode, broadcasts, bulk messages).
+    pub(crate) fn add_incident_event(&self, id: i64, event: &str, detail: String) -> Result<(), ServiceError> {
+        let mut row = self.store().get_incident(id)?.ok_or_else(|| ServiceError::NotFound(format!("no incident {id}")))?;
+        super::incidents::push_timeline(&mut row, event, detail, now())?;
+        self.store().update_incident(&row)?;
+        Ok(())
     }
 
     pub fn list_alert_rules(&self) -> Result<Vec<AlertRule>, ServiceError> {

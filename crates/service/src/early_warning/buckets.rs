@@ -43,6 +43,7 @@ impl EarlyWarning {
         self.observe_weak_signals(bucket_at, &counts, &mentions)?;
         self.check_keyword_rules(bucket_at, &mentions)?;
         self.check_author_rules(bucket_at, &mentions)?;
+        self.check_sla_backlog_rules(bucket_at)?;
 
         self.state.boundaries.push_back((bucket_at, last_id));
         while self.state.boundaries.len() > self.config.baseline_buckets + 1 {

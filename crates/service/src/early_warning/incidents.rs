@@ -64,6 +64,9 @@ struct Details {
     timeline: Vec<TimelineEvent>,
     buckets: Vec<BucketCount>,
     mention_count: u64,
+    /// People marked it an outage: its resolution is announced to the affected customers.
+    #[serde(default)]
+    outage: bool,
 }
 
 /// An incident as the API shows it.
@@ -81,6 +84,9 @@ pub struct Incident {
     pub drivers: Vec<Driver>,
     pub timeline: Vec<TimelineEvent>,
     pub buckets: Vec<BucketCount>,
+    /// Marked as an outage (`PATCH … {"outage": true}`): when resolved, the affected
+    /// customers can be notified (`POST /api/v1/incidents/{id}/notify`).
+    pub outage: bool,
 }
 
 /// A person's change: `PATCH /api/v1/incidents/{id}`.
@@ -90,6 +96,9 @@ pub struct IncidentPatch {
     pub status: Option<String>,
     /// Free text or a user id; an empty string clears it.
     pub owner: Option<String>,
+    /// Marks (or unmarks) the incident as an outage.
+    #[serde(default)]
+    pub outage: Option<bool>,
     /// Who made the change, for the timeline.
     pub by: Option<String>,
 }
@@ -121,6 +130,7 @@ impl Incident {
             drivers: details.drivers,
             timeline: details.timeline,
             buckets: details.buckets,
+            outage: details.outage,
         }
     }
 }
@@ -148,6 +158,19 @@ pub(crate) fn apply_patch(row: &mut IncidentRow, patch: &IncidentPatch, now: i64
         row.owner = (!owner.is_empty()).then(|| owner.to_string());
         details.timeline.push(TimelineEvent { at: at(now), event: "owner".into(), detail: format!("{by}: owner is now {}", if owner.is_empty() { "nobody" } else { owner }) });
     }
+    if let Some(outage) = patch.outage.filter(|outage| *outage != details.outage) {
+        details.outage = outage;
+        let detail = if outage { format!("{by}: marked as an outage") } else { format!("{by}: no longer an outage") };
+        details.timeline.push(TimelineEvent { at: at(now), event: "outage".into(), detail });
+    }
+    row.details = to_value(&details)?;
+    Ok(())
+}
+
+/// Adds a line to a stored incident's timeline (crisis mode, broadcasts, bulk replies).
+pub(crate) fn push_timeline(row: &mut IncidentRow, event: &str, detail: String, now: i64) -> Result<(), ServiceError> {
+    let mut details = details_of(row);
+    details.timeline.push(TimelineEvent { at: at(now), event: event.into(), detail });
     row.details = to_value(&details)?;
     Ok(())
 }
@@ -178,6 +201,7 @@ impl EarlyWarning {
             buckets: vec![BucketCount { at: at(started_at), count, score }],
             mention_count: linked.len() as u64,
             drivers,
+            outage: false,
         };
         let row = IncidentRow {
             id: 0,

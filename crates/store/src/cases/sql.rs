@@ -432,12 +432,12 @@ pub(crate) fn list_outbox(db: &mut dyn Db, case_id: i64) -> Result<Vec<OutboxRow
 }
 
 pub(crate) fn get_outbox(db: &mut dyn Db, id: i64) -> Result<Option<OutboxRow>> {
-    db.query_opt(&format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE id = ?1"), &[Param::Int(id)])?.map(|row| outbox_from_row(&row)).transpose()
+    db.query_opt(&format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE id = ?1 AND case_id IS NOT NULL"), &[Param::Int(id)])?.map(|row| outbox_from_row(&row)).transpose()
 }
 
 pub(crate) fn outbox_by_status(db: &mut dyn Db, status: &str, before_id: Option<i64>, limit: usize) -> Result<Vec<OutboxRow>> {
     db.query(
-        &format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE status = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3"),
+        &format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE status = ?1 AND case_id IS NOT NULL AND id < ?2 ORDER BY id DESC LIMIT ?3"),
         &[Param::Text(status), Param::Int(before_id.unwrap_or(i64::MAX)), Param::Int(limit.clamp(1, 1_000) as i64)],
     )?
     .iter()

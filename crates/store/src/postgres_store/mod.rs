@@ -499,3 +499,4 @@ impl Store for PostgresStore {
 }
 
 crate::cases::impl_care_store!(PostgresStore);
+crate::publishing::impl_publishing_store!(PostgresStore);

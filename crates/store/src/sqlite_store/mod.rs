@@ -452,3 +452,4 @@ impl Store for SqliteStore {
 }
 
 crate::cases::impl_care_store!(SqliteStore);
+crate::publishing::impl_publishing_store!(SqliteStore);

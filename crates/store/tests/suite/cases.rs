@@ -14,6 +14,11 @@ use super::fixtures::{at, inserted_id, short_post};
 use super::people::new_user;
 use super::TestStore;
 
+/// A new case for other modules of the suite.
+pub fn case_row_for_suite() -> CaseRow {
+    case_row("new", None, None, 0)
+}
+
 fn case_row(status: &str, team_id: Option<i64>, assignee_id: Option<i64>, minute: i64) -> CaseRow {
     let opened_at = at(minute * 60, 0);
     CaseRow {

@@ -9,6 +9,7 @@ pub mod fixtures;
 pub mod influence;
 pub mod mentions;
 pub mod people;
+pub mod publishing;
 pub mod records;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
