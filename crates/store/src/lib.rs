@@ -28,8 +28,8 @@ use domain::{
 };
 
 pub use cases::{
-    ACTIVE_STATUSES, CallbackRow, CannedRow, CareStore, CaseEventRow, CaseFilter, CaseIntake, CaseJoin, CaseRow, CsatRow,
-    CsatTotals, NewCase, NewCaseEvent, OutboxRow, RoutingRuleRow, SlaPolicyRow, TeamCareSettings,
+    ACTIVE_STATUSES, CallbackRow, CannedRow, CareStore, CaseEventRow, CaseFilter, CaseIntake, CaseJoin, CaseKey, CaseRow, CaseSort, CsatRow,
+    CsatTotals, NewCase, NewCaseEvent, OutboxRow, RoutingRuleRow, SlaPolicyRow, TeamCareSettings, priority_rank,
 };
 pub use early_warning::{AlertRow, AlertRuleRow, IncidentRow};
 pub use error::StoreError;

@@ -57,6 +57,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "case_arrivals",
         sql: include_str!("../migrations/sqlite/0008_case_arrivals.sql"),
     },
+    Migration {
+        version: 10,
+        name: "inbox_filters",
+        sql: include_str!("../migrations/sqlite/0010_inbox_filters.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -99,6 +104,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 8,
         name: "case_arrivals",
         sql: include_str!("../migrations/postgres/0008_case_arrivals.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "inbox_filters",
+        sql: include_str!("../migrations/postgres/0010_inbox_filters.sql"),
     },
 ];
 

@@ -142,51 +142,125 @@ pub(crate) fn get_case(db: &mut dyn Db, id: i64) -> Result<Option<CaseRow>> {
         .transpose()
 }
 
+/// The sort expressions of migration 0010_inbox_filters, written exactly as its indexes.
+const DONE: &str = "(CASE WHEN status IN ('resolved', 'closed') THEN 1 ELSE 0 END)";
+const DUE: &str = "(CASE WHEN first_response_at IS NULL THEN first_response_due_at ELSE resolution_due_at END)";
+const RANK: &str = "(CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END)";
+
+/// `WHERE` conditions and their parameters, numbered as they are added.
+struct Conditions<'p> {
+    sql: Vec<String>,
+    params: Vec<Param<'p>>,
+}
+
+impl<'p> Conditions<'p> {
+    /// Adds `condition`, where each `#` stands for the next parameter.
+    fn add(&mut self, condition: &str, params: impl IntoIterator<Item = Param<'p>>) {
+        let mut condition = condition.to_string();
+        for param in params {
+            self.params.push(param);
+            condition = condition.replacen('#', &format!("?{}", self.params.len()), 1);
+        }
+        self.sql.push(condition);
+    }
+}
+
+fn text(value: &Option<String>) -> Option<Param<'_>> {
+    value.as_deref().map(Param::Text)
+}
+
 pub(crate) fn list_cases(db: &mut dyn Db, filter: &CaseFilter) -> Result<Vec<CaseRow>> {
-    // Each filter column leads an index that ends in `id`: newest first by keyset.
-    let mut conditions = vec!["id < ?1".to_string()];
-    let mut params: Vec<Param<'_>> = vec![Param::Int(filter.before_id.unwrap_or(i64::MAX))];
-    let mut bind = |condition: &str, param: Param<'static>| {
-        params.push(param);
-        conditions.push(condition.replace('#', &format!("?{}", params.len())));
-    };
+    let mut conditions = Conditions { sql: Vec::new(), params: Vec::new() };
     if let Some(team) = filter.team_id {
-        bind("team_id = #", Param::Int(team));
+        conditions.add("team_id = #", [Param::Int(team)]);
     }
     if let Some(assignee) = filter.assignee_id {
-        bind("assignee_id = #", Param::Int(assignee));
-    }
-    if let Some(contact) = filter.contact_id {
-        bind("contact_id = #", Param::Int(contact));
-    }
-    if let Some(due) = filter.due_before {
-        bind(
-            "((first_response_at IS NULL AND first_response_due_at < #) OR (resolved_at IS NULL AND resolution_due_at < #))",
-            Param::Time(due),
-        );
-    }
-    let status_param = filter.status.as_deref().map(|status| {
-        params.push(Param::Text(status));
-        params.len()
-    });
-    if let Some(position) = status_param {
-        conditions.push(format!("status = ?{position}"));
-    } else if filter.due_before.is_some() {
-        // Most active cases are past due in a backlog: walking the primary key newest
-        // first finds a page at once, where a status index would sort them all (`|| ''`
-        // keeps both planners off that index).
-        conditions.push("status || '' IN ('new', 'open', 'pending_customer', 'on_hold')".into());
+        conditions.add("assignee_id = #", [Param::Int(assignee)]);
     }
     if filter.unassigned {
-        conditions.push("assignee_id IS NULL".into());
+        conditions.add("assignee_id IS NULL", []);
     }
-    params.push(Param::Int(filter.limit.clamp(1, 1000) as i64));
+    if let Some(contact) = filter.contact_id {
+        conditions.add("contact_id = #", [Param::Int(contact)]);
+    }
+    if let Some(due) = filter.due_before {
+        conditions.add(
+            "((first_response_at IS NULL AND first_response_due_at < #) OR (resolved_at IS NULL AND resolution_due_at < #))",
+            [Param::Time(due), Param::Time(due)],
+        );
+    }
+    if let Some(status) = text(&filter.status) {
+        conditions.add("status = #", [status]);
+    } else if filter.due_before.is_some() {
+        // Most active cases are past due in a backlog: walking the order's index finds a
+        // page at once, where a status index would sort them all (`|| ''` keeps both
+        // planners off that index).
+        conditions.add("status || '' IN ('new', 'open', 'pending_customer', 'on_hold')", []);
+        conditions.add(&format!("{DONE} = 0"), []);
+    }
+    if let Some(source) = filter.source {
+        conditions.add("source = #", [Param::Text(source.as_str())]);
+    }
+    for (column, value) in [
+        ("language", &filter.language),
+        ("intent", &filter.intent),
+        ("reason", &filter.reason),
+        ("priority", &filter.priority),
+        ("topic", &filter.topic),
+    ] {
+        if let Some(value) = text(value) {
+            conditions.add(&format!("{column} = #"), [value]);
+        }
+    }
+    if let Some(sentiment) = text(&filter.sentiment) {
+        conditions.add("EXISTS (SELECT 1 FROM mentions WHERE mentions.id = cases.first_mention_id AND mentions.sentiment = #)", [sentiment]);
+    }
+    if filter.vip {
+        conditions.add("EXISTS (SELECT 1 FROM contacts WHERE contacts.id = cases.contact_id AND contacts.vip)", []);
+    }
+    let tag_pattern = filter.tag.as_ref().map(|tag| format!("%{}%", crate::sql::like_escape(&to_json(tag))));
+    if let Some(pattern) = &tag_pattern {
+        // Tags are a JSON array of strings: the tag's own JSON string is in it.
+        conditions.add("tags LIKE # ESCAPE '\\'", [Param::Text(pattern)]);
+    }
+    // With the status fixed, `done` is too: the order drops it and the status index serves.
+    let status_fixed = filter.status.is_some();
+    let order = match filter.sort {
+        CaseSort::Newest => {
+            conditions.add("id < #", [Param::Int(filter.before_id.unwrap_or(i64::MAX))]);
+            "id DESC".to_string()
+        }
+        CaseSort::Oldest => {
+            if let Some(after) = filter.after {
+                conditions.add("id > #", [Param::Int(after.id)]);
+            }
+            "id".to_string()
+        }
+        CaseSort::SlaDue => keyset(&mut conditions, status_fixed, DUE, filter.after.map(|key| (key.done, Param::Time(key.due_at), key.id))),
+        CaseSort::Priority => keyset(&mut conditions, status_fixed, RANK, filter.after.map(|key| (key.done, Param::Int(key.rank), key.id))),
+    };
+    let limit = filter.limit.clamp(1, 1000) as i64;
+    let Conditions { sql: where_sql, mut params } = conditions;
+    params.push(Param::Int(limit));
     let sql = format!(
-        "SELECT {CASE_COLUMNS} FROM cases WHERE {} ORDER BY id DESC LIMIT ?{}",
-        conditions.join(" AND "),
+        "SELECT {CASE_COLUMNS} FROM cases WHERE {} ORDER BY {order} LIMIT ?{}",
+        if where_sql.is_empty() { "TRUE".to_string() } else { where_sql.join(" AND ") },
         params.len()
     );
     db.query(&sql, &params)?.iter().map(case_from_row).collect()
+}
+
+/// Adds the keyset condition of an order `(done, key, id)` (or `(key, id)` when the status
+/// is fixed) and returns its `ORDER BY`. Row values keep both planners on the index.
+fn keyset<'p>(conditions: &mut Conditions<'p>, status_fixed: bool, key: &str, after: Option<(bool, Param<'p>, i64)>) -> String {
+    if let Some((done, key_value, id)) = after {
+        if status_fixed {
+            conditions.add(&format!("({key}, id) > (#, #)"), [key_value, Param::Int(id)]);
+        } else {
+            conditions.add(&format!("({DONE}, {key}, id) > (#, #, #)"), [Param::Int(i64::from(done)), key_value, Param::Int(id)]);
+        }
+    }
+    if status_fixed { format!("{key}, id") } else { format!("{DONE}, {key}, id") }
 }
 
 pub(crate) fn update_case(db: &mut dyn Db, case: &CaseRow) -> Result<bool> {
