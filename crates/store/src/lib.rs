@@ -219,6 +219,12 @@ pub trait Store: CareStore + Send + Sync {
     /// Finds the token whose secret hashes to this digest.
     fn find_api_token(&self, token_sha256_hex: &str) -> Result<Option<ApiToken>>;
 
+    /// Every API token (label, owner, scopes; never the secret), newest first.
+    fn list_api_tokens(&self) -> Result<Vec<ApiToken>>;
+
+    /// Revokes a token: it no longer authenticates. `false` when no such token.
+    fn delete_api_token(&self, id: i64) -> Result<bool>;
+
     // --- People: users, sessions, teams, audit -------------------------------------------
 
     /// [`StoreError::Conflict`] when the e-mail (in any case) is taken.

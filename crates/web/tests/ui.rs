@@ -319,7 +319,7 @@ const COMPLAINT: &str = " my bag is lost again, worst airline ever, I am furious
 
 /// The id of the newest case, as the API lists it to `browser`.
 async fn newest_case(test: &TestApp, browser: &Browser) -> i64 {
-    let answer = test.page("/api/v1/cases", Some(browser)).await;
+    let answer = test.page("/api/v1/cases?sort=newest", Some(browser)).await;
     let page: Value = serde_json::from_str(&answer.text).unwrap();
     page["items"][0]["id"].as_i64().unwrap_or_else(|| panic!("a case: {page}"))
 }
