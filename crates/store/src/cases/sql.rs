@@ -223,44 +223,60 @@ pub(crate) fn list_cases(db: &mut dyn Db, filter: &CaseFilter) -> Result<Vec<Cas
         // Tags are a JSON array of strings: the tag's own JSON string is in it.
         conditions.add("tags LIKE # ESCAPE '\\'", [Param::Text(pattern)]);
     }
-    // With the status fixed, `done` is too: the order drops it and the status index serves.
-    let status_fixed = filter.status.is_some();
-    let order = match filter.sort {
+    let limit = filter.limit.clamp(1, 1000);
+    let (key, after) = match filter.sort {
         CaseSort::Newest => {
             conditions.add("id < #", [Param::Int(filter.before_id.unwrap_or(i64::MAX))]);
-            "id DESC".to_string()
+            return select_cases(db, conditions, "id DESC", limit);
         }
         CaseSort::Oldest => {
             if let Some(after) = filter.after {
                 conditions.add("id > #", [Param::Int(after.id)]);
             }
-            "id".to_string()
+            return select_cases(db, conditions, "id", limit);
         }
-        CaseSort::SlaDue => keyset(&mut conditions, status_fixed, DUE, filter.after.map(|key| (key.done, Param::Time(key.due_at), key.id))),
-        CaseSort::Priority => keyset(&mut conditions, status_fixed, RANK, filter.after.map(|key| (key.done, Param::Int(key.rank), key.id))),
+        CaseSort::SlaDue => (DUE, filter.after.map(|key| (key.done, Param::Time(key.due_at), key.id))),
+        CaseSort::Priority => (RANK, filter.after.map(|key| (key.done, Param::Int(key.rank), key.id))),
     };
-    let limit = filter.limit.clamp(1, 1000) as i64;
+    let order = format!("{key}, id");
+    // With the status fixed, `done` is too: one range of the status index.
+    if filter.status.is_some() {
+        if let Some((_, key_value, id)) = after {
+            add_keyset(&mut conditions, key, key_value, id);
+        }
+        return select_cases(db, conditions, &order, limit);
+    }
+    // Else the active cases, then the resolved and closed ones: each one range of an index
+    // that starts with `done` (a keyset over `(done, key, id)` would scan from the start).
+    let after_done = after.as_ref().is_some_and(|(done, _, _)| *done);
+    let mut active_or_done = Conditions { sql: conditions.sql.clone(), params: conditions.params.clone() };
+    active_or_done.add(&format!("{DONE} = #"), [Param::Int(i64::from(after_done))]);
+    if let Some((_, key_value, id)) = after {
+        add_keyset(&mut active_or_done, key, key_value, id);
+    }
+    let mut rows = select_cases(db, active_or_done, &order, limit)?;
+    if rows.len() < limit && !after_done && filter.due_before.is_none() {
+        conditions.add(&format!("{DONE} = 1"), []);
+        rows.extend(select_cases(db, conditions, &order, limit - rows.len())?);
+    }
+    Ok(rows)
+}
+
+/// `key > after_key OR (key = after_key AND id > after_id)`, written so that both planners
+/// seek the index range (`key >= #` leads).
+fn add_keyset<'p>(conditions: &mut Conditions<'p>, key: &str, key_value: Param<'p>, id: i64) {
+    conditions.add(&format!("{key} >= # AND ({key} > # OR id > #)"), [key_value, key_value, Param::Int(id)]);
+}
+
+fn select_cases(db: &mut dyn Db, conditions: Conditions<'_>, order: &str, limit: usize) -> Result<Vec<CaseRow>> {
     let Conditions { sql: where_sql, mut params } = conditions;
-    params.push(Param::Int(limit));
+    params.push(Param::Int(limit as i64));
     let sql = format!(
         "SELECT {CASE_COLUMNS} FROM cases WHERE {} ORDER BY {order} LIMIT ?{}",
         if where_sql.is_empty() { "TRUE".to_string() } else { where_sql.join(" AND ") },
         params.len()
     );
     db.query(&sql, &params)?.iter().map(case_from_row).collect()
-}
-
-/// Adds the keyset condition of an order `(done, key, id)` (or `(key, id)` when the status
-/// is fixed) and returns its `ORDER BY`. Row values keep both planners on the index.
-fn keyset<'p>(conditions: &mut Conditions<'p>, status_fixed: bool, key: &str, after: Option<(bool, Param<'p>, i64)>) -> String {
-    if let Some((done, key_value, id)) = after {
-        if status_fixed {
-            conditions.add(&format!("({key}, id) > (#, #)"), [key_value, Param::Int(id)]);
-        } else {
-            conditions.add(&format!("({DONE}, {key}, id) > (#, #, #)"), [Param::Int(i64::from(done)), key_value, Param::Int(id)]);
-        }
-    }
-    if status_fixed { format!("{key}, id") } else { format!("{DONE}, {key}, id") }
 }
 
 pub(crate) fn update_case(db: &mut dyn Db, case: &CaseRow) -> Result<bool> {
