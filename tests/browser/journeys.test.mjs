@@ -350,6 +350,39 @@ test("the inbox filters and sorts; a bulk action resolves the selected cases, ea
   await page.locator('#bulk-results li[data-ok="false"]').nth(1).waitFor();
 });
 
+test("others' changes reach an open inbox row and an open case page without reload", async () => {
+  const handle = `live_${runId}`;
+  await ingest([mention("livecase", handle, `@AlizeAir my suitcase never arrived (${runId}-l), terrible service, I am furious`)]);
+  const contact = await contactId(handle);
+  let caseId = null;
+  for (let attempt = 0; attempt < 50 && !caseId; attempt++) {
+    const listed = await api("GET", "/api/v1/cases?sort=newest&limit=100");
+    caseId = listed.json.items.find((c) => c.contact_id === contact)?.id ?? null;
+    if (!caseId) await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  assert.ok(caseId, "the complaint opened a case");
+  await visit("/app/inbox?sort=newest");
+  await page.evaluate(() => { window.__sameDocument = true; });
+  await page.waitForFunction(() => document.getElementById("live-state").textContent.startsWith("Connected"));
+  // Another client (the API token) puts the case on hold: the row follows.
+  const held = await api("PATCH", `/api/v1/cases/${caseId}`, JSON.stringify({ status: "on_hold" }));
+  assert.equal(held.status, 200, held.text);
+  await page.locator(`tr[data-case-id="${caseId}"].changed td.status`).waitFor({ timeout: 10_000 });
+  assert.match(await page.locator(`tr[data-case-id="${caseId}"] td.status`).textContent(), /hold/i);
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, "the row changed without a reload");
+
+  await visit(`/app/cases/${caseId}`);
+  await page.evaluate(() => { window.__sameDocument = true; });
+  await page.waitForTimeout(500);
+  const reopened = await api("PATCH", `/api/v1/cases/${caseId}`, JSON.stringify({ status: "open" }));
+  assert.equal(reopened.status, 200, reopened.text);
+  await page.waitForFunction(() => document.getElementById("case-status")?.dataset.status === "open", null, { timeout: 10_000 });
+  const note = `checked with the airport (${runId})`;
+  assert.equal((await api("POST", `/api/v1/cases/${caseId}/notes`, JSON.stringify({ text: note }))).status, 201);
+  await page.locator(".conversation li[data-kind='note']", { hasText: note }).waitFor({ timeout: 10_000 });
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, "the case page changed without a reload");
+});
+
 test("care administration: SLA policies with their calendar, routing rules, canned responses, agents", async () => {
   for (const [path, name] of [["/app/admin/sla", "admin-sla"], ["/app/admin/routing", "admin-routing"],
     ["/app/admin/canned", "admin-canned"], ["/app/admin/agents", "admin-agents"]]) {
