@@ -167,6 +167,10 @@ pub struct BenchPagesArgs {
     /// as it is (nothing is ingested)
     #[arg(long)]
     pub keep_in: Option<PathBuf>,
+    /// Also load this many benchmark cases (as `bench inbox` does, 100 agents) when the
+    /// data set holds fewer cases, so the inbox pages are timed at that size
+    #[arg(long, default_value_t = 0)]
+    pub cases: usize,
     #[arg(long)]
     pub json: bool,
 }

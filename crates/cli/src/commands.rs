@@ -284,6 +284,14 @@ fn bench_pages(args: BenchPagesArgs) -> Result<ExitCode> {
     }
     let app = Arc::new(App::open(Config { data_dir: data_dir.clone(), ..Config::default() })?);
     let mentions = app.store().count_mentions()?;
+    if args.cases > 0 && app.list_agents()?.len() < 100 {
+        eprintln!("loading {} cases and 100 agents", args.cases);
+        service::bench_inbox::load_inbox(&app, args.cases, 100, 1, &|loaded| {
+            if loaded % 200_000 == 0 {
+                eprintln!("  {loaded} cases");
+            }
+        })?;
+    }
     eprintln!("{mentions} mentions stored; timing the pages");
     let password = service::demo::ensure_demo_admin(&app)?;
     let session = app.sign_in(service::demo::DEMO_ADMIN_EMAIL, &password)?.session_secret;
@@ -302,6 +310,13 @@ fn bench_pages(args: BenchPagesArgs) -> Result<ExitCode> {
         "/app/admin/sources".into(),
         "/app/inbox".into(),
         "/app/inbox?queue=breaching".into(),
+        // Filters and orders (issue #6); `bench inbox --data-dir D` then `--keep-in D`
+        // times them at a million cases.
+        "/app/inbox?sort=priority".into(),
+        "/app/inbox?queue=unassigned&sort=oldest".into(),
+        "/app/inbox?intent=complaint&language=fr&source=x".into(),
+        "/app/inbox?status=open&priority=urgent".into(),
+        "/app/inbox?tag=bench&sentiment=negative".into(),
         // The first case the pipeline opened (a 404 in the output when none was).
         "/app/cases/1".into(),
     ]
