@@ -566,3 +566,51 @@ async fn a_revoked_token_no_longer_authenticates() {
     let again = test.api(Method::DELETE, &format!("/api/v1/tokens/{}", token["id"]), &browser, json!(null)).await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_case_page_translates_the_enrichment_and_offers_corrections_and_thread_split() {
+    let test = test_app();
+    test.add_user("admin@example.com", Role::Admin, domain::Language::Fr);
+    let browser = test.sign_in("admin@example.com").await;
+    let case_id = complaints(&test, &browser, 1).await[0];
+    let case: Value = serde_json::from_str(&test.page(&format!("/api/v1/cases/{case_id}"), Some(&browser)).await.text).unwrap();
+    let mention_id = case["first_mention_id"].as_i64().unwrap();
+    let page = test.page(&format!("/app/cases/{case_id}"), Some(&browser)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("data-intent=\"complaint\"") && page.text.contains("réclamation"), "the intent in French");
+    assert!(page.text.contains("data-author-type="), "the author type is labelled");
+    assert!(!page.text.contains("author: customer") && !page.text.contains("intent: complaint"), "no raw names");
+    assert!(page.text.contains(&format!("data-action=\"/api/v1/mentions/{mention_id}/enrichment\"")), "a correction form per message");
+    assert!(page.text.contains("name=\"split\""), "the composer offers the numbered thread");
+    // The correction the form sends is accepted and shown.
+    let corrected = test.api(Method::PUT, &format!("/api/v1/mentions/{mention_id}/enrichment"), &browser, json!({"sentiment": "positive", "corrected_by": "admin@example.com"})).await;
+    assert_eq!(corrected.status, StatusCode::OK, "{}", corrected.text);
+    let page = test.page(&format!("/app/cases/{case_id}"), Some(&browser)).await;
+    assert!(page.text.contains("data-sentiment=\"positive\""));
+    let positive: Value = serde_json::from_str(&test.page("/api/v1/cases?sentiment=positive", Some(&browser)).await.text).unwrap();
+    assert_eq!(positive["items"][0]["id"].as_i64(), Some(case_id), "the sentiment filter follows the correction");
+}
+
+#[tokio::test]
+async fn the_case_events_stream_says_who_is_viewing_or_typing() {
+    let test = test_app();
+    test.add_user("admin@example.com", Role::Admin, domain::Language::En);
+    let browser = test.sign_in("admin@example.com").await;
+    let case_id = complaints(&test, &browser, 1).await[0];
+    let request = Request::get("/app/case-events").header(header::COOKIE, &browser.cookie).body(Body::empty()).unwrap();
+    let mut body = test.router.clone().oneshot(request).await.unwrap().into_body().into_data_stream();
+    let typing = test.api(Method::POST, &format!("/api/v1/cases/{case_id}/presence"), &browser, json!({"state": "typing"})).await;
+    assert_eq!(typing.status, StatusCode::OK);
+    let mut received = String::new();
+    let read = async {
+        while !received.contains("\"presence\"") {
+            let chunk = body.next().await.expect("the stream stays open").unwrap();
+            received.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), read).await.expect("a presence event within 20 s");
+    let data = received.lines().filter_map(|line| line.strip_prefix("data: ")).find(|data| data.contains("presence")).unwrap();
+    let event: Value = serde_json::from_str(data).unwrap();
+    assert_eq!((event["case_id"].as_i64(), event["state"].as_str()), (Some(case_id), Some("typing")));
+    assert!(event["user_id"].as_i64().is_some());
+}
