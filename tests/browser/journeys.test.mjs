@@ -332,7 +332,11 @@ test("the inbox filters and sorts; a bulk action resolves the selected cases, ea
   assert.match(page.url(), /sort=newest/, "the sort is kept in the address");
   assert.equal(await page.locator("#filter-intent").inputValue(), "complaint", "the form shows the filter in use");
   await checkAccessibility("the filtered inbox");
-  for (const id of ids) await page.locator(`tr[data-case-id="${id}"] input[name="case"]`).check();
+  await page.locator(`tr[data-case-id="${ids[0]}"] input[name="case"]`).check();
+  // x on the focused row selects it too.
+  await page.locator(`tr[data-case-id="${ids[1]}"]`).focus();
+  await page.keyboard.press("x");
+  assert.equal(await page.locator(`tr[data-case-id="${ids[1]}"] input[name="case"]`).isChecked(), true, "x selects the current row");
   assert.match(await page.locator("#bulk-count").textContent(), /^2 /, "the bar counts the selection");
   await page.selectOption("#bulk-action", "resolve");
   await page.locator("#bulk-apply").click();

@@ -132,6 +132,11 @@
     if (help && help.open) return;
     if (event.key === "j") { event.preventDefault(); moveInList(1); }
     else if (event.key === "k") { event.preventDefault(); moveInList(-1); }
+    else if (event.key === "x" && event.target.classList && event.target.classList.contains("item")) {
+      // x checks or unchecks the current inbox row for a bulk action.
+      const box = event.target.querySelector('input[name="case"]');
+      if (box) { event.preventDefault(); box.checked = !box.checked; box.dispatchEvent(new Event("change", { bubbles: true })); }
+    }
     else if (event.key === "/") {
       const box = document.querySelector("[data-search-box]");
       if (box) { event.preventDefault(); box.focus(); }
