@@ -308,6 +308,101 @@ test("administration pages", async () => {
   await page.locator("#token-secret").filter({ hasText: /^cpt_/ }).waitFor();
 });
 
+test("the inbox filters and sorts; a bulk action resolves the selected cases, each with its result", async () => {
+  const texts = [
+    `@AlizeAir my refund is still missing (${runId}-b1), this is a scandal and nobody answers, furious`,
+    `@AlizeAir flight cancelled again (${runId}-b2), worst airline ever, I am furious and want my money back`,
+  ];
+  const handles = [`bulka_${runId}`, `bulkb_${runId}`];
+  await ingest(texts.map((text, index) => mention(`bulk${index}`, handles[index], text)));
+  const contacts = [await contactId(handles[0]), await contactId(handles[1])];
+  let ids = [];
+  for (let attempt = 0; attempt < 50 && ids.length < 2; attempt++) {
+    const listed = await api("GET", "/api/v1/cases?sort=newest&limit=100");
+    ids = listed.json.items.filter((c) => contacts.includes(c.contact_id)).map((c) => String(c.id));
+    if (ids.length < 2) await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  assert.equal(ids.length, 2, "both complaints opened a case");
+
+  await visit("/app/inbox");
+  await page.selectOption("#filter-intent", "complaint");
+  await page.selectOption("#filter-sort", "newest");
+  await page.locator("#apply-filters").click();
+  await page.waitForURL(/intent=complaint/);
+  assert.match(page.url(), /sort=newest/, "the sort is kept in the address");
+  assert.equal(await page.locator("#filter-intent").inputValue(), "complaint", "the form shows the filter in use");
+  await checkAccessibility("the filtered inbox");
+  await page.locator(`tr[data-case-id="${ids[0]}"] input[name="case"]`).check();
+  // x on the focused row selects it too.
+  await page.locator(`tr[data-case-id="${ids[1]}"]`).focus();
+  await page.keyboard.press("x");
+  assert.equal(await page.locator(`tr[data-case-id="${ids[1]}"] input[name="case"]`).isChecked(), true, "x selects the current row");
+  assert.match(await page.locator("#bulk-count").textContent(), /^2 /, "the bar counts the selection");
+  await page.selectOption("#bulk-action", "resolve");
+  await page.locator("#bulk-apply").click();
+  await page.locator('#bulk-results li[data-ok="true"]').nth(1).waitFor();
+  for (const id of ids) {
+    await page.locator(`tr[data-case-id="${id}"] td.status`, { hasText: "Resolved" }).waitFor();
+    assert.equal((await api("GET", `/api/v1/cases/${id}`)).json.status, "resolved");
+  }
+  await screenshot("inbox-bulk");
+  // Resolving them again is refused case by case, with the reason.
+  for (const id of ids) await page.locator(`tr[data-case-id="${id}"] input[name="case"]`).check();
+  await page.selectOption("#bulk-action", "status");
+  await page.selectOption("#bulk-status", "new");
+  await page.locator("#bulk-apply").click();
+  await page.locator('#bulk-results li[data-ok="false"]').nth(1).waitFor();
+});
+
+test("others' changes reach an open inbox row and an open case page without reload", async () => {
+  const handle = `live_${runId}`;
+  await ingest([mention("livecase", handle, `@AlizeAir my suitcase never arrived (${runId}-l), terrible service, I am furious`)]);
+  const contact = await contactId(handle);
+  let caseId = null;
+  for (let attempt = 0; attempt < 50 && !caseId; attempt++) {
+    const listed = await api("GET", "/api/v1/cases?sort=newest&limit=100");
+    caseId = listed.json.items.find((c) => c.contact_id === contact)?.id ?? null;
+    if (!caseId) await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  assert.ok(caseId, "the complaint opened a case");
+  await visit("/app/inbox?sort=newest");
+  await page.evaluate(() => { window.__sameDocument = true; });
+  await page.waitForFunction(() => document.getElementById("live-state").textContent.startsWith("Connected"));
+  // Another client (the API token) puts the case on hold: the row follows.
+  const held = await api("PATCH", `/api/v1/cases/${caseId}`, JSON.stringify({ status: "on_hold" }));
+  assert.equal(held.status, 200, held.text);
+  await page.locator(`tr[data-case-id="${caseId}"].changed td.status`).waitFor({ timeout: 10_000 });
+  assert.match(await page.locator(`tr[data-case-id="${caseId}"] td.status`).textContent(), /hold/i);
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, "the row changed without a reload");
+
+  await visit(`/app/cases/${caseId}`);
+  await page.evaluate(() => { window.__sameDocument = true; });
+  await page.waitForTimeout(500);
+  const reopened = await api("PATCH", `/api/v1/cases/${caseId}`, JSON.stringify({ status: "open" }));
+  assert.equal(reopened.status, 200, reopened.text);
+  await page.waitForFunction(() => document.getElementById("case-status")?.dataset.status === "open", null, { timeout: 10_000 });
+  const note = `checked with the airport (${runId})`;
+  assert.equal((await api("POST", `/api/v1/cases/${caseId}/notes`, JSON.stringify({ text: note }))).status, 201);
+  await page.locator(".conversation li[data-kind='note']", { hasText: note }).waitFor({ timeout: 10_000 });
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, "the case page changed without a reload");
+});
+
+test("care administration: SLA policies with their calendar, routing rules, canned responses, agents", async () => {
+  for (const [path, name] of [["/app/admin/sla", "admin-sla"], ["/app/admin/routing", "admin-routing"],
+    ["/app/admin/canned", "admin-canned"], ["/app/admin/agents", "admin-agents"]]) {
+    await visit(path);
+    await checkAccessibility(path);
+    await screenshot(name);
+  }
+  await visit("/app/admin/sla");
+  assert.match(await page.locator("main").textContent(), /Europe\/Paris/, "the business-hours calendar is shown");
+  await visit("/app/admin/canned");
+  await page.getByLabel("Title").fill(`Delay ${runId}`);
+  await page.getByLabel("Text").fill("Bonjour {customer_name}, votre dossier {case_number} est suivi.");
+  await page.getByRole("button", { name: "Add a canned response" }).click();
+  await page.locator("tbody tr.item", { hasText: `Delay ${runId}` }).waitFor();
+});
+
 test("an XSS corpus in mention text, author names and bios executes nothing on any page", async () => {
   const payloads = [
     "<script>window.__xss='script'</script>",
@@ -333,7 +428,7 @@ test("an XSS corpus in mention text, author names and bios executes nothing on a
   await ingest(mentions);
   await page.locator("#live-mentions > li", { hasText: "Alerte" }).first().waitFor({ timeout: 10_000 });
   const caseContact = await contactId(caseHandle);
-  const hostileCase = (await api("GET", "/api/v1/cases?limit=200")).json.items.find((c) => c.contact_id === caseContact);
+  const hostileCase = (await api("GET", "/api/v1/cases?sort=newest&limit=200")).json.items.find((c) => c.contact_id === caseContact);
   assert.ok(hostileCase, "the hostile complaint opened a case");
   await checkNothingExecuted("the live page receiving the corpus");
   const ids = [];

@@ -135,6 +135,21 @@ pub enum BenchCommand {
     /// The care inbox: loads cases and agents, runs the HTTP server and measures listing
     /// and opening cases under concurrent clients (p50/p99)
     Inbox(BenchInboxArgs),
+    /// From a complaint's ingestion to its case in an open inbox (the case events stream
+    /// and the case fetch the inbox page makes), one complaint at a time
+    InboxLive(BenchInboxLiveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchInboxLiveArgs {
+    /// Complaints ingested, one after the other
+    #[arg(long, default_value_t = 50)]
+    pub runs: usize,
+    /// Use this data directory (say, one `bench inbox` filled) instead of a fresh one
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -152,6 +167,10 @@ pub struct BenchPagesArgs {
     /// as it is (nothing is ingested)
     #[arg(long)]
     pub keep_in: Option<PathBuf>,
+    /// Also load this many benchmark cases (as `bench inbox` does, 100 agents) when the
+    /// data set holds fewer cases, so the inbox pages are timed at that size
+    #[arg(long, default_value_t = 0)]
+    pub cases: usize,
     #[arg(long)]
     pub json: bool,
 }

@@ -40,6 +40,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bench(BenchCommand::Detector(args)) => bench_detector(args),
         Command::Bench(BenchCommand::AlertLatency(args)) => bench_alert_latency(args),
         Command::Bench(BenchCommand::Inbox(args)) => bench_inbox(args),
+        Command::Bench(BenchCommand::InboxLive(args)) => bench_inbox_live(args),
         Command::Eval(EvalCommand::Anomalies { nab_dir, out }) => {
             let summary = service::eval::eval_anomalies(&nab_dir, &out)?;
             eprintln!("scored {} series ({} rows) into {}", summary.series, summary.rows, out.display());
@@ -288,6 +289,14 @@ fn bench_pages(args: BenchPagesArgs) -> Result<ExitCode> {
     }
     let app = Arc::new(App::open(Config { data_dir: data_dir.clone(), ..Config::default() })?);
     let mentions = app.store().count_mentions()?;
+    if args.cases > 0 && app.list_agents()?.len() < 100 {
+        eprintln!("loading {} cases and 100 agents", args.cases);
+        service::bench_inbox::load_inbox(&app, args.cases, 100, 1, &|loaded| {
+            if loaded % 200_000 == 0 {
+                eprintln!("  {loaded} cases");
+            }
+        })?;
+    }
     eprintln!("{mentions} mentions stored; timing the pages");
     let password = service::demo::ensure_demo_admin(&app)?;
     let session = app.sign_in(service::demo::DEMO_ADMIN_EMAIL, &password)?.session_secret;
@@ -306,6 +315,13 @@ fn bench_pages(args: BenchPagesArgs) -> Result<ExitCode> {
         "/app/admin/sources".into(),
         "/app/inbox".into(),
         "/app/inbox?queue=breaching".into(),
+        // Filters and orders (issue #6); `bench inbox --data-dir D` then `--keep-in D`
+        // times them at a million cases.
+        "/app/inbox?sort=priority".into(),
+        "/app/inbox?queue=unassigned&sort=oldest".into(),
+        "/app/inbox?intent=complaint&language=fr&source=x".into(),
+        "/app/inbox?status=open&priority=urgent".into(),
+        "/app/inbox?tag=bench&sentiment=negative".into(),
         // The first case the pipeline opened (a 404 in the output when none was).
         "/app/cases/1".into(),
     ]
@@ -325,6 +341,35 @@ fn bench_pages(args: BenchPagesArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Times new cases reaching an open inbox (issue #6: within 1 s of the ingestion).
+fn bench_inbox_live(args: BenchInboxLiveArgs) -> Result<ExitCode> {
+    if args.runs == 0 {
+        bail!("--runs must be at least 1");
+    }
+    let temporary = tempfile::tempdir()?;
+    let data_dir = args.data_dir.clone().unwrap_or_else(|| temporary.path().to_path_buf());
+    let app = Arc::new(App::open(Config { data_dir, ..Config::default() })?);
+    let mentions = app.store().count_mentions()?;
+    let password = service::demo::ensure_demo_admin(&app)?;
+    let session = app.sign_in(service::demo::DEMO_ADMIN_EMAIL, &password)?.session_secret;
+    let token = app.create_api_token("bench inbox-live")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let arrivals = runtime.block_on(async {
+        let ingest = service::start_ingest_thread(app.clone(), 16);
+        let state = web::AppState::new(app.clone(), ingest, "bench");
+        web::bench::time_inbox_arrivals(state, &session, &token, args.runs, std::time::Duration::from_secs(10)).await
+    });
+    if args.json {
+        println!("{}", serde_json::json!({ "mentions_before": mentions, "arrivals": arrivals }));
+    } else {
+        println!(
+            "{} of {} complaints reached the open inbox ({mentions} mentions stored before): p50 {:.1} ms  p99 {:.1} ms  max {:.1} ms",
+            arrivals.arrived, arrivals.runs, arrivals.p50_ms, arrivals.p99_ms, arrivals.max_ms
+        );
+    }
+    Ok(if arrivals.arrived == arrivals.runs { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 fn bench_detector(args: BenchDetectorArgs) -> Result<ExitCode> {

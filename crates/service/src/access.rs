@@ -278,6 +278,23 @@ impl App {
         Ok(secret)
     }
 
+    /// Every API token: label, owner, scopes and creation time (the secret is never kept).
+    pub fn list_api_tokens(&self) -> Result<Vec<TokenView>, ServiceError> {
+        Ok(self.store().list_api_tokens()?.into_iter().map(TokenView::of).collect())
+    }
+
+    /// Revokes a token at once (it no longer authenticates); audited.
+    pub fn revoke_api_token(&self, actor: &str, id: i64) -> Result<(), ServiceError> {
+        let token = self.list_api_tokens()?.into_iter().find(|token| token.id == id);
+        let token = token.ok_or_else(|| ServiceError::NotFound(format!("no API token {id}")))?;
+        if !self.store().delete_api_token(id)? {
+            return Err(ServiceError::NotFound(format!("no API token {id}")));
+        }
+        self.principals().clear();
+        self.audit(actor, "token.revoke", "api_token", id, Some(json!({"user_id": token.user_id, "label": token.label, "scopes": token.scopes})), None)?;
+        Ok(())
+    }
+
     pub fn create_team(&self, actor: &str, request: &TeamRequest) -> Result<Team, ServiceError> {
         check_team(request)?;
         let team = self.store().create_team(request.name.trim(), &request.members)?;
@@ -323,4 +340,26 @@ fn check_team(request: &TeamRequest) -> Result<(), ServiceError> {
         return Err(ServiceError::Invalid("at most 1000 members".into()));
     }
     Ok(())
+}
+
+/// An API token as the API shows it: never its secret (only its hash is stored).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TokenView {
+    pub id: i64,
+    pub label: String,
+    pub user_id: Option<i64>,
+    pub scopes: Vec<&'static str>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl TokenView {
+    fn of(token: store::ApiToken) -> TokenView {
+        TokenView {
+            id: token.id,
+            label: token.label,
+            user_id: token.user_id.map(|user| user.0),
+            scopes: token.scopes.iter().map(|scope| scope.as_str()).collect(),
+            created_at: token.created_at,
+        }
+    }
 }

@@ -27,7 +27,7 @@ pub mod publishing;
 mod understanding;
 mod writer;
 
-pub use access::{SignIn, TeamRequest, UserPatch, UserRequest, SESSION_TTL};
+pub use access::{SignIn, TeamRequest, TokenView, UserPatch, UserRequest, SESSION_TTL};
 pub use app::{App, AuthorView, SearchOutput};
 pub use contacts::ContactPage;
 pub use config::{Config, ConnectorsConfig, IngestConfig, MetaConfig, ModelsConfig, WebConfig};

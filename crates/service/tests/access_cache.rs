@@ -30,6 +30,12 @@ fn deactivation_role_change_and_sign_out_apply_at_once() {
     app.update_user("test", user.id, &UserPatch { role: Some(Role::Supervisor), ..UserPatch::default() }).unwrap();
     assert_eq!(app.token_principal(&token).unwrap().unwrap().role, Role::Supervisor, "a role change applies at once");
 
+    let second = app.create_user_api_token("test", "agent@example.com", "second", &[]).unwrap();
+    assert!(app.token_principal(&second).unwrap().is_some());
+    let id = app.list_api_tokens().unwrap().into_iter().find(|token| token.label == "second").unwrap().id;
+    app.revoke_api_token("test", id).unwrap();
+    assert!(app.token_principal(&second).unwrap().is_none(), "a revoked token stops at once");
+
     assert!(app.sign_out(&session.session_secret).unwrap());
     assert!(app.session_principal(&session.session_secret).unwrap().is_none(), "signed out at once");
 

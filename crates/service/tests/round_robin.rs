@@ -2,7 +2,7 @@
 
 use connectors::Format;
 use domain::{Language, Role};
-use service::cases::{AgentPatch, CaseListQuery};
+use service::cases::{AgentPatch, CaseListQuery, InboxSort};
 use service::{App, Config, ImportOptions, Origin, TeamRequest, UserRequest, import_records};
 
 fn complaint(id: &str) -> String {
@@ -20,7 +20,7 @@ fn ingest(app: &App, id: &str) {
 fn newest_assignee(app: &App) -> Option<i64> {
     let token = app.create_api_token("test").unwrap();
     let principal = app.token_principal(&token).unwrap().unwrap();
-    app.list_cases(&principal, &CaseListQuery::default()).unwrap().items[0].case.assignee_id
+    app.list_cases(&principal, &CaseListQuery { sort: Some(InboxSort::Newest), ..CaseListQuery::default() }).unwrap().items[0].case.assignee_id
 }
 
 #[test]

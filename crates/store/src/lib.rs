@@ -31,8 +31,9 @@ use domain::{
 };
 
 pub use cases::{
-    ACTIVE_STATUSES, CallbackRow, CannedRow, CareStore, CaseEventRow, CaseFile, CaseFilter, DueTarget, CaseIntake, CaseJoin, CaseRow, CsatRow,
-    CsatTotals, CASE_FILE_CALLBACKS, NewCase, NewCaseEvent, OutboxRow, RoutingRuleRow, SlaPolicyRow, TeamCareSettings,
+    ACTIVE_STATUSES, CallbackRow, CannedRow, CareStore, CaseEventRow, CaseFile, CaseFilter, CaseIntake, CaseJoin, CaseKey, CaseRow, CaseSort,
+    CsatRow, CsatTotals, DueTarget, CASE_FILE_CALLBACKS, NewCase, NewCaseEvent, OutboxRow, RoutingRuleRow, SlaPolicyRow, TeamCareSettings,
+    priority_rank,
 };
 pub use early_warning::{AlertRow, AlertRuleRow, IncidentRow};
 pub use publishing::{BulkBatchRow, BulkMessageRow, CrisisRow, OutboundRow, PostFilter, PostRow, PublishingStore};
@@ -222,6 +223,12 @@ pub trait Store: CareStore + PublishingStore + Send + Sync {
 
     /// Finds the token whose secret hashes to this digest.
     fn find_api_token(&self, token_sha256_hex: &str) -> Result<Option<ApiToken>>;
+
+    /// Every API token (label, owner, scopes; never the secret), newest first.
+    fn list_api_tokens(&self) -> Result<Vec<ApiToken>>;
+
+    /// Revokes a token: it no longer authenticates. `false` when no such token.
+    fn delete_api_token(&self, id: i64) -> Result<bool>;
 
     // --- People: users, sessions, teams, audit -------------------------------------------
 

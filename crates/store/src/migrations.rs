@@ -63,6 +63,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0009_publishing.sql"),
     },
     Migration {
+        version: 10,
+        name: "inbox_filters",
+        sql: include_str!("../migrations/sqlite/0010_inbox_filters.sql"),
+    },
+    Migration {
         version: 13,
         name: "sla_watch",
         sql: include_str!("../migrations/sqlite/0013_sla_watch.sql"),
@@ -114,6 +119,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 9,
         name: "publishing",
         sql: include_str!("../migrations/postgres/0009_publishing.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "inbox_filters",
+        sql: include_str!("../migrations/postgres/0010_inbox_filters.sql"),
     },
     Migration {
         version: 13,

@@ -247,6 +247,26 @@ pub(crate) fn find_api_token(db: &mut dyn Db, token_sha256_hex: &str) -> Result<
     .transpose()
 }
 
+/// Every API token (never its secret), newest first.
+pub(crate) fn list_api_tokens(db: &mut dyn Db) -> Result<Vec<ApiToken>> {
+    db.query("SELECT id, label, created_at, user_id, scopes FROM api_tokens ORDER BY id DESC", &[])?
+        .iter()
+        .map(|row| {
+            Ok(ApiToken {
+                id: row.int(0)?,
+                label: row.text(1)?,
+                created_at: row.time(2)?,
+                user_id: row.opt_int(3)?.map(UserId),
+                scopes: from_json("scopes", &row.text(4)?)?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) fn delete_api_token(db: &mut dyn Db, id: i64) -> Result<bool> {
+    Ok(db.execute("DELETE FROM api_tokens WHERE id = ?1", &[Param::Int(id)])? > 0)
+}
+
 pub(crate) fn create_team(db: &mut dyn Db, name: &str, members: &[UserId]) -> Result<Team> {
     let inserted = db.query_opt("INSERT INTO teams (name) VALUES (?1) RETURNING id", &[Param::Text(name)]);
     let id = match inserted {

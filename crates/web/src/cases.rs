@@ -222,3 +222,17 @@ pub async fn move_conversation(
     let moved = blocking(move || app.move_conversation(&principal, id, &request)).await?;
     Ok((StatusCode::CREATED, Json(json!(moved))))
 }
+
+/// `POST /api/v1/cases/bulk`: one action on many cases, a result per case (200 even when
+/// some were refused: each result says why).
+pub async fn bulk(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<service::cases::BulkRequest>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let principal = caller.require(Action::WorkCases)?.clone();
+    let request = json_body(body)?;
+    let app = state.app.clone();
+    let items = blocking(move || app.bulk_update_cases(&principal, &request)).await?;
+    Ok(Json(json!({ "items": items, "next_cursor": null })))
+}

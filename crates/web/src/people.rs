@@ -153,3 +153,20 @@ pub async fn create_token(
     let token = blocking(move || app.create_user_api_token(&actor, &request.email, &request.label, &request.scopes)).await?;
     Ok((StatusCode::CREATED, Json(json!({ "token": token }))))
 }
+
+/// `GET /api/v1/tokens`: every token's label, owner, scopes and creation time.
+pub async fn list_tokens(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    caller.require(Action::ManageUsers)?;
+    let app = state.app.clone();
+    let tokens = blocking(move || app.list_api_tokens()).await?;
+    Ok(Json(json!({ "items": tokens, "next_cursor": null })))
+}
+
+/// `DELETE /api/v1/tokens/{id}`: revokes the token at once.
+pub async fn revoke_token(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    let actor = caller.require(Action::ManageUsers)?.actor.clone();
+    let id = parse_id(&id, "token")?;
+    let app = state.app.clone();
+    blocking(move || app.revoke_api_token(&actor, id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

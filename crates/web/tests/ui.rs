@@ -319,7 +319,7 @@ const COMPLAINT: &str = " my bag is lost again, worst airline ever, I am furious
 
 /// The id of the newest case, as the API lists it to `browser`.
 async fn newest_case(test: &TestApp, browser: &Browser) -> i64 {
-    let answer = test.page("/api/v1/cases", Some(browser)).await;
+    let answer = test.page("/api/v1/cases?sort=newest", Some(browser)).await;
     let page: Value = serde_json::from_str(&answer.text).unwrap();
     page["items"][0]["id"].as_i64().unwrap_or_else(|| panic!("a case: {page}"))
 }
@@ -416,4 +416,201 @@ async fn the_case_events_stream_announces_new_cases_without_their_details() {
     assert_eq!(event["kind"], "created");
     assert!(event["case_id"].as_i64().is_some() && event.get("detail").is_none(), "{event}");
     assert_eq!(test.page("/app/case-events", None).await.status, StatusCode::UNAUTHORIZED);
+}
+
+/// Ingests `count` complaints from different authors and returns their case ids, newest first.
+async fn complaints(test: &TestApp, browser: &Browser, count: usize) -> Vec<i64> {
+    const GRIEVANCES: [&str; 5] = [
+        "my bag is lost again, worst airline ever, I am furious and nobody answers",
+        "flight AZ12 cancelled twice this week, terrible service and no refund yet",
+        "why was I charged twice for seat selection? this is unacceptable, answer me",
+        "the app crashed during check-in and I missed my flight, I want compensation now",
+        "rude staff at the gate in Lyon today, disgusting treatment of an elderly passenger",
+    ];
+    let mentions: Vec<Value> = (0..count).map(|n| mention(&format!("c{n}"), &format!("client{n}"), "Client", &format!("@AirComptoir {}", GRIEVANCES[n % 5]), "")).collect();
+    test.ingest(&mentions).await;
+    let answer = test.page(&format!("/api/v1/cases?sort=newest&limit={count}"), Some(browser)).await;
+    let page: Value = serde_json::from_str(&answer.text).unwrap();
+    page["items"].as_array().unwrap().iter().map(|case| case["id"].as_i64().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn the_inbox_filters_sorts_and_pages_through_the_api_and_the_page() {
+    let test = test_app();
+    test.add_user("admin@example.com", Role::Admin, domain::Language::Fr);
+    let browser = test.sign_in("admin@example.com").await;
+    let ids = complaints(&test, &browser, 5).await;
+    assert_eq!(ids.len(), 5);
+    // Every order pages through the same cases once, two by two.
+    for sort in ["sla", "priority", "newest", "oldest"] {
+        let mut seen = Vec::new();
+        let mut path = format!("/api/v1/cases?sort={sort}&limit=2");
+        for _ in 0..10 {
+            let page: Value = serde_json::from_str(&test.page(&path, Some(&browser)).await.text).unwrap();
+            seen.extend(page["items"].as_array().unwrap().iter().map(|case| case["id"].as_i64().unwrap()));
+            let Some(cursor) = page["next_cursor"].as_str() else { break };
+            path = format!("/api/v1/cases?sort={sort}&limit=2&cursor={cursor}");
+        }
+        let mut sorted = seen.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!((seen.len(), sorted.len()), (5, 5), "{sort}: {seen:?}");
+    }
+    // Filters narrow the list; a filter with no match gives an empty page.
+    let complaints_only: Value = serde_json::from_str(&test.page("/api/v1/cases?intent=complaint&source=x&sentiment=negative", Some(&browser)).await.text).unwrap();
+    let praise: Value = serde_json::from_str(&test.page("/api/v1/cases?intent=praise", Some(&browser)).await.text).unwrap();
+    assert!(praise["items"].as_array().unwrap().is_empty());
+    assert!(complaints_only["items"].as_array().unwrap().len() <= 5);
+    for bad in ["sort=sideways", "source=fax", "sentiment=angry", "intent=x", "priority=asap", "cursor=1.2", "cursor=abc", "vip=maybe"] {
+        let answer = test.page(&format!("/api/v1/cases?{bad}"), Some(&browser)).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{bad}: {}", answer.text);
+        assert!(answer.text.contains("\"detail\""), "a problem document for {bad}");
+    }
+    // The page keeps the filters in its links and its form, escaped.
+    let page = test.page("/app/inbox?queue=all&tag=%3Cscript%3Ex&sort=oldest&reason=%22%3E%3Cimg", Some(&browser)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(!page.text.contains("<script>x") && !page.text.contains("\"><img"));
+    assert!(page.text.contains("value=\"&lt;script&gt;x\""), "the tag filter is shown escaped");
+    assert!(page.text.contains("Trier par"), "the page speaks the user's language");
+    assert!(page.text.contains("id=\"bulk\""), "an administrator gets the bulk action bar");
+    let bad_sort = test.page("/app/inbox?sort=sideways", Some(&browser)).await;
+    assert_eq!(bad_sort.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn bulk_actions_report_each_case_and_are_audited() {
+    let test = test_app();
+    test.add_user("admin@example.com", Role::Admin, domain::Language::En);
+    test.add_user("analyst@example.com", Role::Analyst, domain::Language::En);
+    let browser = test.sign_in("admin@example.com").await;
+    let ids = complaints(&test, &browser, 3).await;
+    let tagged = test.api(Method::POST, "/api/v1/cases/bulk", &browser, json!({"ids": ids, "action": "tag", "tag": "Refund"})).await;
+    assert_eq!(tagged.status, StatusCode::OK, "{}", tagged.text);
+    let items = serde_json::from_str::<Value>(&tagged.text).unwrap()["items"].clone();
+    assert!(items.as_array().unwrap().iter().all(|item| item["ok"] == json!(true)), "{items}");
+    let refund: Value = serde_json::from_str(&test.page("/api/v1/cases?tag=refund", Some(&browser)).await.text).unwrap();
+    assert_eq!(refund["items"].as_array().unwrap().len(), 3);
+
+    let resolved = test.api(Method::POST, "/api/v1/cases/bulk", &browser, json!({"ids": [ids[0], ids[1], 999_999], "action": "resolve"})).await;
+    let items = serde_json::from_str::<Value>(&resolved.text).unwrap()["items"].clone();
+    assert_eq!((items[0]["ok"].clone(), items[0]["status"].clone()), (json!(true), json!("resolved")));
+    assert_eq!((items[2]["ok"].clone(), items[2]["error"].clone()), (json!(false), json!("not_found")));
+    // Resolved cannot go back to new: refused for that case, with the reason.
+    let invalid = test.api(Method::POST, "/api/v1/cases/bulk", &browser, json!({"ids": [ids[0], ids[2]], "action": "status", "status": "new"})).await;
+    let items = serde_json::from_str::<Value>(&invalid.text).unwrap()["items"].clone();
+    assert_eq!(items[0]["ok"], json!(false), "{items}");
+    assert!(items[0]["detail"].as_str().unwrap_or_default().len() > 3);
+
+    let untagged = test.api(Method::POST, "/api/v1/cases/bulk", &browser, json!({"ids": [ids[2]], "action": "untag", "tag": "refund"})).await;
+    assert_eq!(serde_json::from_str::<Value>(&untagged.text).unwrap()["items"][0]["ok"], json!(true));
+    let refund: Value = serde_json::from_str(&test.page("/api/v1/cases?tag=refund", Some(&browser)).await.text).unwrap();
+    assert_eq!(refund["items"].as_array().unwrap().len(), 2);
+
+    for bad in [json!({"ids": [], "action": "resolve"}), json!({"ids": [1], "action": "explode"}), json!({"ids": (0..201).collect::<Vec<i64>>(), "action": "resolve"})] {
+        let answer = test.api(Method::POST, "/api/v1/cases/bulk", &browser, bad.clone()).await;
+        assert!(answer.status.is_client_error(), "{bad}: {}", answer.status);
+    }
+    let audit: Value = serde_json::from_str(&test.page("/api/v1/audit?limit=100", Some(&browser)).await.text).unwrap();
+    assert!(audit["items"].as_array().unwrap().iter().any(|entry| entry["action"] == json!("case.bulk")), "{audit}");
+
+    let analyst = test.sign_in("analyst@example.com").await;
+    let refused = test.api(Method::POST, "/api/v1/cases/bulk", &analyst, json!({"ids": [ids[2]], "action": "resolve"})).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let inbox = test.page("/app/inbox", Some(&analyst)).await;
+    assert!(!inbox.text.contains("id=\"bulk\""), "no bulk bar for a read-only role");
+}
+
+#[tokio::test]
+async fn care_administration_pages_escape_their_text_and_refuse_other_roles() {
+    let test = test_app();
+    test.add_user("admin@example.com", Role::Admin, domain::Language::En);
+    test.add_user("agent@example.com", Role::Agent, domain::Language::En);
+    let browser = test.sign_in("admin@example.com").await;
+    let team = test.api(Method::POST, "/api/v1/teams", &browser, json!({"name": HOSTILE_NAME, "members": []})).await;
+    let team_id = serde_json::from_str::<Value>(&team.text).unwrap()["id"].as_i64().unwrap();
+    let rule = test.api(Method::POST, "/api/v1/routing-rules", &browser, json!({"name": HOSTILE_TEXT, "team_id": team_id, "when": {"languages": ["<b>fr</b>"]}})).await;
+    assert_eq!(rule.status, StatusCode::CREATED, "{}", rule.text);
+    let canned = test.api(Method::POST, "/api/v1/canned-responses", &browser, json!({"title": HOSTILE_NAME, "template": HOSTILE_TEXT})).await;
+    assert_eq!(canned.status, StatusCode::CREATED, "{}", canned.text);
+    for path in ["/app/admin/sla", "/app/admin/routing", "/app/admin/canned", "/app/admin/agents", "/app/admin/tokens"] {
+        let page = test.page(path, Some(&browser)).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.text);
+        assert_nothing_injected(&page.text, path);
+    }
+    let sla = test.page("/app/admin/sla", Some(&browser)).await;
+    assert!(sla.text.contains("Europe/Paris") || sla.text.contains("time_zone"), "the calendar is shown");
+    let agent = test.sign_in("agent@example.com").await;
+    for path in ["/app/admin/sla", "/app/admin/routing", "/app/admin/canned", "/app/admin/agents", "/app/admin/tokens"] {
+        assert_eq!(test.page(path, Some(&agent)).await.status, StatusCode::FORBIDDEN, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_revoked_token_no_longer_authenticates() {
+    let test = test_app();
+    test.add_user("admin@example.com", Role::Admin, domain::Language::En);
+    test.add_user("analyst@example.com", Role::Analyst, domain::Language::En);
+    let browser = test.sign_in("admin@example.com").await;
+    let created = test.api(Method::POST, "/api/v1/tokens", &browser, json!({"email": "analyst@example.com", "label": "to revoke"})).await;
+    let secret = serde_json::from_str::<Value>(&created.text).unwrap()["token"].as_str().unwrap().to_string();
+    let me = |secret: &str| Request::get("/api/v1/me").header(header::AUTHORIZATION, format!("Bearer {secret}")).body(Body::empty()).unwrap();
+    assert_eq!(test.request(me(&secret)).await.status, StatusCode::OK);
+    let listed: Value = serde_json::from_str(&test.page("/api/v1/tokens", Some(&browser)).await.text).unwrap();
+    let token = listed["items"].as_array().unwrap().iter().find(|token| token["label"] == json!("to revoke")).unwrap().clone();
+    assert!(!listed.to_string().contains(&secret), "the secret is never listed");
+    let page = test.page("/app/admin/tokens", Some(&browser)).await;
+    assert!(page.text.contains(&format!("/api/v1/tokens/{}", token["id"])), "the page offers to revoke it");
+    let revoked = test.api(Method::DELETE, &format!("/api/v1/tokens/{}", token["id"]), &browser, json!(null)).await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{}", revoked.text);
+    assert_eq!(test.request(me(&secret)).await.status, StatusCode::UNAUTHORIZED);
+    let again = test.api(Method::DELETE, &format!("/api/v1/tokens/{}", token["id"]), &browser, json!(null)).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_case_page_translates_the_enrichment_and_offers_corrections_and_thread_split() {
+    let test = test_app();
+    test.add_user("admin@example.com", Role::Admin, domain::Language::Fr);
+    let browser = test.sign_in("admin@example.com").await;
+    let case_id = complaints(&test, &browser, 1).await[0];
+    let case: Value = serde_json::from_str(&test.page(&format!("/api/v1/cases/{case_id}"), Some(&browser)).await.text).unwrap();
+    let mention_id = case["first_mention_id"].as_i64().unwrap();
+    let page = test.page(&format!("/app/cases/{case_id}"), Some(&browser)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("data-intent=\"complaint\"") && page.text.contains("réclamation"), "the intent in French");
+    assert!(page.text.contains("data-author-type="), "the author type is labelled");
+    assert!(!page.text.contains("author: customer") && !page.text.contains("intent: complaint"), "no raw names");
+    assert!(page.text.contains(&format!("data-action=\"/api/v1/mentions/{mention_id}/enrichment\"")), "a correction form per message");
+    assert!(page.text.contains("name=\"split\""), "the composer offers the numbered thread");
+    // The correction the form sends is accepted and shown.
+    let corrected = test.api(Method::PUT, &format!("/api/v1/mentions/{mention_id}/enrichment"), &browser, json!({"sentiment": "positive", "corrected_by": "admin@example.com"})).await;
+    assert_eq!(corrected.status, StatusCode::OK, "{}", corrected.text);
+    let page = test.page(&format!("/app/cases/{case_id}"), Some(&browser)).await;
+    assert!(page.text.contains("data-sentiment=\"positive\""));
+    let positive: Value = serde_json::from_str(&test.page("/api/v1/cases?sentiment=positive", Some(&browser)).await.text).unwrap();
+    assert_eq!(positive["items"][0]["id"].as_i64(), Some(case_id), "the sentiment filter follows the correction");
+}
+
+#[tokio::test]
+async fn the_case_events_stream_says_who_is_viewing_or_typing() {
+    let test = test_app();
+    test.add_user("admin@example.com", Role::Admin, domain::Language::En);
+    let browser = test.sign_in("admin@example.com").await;
+    let case_id = complaints(&test, &browser, 1).await[0];
+    let request = Request::get("/app/case-events").header(header::COOKIE, &browser.cookie).body(Body::empty()).unwrap();
+    let mut body = test.router.clone().oneshot(request).await.unwrap().into_body().into_data_stream();
+    let typing = test.api(Method::POST, &format!("/api/v1/cases/{case_id}/presence"), &browser, json!({"state": "typing"})).await;
+    assert_eq!(typing.status, StatusCode::OK);
+    let mut received = String::new();
+    let read = async {
+        while !received.contains("\"presence\"") {
+            let chunk = body.next().await.expect("the stream stays open").unwrap();
+            received.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), read).await.expect("a presence event within 20 s");
+    let data = received.lines().filter_map(|line| line.strip_prefix("data: ")).find(|data| data.contains("presence")).unwrap();
+    let event: Value = serde_json::from_str(data).unwrap();
+    assert_eq!((event["case_id"].as_i64(), event["state"].as_str()), (Some(case_id), Some("typing")));
+    assert!(event["user_id"].as_i64().is_some());
 }

@@ -20,6 +20,11 @@
       if (field.type === "checkbox") { body[field.name] = field.checked; continue; }
       if (field.type === "radio") { if (field.checked) body[field.name] = field.value; continue; }
       if (field.value === "") continue;
+      if (field.dataset.type === "json") { body[field.name] = JSON.parse(field.value); continue; }
+      if (field.dataset.type === "list") {
+        body[field.name] = field.value.split(",").map(function (item) { return item.trim(); }).filter(Boolean);
+        continue;
+      }
       body[field.name] = asNumber ? Number(field.value) : field.value;
     }
     return body;
@@ -55,7 +60,8 @@
     if (!form.classList.contains("api-form")) return;
     event.preventDefault();
     const method = form.dataset.method || "POST";
-    const body = formBody(form);
+    let body;
+    try { body = formBody(form); } catch (error) { showError(form, String(error)); return; }
     const button = form.querySelector('button[type="submit"]');
     if (button) button.disabled = true;
     try {
@@ -126,6 +132,11 @@
     if (help && help.open) return;
     if (event.key === "j") { event.preventDefault(); moveInList(1); }
     else if (event.key === "k") { event.preventDefault(); moveInList(-1); }
+    else if (event.key === "x" && event.target.classList && event.target.classList.contains("item")) {
+      // x checks or unchecks the current inbox row for a bulk action.
+      const box = event.target.querySelector('input[name="case"]');
+      if (box) { event.preventDefault(); box.checked = !box.checked; box.dispatchEvent(new Event("change", { bubbles: true })); }
+    }
     else if (event.key === "/") {
       const box = document.querySelector("[data-search-box]");
       if (box) { event.preventDefault(); box.focus(); }
@@ -214,7 +225,7 @@
     return element;
   }
 
-  function inboxRow(labels, data) {
+  function inboxRow(labels, data, selectable) {
     const row = document.createElement("tr");
     row.className = "item arrived";
     row.tabIndex = -1;
@@ -224,6 +235,9 @@
     const subject = textIn("bdi", data.subject || "");
     subject.dir = "auto";
     link.append("#" + data.id + " ", subject);
+    const subjectCell = cell(link);
+    const presence = textIn("span", "", "row-presence");
+    subjectCell.append(" ", presence);
     const contact = cell();
     if (data.contact_id) {
       const contactLink = document.createElement("a");
@@ -244,17 +258,78 @@
     time.dateTime = due;
     const slaCell = cell(sla);
     slaCell.append(" ", time);
-    row.append(cell(link), contact, source, cell(priority), cell(labels["status_" + data.status] || String(data.status)),
-      cell(data.assignee_id ? (labels["user_" + data.assignee_id] || "#" + data.assignee_id) : labels.unassigned), slaCell);
+    const status = cell(labels["status_" + data.status] || String(data.status));
+    status.className = "status";
+    const assignee = cell(data.assignee_id ? (labels["user_" + data.assignee_id] || "#" + data.assignee_id) : labels.unassigned);
+    assignee.className = "assignee";
+    if (selectable) {
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.name = "case";
+      box.value = String(data.id);
+      box.setAttribute("aria-label", labels.inbox_select_case + " #" + data.id);
+      row.append(cell(box));
+    }
+    row.append(subjectCell, contact, source, cell(priority), status, assignee, slaCell);
     return row;
   }
 
+  // What the page can tell from a case alone; other filters are the server's to apply
+  // (a filtered inbox takes no live arrivals, and an updated row stays until reload).
   function belongsHere(list, data) {
     const queue = list.dataset.queue;
     if (list.dataset.status && list.dataset.status !== data.status) return false;
     if (queue === "all") return true;
     if (queue === "unassigned") return !data.assignee_id;
+    if (queue === "mine") return String(data.assignee_id) === list.dataset.me;
     return false;
+  }
+
+  function rowOf(list, caseId) {
+    return list.querySelector('tr[data-case-id="' + CSS.escape(String(caseId)) + '"]');
+  }
+
+  async function refreshRow(list, labels, caseId) {
+    const row = rowOf(list, caseId);
+    if (!row) return;
+    const answer = await callApi("GET", "/api/v1/cases/" + encodeURIComponent(String(caseId)));
+    if (!answer.ok || !answer.json) return;
+    const selectable = list.dataset.selectable === "true";
+    const fresh = inboxRow(labels, answer.json, selectable);
+    fresh.classList.remove("arrived");
+    fresh.classList.add("changed");
+    const wasChecked = row.querySelector('input[name="case"]:checked');
+    if (wasChecked) fresh.querySelector('input[name="case"]').checked = true;
+    const presence = row.querySelector(".row-presence");
+    if (presence) fresh.querySelector(".row-presence").replaceWith(presence);
+    if (!belongsHere(list, answer.json) && list.dataset.filtered !== "true") fresh.classList.add("left-queue");
+    row.replaceWith(fresh);
+  }
+
+  // Who is viewing or typing a case, on its row, for 30 seconds after each signal.
+  const rowPresence = new Map();
+  function showPresence(list, labels, change) {
+    if (String(change.user_id) === list.dataset.me) return;
+    const row = rowOf(list, change.case_id);
+    if (!row) return;
+    const key = String(change.case_id);
+    const people = rowPresence.get(key) || new Map();
+    people.set(String(change.user_id), { state: String(change.state), until: Date.now() + 30000 });
+    rowPresence.set(key, people);
+    renderPresence(list, labels, key);
+  }
+
+  function renderPresence(list, labels, key) {
+    const row = rowOf(list, key);
+    const people = rowPresence.get(key);
+    if (!row || !people) return;
+    const now = Date.now();
+    const parts = [];
+    for (const [user, present] of people) {
+      if (present.until < now) { people.delete(user); continue; }
+      parts.push((labels["user_" + user] || "#" + user) + " " + (labels["presence_" + present.state] || present.state));
+    }
+    row.querySelector(".row-presence").textContent = parts.join(", ");
   }
 
   function startInbox(list) {
@@ -266,14 +341,111 @@
     events.addEventListener("error", function () { state.textContent = state.dataset.disconnected; });
     events.addEventListener("case", async function (event) {
       const change = JSON.parse(event.data);
-      if (change.kind !== "created" || !firstPage) return;
-      if (list.querySelector('[data-case-id="' + CSS.escape(String(change.case_id)) + '"]')) return;
+      if (change.kind === "presence") { showPresence(list, labels, change); return; }
+      if (change.kind !== "created") { await refreshRow(list, labels, change.case_id); return; }
+      if (!firstPage || list.dataset.filtered === "true") return;
+      if (rowOf(list, change.case_id)) return;
       const answer = await callApi("GET", "/api/v1/cases/" + encodeURIComponent(String(change.case_id)));
       if (!answer.ok || !answer.json || !belongsHere(list, answer.json)) return;
       const empty = document.getElementById("inbox-empty");
       if (empty) empty.remove();
-      list.prepend(inboxRow(labels, answer.json));
+      list.prepend(inboxRow(labels, answer.json, list.dataset.selectable === "true"));
       while (list.children.length > 200) list.lastElementChild.remove();
+    });
+    window.setInterval(function () { for (const key of rowPresence.keys()) renderPresence(list, labels, key); }, 5000);
+    startBulk(list, labels);
+  }
+
+  // --- Inbox: select rows, apply one action to them all ---
+  function selectedIds(list) {
+    return Array.from(list.querySelectorAll('input[name="case"]:checked'), function (box) { return Number(box.value); });
+  }
+
+  function startBulk(list, labels) {
+    const form = document.getElementById("bulk");
+    if (!form) return;
+    const all = document.getElementById("select-all");
+    const count = document.getElementById("bulk-count");
+    const results = document.getElementById("bulk-results");
+    const action = document.getElementById("bulk-action");
+    function showCount() {
+      const selected = selectedIds(list).length;
+      count.textContent = count.dataset.template.replace("{n}", String(selected));
+    }
+    function showFields() {
+      const wanted = { assign: "bulk-assignee", tag: "bulk-tag", untag: "bulk-tag", status: "bulk-status" }[action.value];
+      for (const id of ["bulk-assignee", "bulk-tag", "bulk-status"]) {
+        const field = document.getElementById(id);
+        const hidden = id !== wanted;
+        field.hidden = hidden;
+        field.disabled = hidden;
+        const label = form.querySelector('label[for="' + id + '"]');
+        if (label) label.hidden = hidden;
+      }
+    }
+    all.addEventListener("change", function () {
+      for (const box of list.querySelectorAll('input[name="case"]')) box.checked = all.checked;
+      showCount();
+    });
+    list.addEventListener("change", showCount);
+    action.addEventListener("change", showFields);
+    showFields();
+    showCount();
+    form.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      event.stopPropagation();
+      const ids = selectedIds(list);
+      results.textContent = "";
+      if (!ids.length) { results.textContent = labels.bulk_none_selected || "0"; return; }
+      const body = formBody(form);
+      body.ids = ids;
+      if (body.action === "assign" && !("assignee_id" in body)) body.assignee_id = null;
+      const button = document.getElementById("bulk-apply");
+      button.disabled = true;
+      try {
+        const answer = await callApi("POST", form.dataset.action, body);
+        if (!answer.ok) { showError(form, (answer.json && answer.json.detail) || ("HTTP " + answer.status)); return; }
+        const lines = document.createElement("ul");
+        for (const item of answer.json.items) {
+          const line = document.createElement("li");
+          line.dataset.caseId = String(item.id);
+          line.dataset.ok = String(item.ok);
+          line.textContent = "#" + item.id + " " + (item.ok ? labels.bulk_done : labels.bulk_refused + " (" + item.detail + ")");
+          lines.append(line);
+          if (item.ok) refreshRow(list, labels, item.id);
+        }
+        results.append(lines);
+      } catch (error) {
+        showError(form, String(error));
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
+
+  // --- Case view: others' changes and new messages arrive without a reload ---
+  // The page is fetched again and its server-rendered parts (escaped by the templates)
+  // replace the facts, the actions and the conversation; the composer is left as it is.
+  function startCaseLive(root) {
+    const caseId = root.dataset.caseLive;
+    const events = new EventSource("/app/case-events");
+    let pending = null;
+    async function reload() {
+      pending = null;
+      const response = await fetch(window.location.pathname, { credentials: "same-origin", headers: { "Accept": "text/html" } });
+      if (!response.ok) return;
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+      for (const selector of [".case-facts", ".actions", "ol.conversation", "ul.callbacks"]) {
+        const mine = document.querySelector(selector);
+        const theirs = fresh.querySelector(selector);
+        if (mine && theirs) mine.replaceWith(document.importNode(theirs, true));
+      }
+    }
+    events.addEventListener("case", function (event) {
+      const change = JSON.parse(event.data);
+      if (String(change.case_id) !== caseId) return;
+      if (change.kind === "presence") { if (window.comptoirPresence) window.comptoirPresence(change); return; }
+      if (!pending) pending = window.setTimeout(reload, 300);
     });
   }
 
@@ -337,20 +509,36 @@
   function startPresence(box) {
     const labels = JSON.parse(box.dataset.labels || "{}");
     const reply = document.getElementById("reply");
+    const others = new Map();
     let lastTyped = 0;
     if (reply) reply.addEventListener("input", function () { lastTyped = Date.now(); });
+    function render() {
+      const now = Date.now();
+      const parts = [];
+      for (const [user, present] of others) {
+        if (present.until < now) { others.delete(user); continue; }
+        parts.push((labels["user_" + user] || "#" + user) + " " + (labels["presence_" + present.state] || present.state));
+      }
+      box.textContent = parts.join(", ") || labels.presence_alone;
+    }
     async function signal() {
       const state = Date.now() - lastTyped < 10000 ? "typing" : "viewing";
       const answer = await callApi("POST", box.dataset.presence, { state: state });
       if (!answer.ok || !answer.json) return;
-      const others = answer.json.items.filter(function (present) { return String(present.user_id) !== box.dataset.me; });
-      const text = others.map(function (present) {
-        return (labels["user_" + present.user_id] || "#" + present.user_id) + " " + (labels["presence_" + present.state] || present.state);
-      }).join(", ");
-      box.textContent = text || labels.presence_alone;
+      others.clear();
+      for (const present of answer.json.items) {
+        if (String(present.user_id) !== box.dataset.me) others.set(String(present.user_id), { state: present.state, until: Date.now() + 30000 });
+      }
+      render();
     }
     signal();
     window.setInterval(signal, 10000);
+    // Another agent's signal, from the case events stream: shown at once.
+    window.comptoirPresence = function (change) {
+      if (String(change.user_id) === box.dataset.me) return;
+      others.set(String(change.user_id), { state: String(change.state), until: Date.now() + 30000 });
+      render();
+    };
   }
 
   document.addEventListener("submit", submitApiForm);
@@ -366,4 +554,6 @@
   for (const box of document.querySelectorAll("textarea[data-counter]")) startCounter(box);
   const presence = document.getElementById("presence");
   if (presence) startPresence(presence);
+  const caseLive = document.querySelector("[data-case-live]");
+  if (caseLive) startCaseLive(caseLive);
 })();

@@ -94,6 +94,7 @@ mod tests {
             include_str!("pages/admin.rs"),
             include_str!("pages/general.rs"),
             include_str!("pages/cases.rs"),
+            include_str!("pages/care_admin.rs"),
         ];
         let english = parse("English", ENGLISH);
         let mut missing = Vec::new();

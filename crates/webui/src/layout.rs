@@ -89,6 +89,7 @@ fn help_dialog(viewer: &Viewer) -> Markup {
                 dt { kbd { "j" } } dd { (t("help_next")) }
                 dt { kbd { "k" } } dd { (t("help_previous")) }
                 dt { kbd { "Enter" } } dd { (t("help_open")) }
+                dt { kbd { "x" } } dd { (t("help_select")) }
                 dt { kbd { "/" } } dd { (t("help_search")) }
                 dt { kbd { "r" } } dd { (t("help_reply")) }
                 dt { kbd { "e" } } dd { (t("help_resolve")) }

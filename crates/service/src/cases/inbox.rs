@@ -11,6 +11,7 @@ use serde_json::json;
 use store::{CaseEventRow, CaseFilter, CaseRow, NewCaseEvent};
 
 use super::collision::CasePresence;
+use super::filters::{apply_filters, cursor_after, InboxSort};
 use super::events::CaseEvent;
 use crate::{App, ServiceError};
 
@@ -39,6 +40,18 @@ pub struct CaseListQuery {
     pub team: Option<i64>,
     pub assignee: Option<i64>,
     pub queue: Option<Queue>,
+    /// Filters (issue #6): exact values; blank values are ignored.
+    pub source: Option<String>,
+    pub language: Option<String>,
+    pub sentiment: Option<String>,
+    pub intent: Option<String>,
+    pub reason: Option<String>,
+    pub priority: Option<String>,
+    pub topic: Option<String>,
+    pub vip: Option<bool>,
+    pub tag: Option<String>,
+    /// `sla` (default), `priority`, `newest` or `oldest`.
+    pub sort: Option<InboxSort>,
     pub cursor: Option<String>,
     pub limit: Option<usize>,
 }
@@ -170,11 +183,6 @@ impl App {
     /// The inbox. Crowd responders see only the cases given to them.
     pub fn list_cases(&self, principal: &Principal, query: &CaseListQuery) -> Result<CasePage, ServiceError> {
         let limit = query.limit.unwrap_or(50).clamp(1, MAX_CASE_PAGE);
-        let before_id = query
-            .cursor
-            .as_deref()
-            .map(|cursor| cursor.parse::<i64>().map_err(|_| ServiceError::Invalid("unknown cursor: pass back a next_cursor".into())))
-            .transpose()?;
         if let Some(status) = &query.status {
             CaseStatus::parse(status).ok_or_else(|| ServiceError::Invalid(format!("unknown status {status:?}")))?;
         }
@@ -182,10 +190,14 @@ impl App {
             status: query.status.as_deref().and_then(CaseStatus::parse).map(|status| status.as_str().to_string()),
             team_id: query.team,
             assignee_id: query.assignee,
-            before_id,
             limit,
             ..CaseFilter::default()
         };
+        apply_filters(query, &mut filter)?;
+        let sort = query.sort.unwrap_or_default();
+        if let Some(cursor) = query.cursor.as_deref().filter(|cursor| !cursor.is_empty()) {
+            self.apply_cursor(sort, cursor, &mut filter)?;
+        }
         match query.queue.unwrap_or(Queue::All) {
             Queue::Mine => filter.assignee_id = Some(principal.user_id.map_or(0, |user| user.0)),
             Queue::Unassigned => filter.unassigned = true,
@@ -201,7 +213,7 @@ impl App {
             filter.assignee_id = Some(principal.user_id.map_or(0, |user| user.0));
         }
         let rows = self.store().list_cases(&filter)?;
-        let next_cursor = (rows.len() == limit).then(|| rows.last().map(|case| case.id.to_string())).flatten();
+        let next_cursor = (rows.len() == limit).then(|| rows.last().map(|case| cursor_after(sort, case))).flatten();
         let now = Utc::now();
         Ok(CasePage { items: rows.into_iter().map(|case| summary(case, now)).collect(), next_cursor })
     }
@@ -268,6 +280,15 @@ impl App {
     }
 
     pub fn patch_case(&self, principal: &Principal, id: i64, patch: &CasePatch) -> Result<CaseView, ServiceError> {
+        let (_, csat_link) = self.apply_case_patch(principal, id, patch)?;
+        let mut view = self.get_case(principal, id)?;
+        view.csat_link = csat_link;
+        Ok(view)
+    }
+
+    /// Changes a case (checks, audit entry, case event); returns it with the survey link
+    /// when this resolved it.
+    pub(crate) fn apply_case_patch(&self, principal: &Principal, id: i64, patch: &CasePatch) -> Result<(CaseRow, Option<String>), ServiceError> {
         let before = self.visible_case(principal, id)?;
         let mut case = before.clone();
         let now = Utc::now();
@@ -326,9 +347,7 @@ impl App {
             _ => None,
         };
         self.case_events().send(CaseEvent::new("updated", id, actor, Some(json!({"status": case.status}))));
-        let mut view = self.get_case(principal, id)?;
-        view.csat_link = csat_link;
-        Ok(view)
+        Ok((case, csat_link))
     }
 
     /// Agents and crowd responders take a case for themselves or give theirs back;

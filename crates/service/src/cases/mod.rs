@@ -4,9 +4,11 @@
 //! pure `care` crate's; every change is written to the audit log.
 
 mod admin;
+mod bulk;
 mod demo_setup;
 pub(crate) mod collision;
 mod events;
+mod filters;
 mod inbox;
 pub(crate) mod intake;
 mod replies;
@@ -15,7 +17,9 @@ mod sweep;
 pub(crate) mod settings;
 
 pub use admin::{AgentPatch, AgentView, CannedRequest, RoutingRuleRequest, SlaPolicyRequest, TeamSettingsRequest};
+pub use bulk::{BulkAction, BulkOutcome, BulkRequest, MAX_BULK_CASES};
 pub use events::{CaseEvent, CaseEvents, CaseWebhook};
+pub use filters::InboxSort;
 pub use inbox::{CaseListQuery, CasePage, CasePatch, CaseSummary, CaseView, ConversationEntry, NoteRequest, Queue};
 pub use replies::{CallbackRequest, CsatForm, CsatReport, MoveRequest, ReplyRequest, ReplyResult, MOVED_TO_EMAIL, MOVED_TO_PRIVATE, PENDING_APPROVAL};
 pub use settings::CaseRule;

@@ -73,7 +73,24 @@ pub struct CaseFilter {
     /// Active cases whose first response or resolution is due before this instant.
     pub due_before: Option<DateTime<Utc>>,
     pub contact_id: Option<i64>,
+    /// Exact matches on the case's own fields (`priority` is one of care's names).
+    pub source: Option<Source>,
+    pub language: Option<String>,
+    pub intent: Option<String>,
+    pub reason: Option<String>,
+    pub priority: Option<String>,
+    pub topic: Option<String>,
+    /// The sentiment of the case's first message, as stored (corrections included).
+    pub sentiment: Option<String>,
+    /// Only cases of VIP contacts.
+    pub vip: bool,
+    /// Only cases carrying this tag.
+    pub tag: Option<String>,
+    pub sort: CaseSort,
+    /// Keyset of [`CaseSort::Newest`]: cases below this id.
     pub before_id: Option<i64>,
+    /// Keyset of the other orders: cases after this one ([`CaseKey::of`] the last row).
+    pub after: Option<CaseKey>,
     pub limit: usize,
 }
 
@@ -94,6 +111,43 @@ impl DueTarget {
     }
 }
 
+/// The inbox's orders.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CaseSort {
+    /// Highest id first.
+    #[default]
+    Newest,
+    Oldest,
+    /// Active cases first, then by the next due time (first response while unanswered,
+    /// else resolution), soonest first; id breaks ties.
+    SlaDue,
+    /// Active cases first, then urgent, high, normal, low; oldest first within each.
+    Priority,
+}
+
+/// Where a case stands in every order: the keyset cursor of a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaseKey {
+    pub id: i64,
+    /// Resolved or closed (listed after the active cases).
+    pub done: bool,
+    /// 0 (urgent) to 3 (low).
+    pub rank: i64,
+    pub due_at: DateTime<Utc>,
+}
+
+impl CaseKey {
+    /// Computed as the store's SQL computes it (`done`, `due`, `rank` of 0010_inbox_filters).
+    pub fn of(case: &CaseRow) -> CaseKey {
+        CaseKey {
+            id: case.id,
+            done: matches!(case.status.as_str(), "resolved" | "closed"),
+            rank: priority_rank(&case.priority),
+            due_at: if case.first_response_at.is_none() { case.first_response_due_at } else { case.resolution_due_at },
+        }
+    }
+}
+
 /// Everything stored about one case, read at once (one connection, one snapshot on
 /// PostgreSQL's default isolation per statement, one reader on SQLite).
 #[derive(Debug, Clone, PartialEq)]
@@ -109,6 +163,16 @@ pub struct CaseFile {
 
 /// The callbacks a [`CaseFile`] holds at most.
 pub const CASE_FILE_CALLBACKS: usize = 100;
+
+/// Urgent 0, high 1, normal 2, anything else 3.
+pub fn priority_rank(priority: &str) -> i64 {
+    match priority {
+        "urgent" => 0,
+        "high" => 1,
+        "normal" => 2,
+        _ => 3,
+    }
+}
 
 /// One entry of a case's conversation and history: `customer_message`, `reply`, `note`,
 /// `status`, `assignment`, `callback`, `csat`.

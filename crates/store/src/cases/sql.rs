@@ -199,48 +199,138 @@ pub(crate) fn case_event_kinds(db: &mut dyn Db, case_ids: &[i64], kinds: &[&str]
     Ok(found)
 }
 
+/// The sort expressions of migration 0010_inbox_filters, written exactly as its indexes.
+const DONE: &str = "(CASE WHEN status IN ('resolved', 'closed') THEN 1 ELSE 0 END)";
+const DUE: &str = "(CASE WHEN first_response_at IS NULL THEN first_response_due_at ELSE resolution_due_at END)";
+const RANK: &str = "(CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END)";
+
+/// `WHERE` conditions and their parameters, numbered as they are added.
+struct Conditions<'p> {
+    sql: Vec<String>,
+    params: Vec<Param<'p>>,
+}
+
+impl<'p> Conditions<'p> {
+    /// Adds `condition`, where each `#` stands for the next parameter.
+    fn add(&mut self, condition: &str, params: impl IntoIterator<Item = Param<'p>>) {
+        let mut condition = condition.to_string();
+        for param in params {
+            self.params.push(param);
+            condition = condition.replacen('#', &format!("?{}", self.params.len()), 1);
+        }
+        self.sql.push(condition);
+    }
+}
+
+fn text(value: &Option<String>) -> Option<Param<'_>> {
+    value.as_deref().map(Param::Text)
+}
+
 pub(crate) fn list_cases(db: &mut dyn Db, filter: &CaseFilter) -> Result<Vec<CaseRow>> {
-    // Each filter column leads an index that ends in `id`: newest first by keyset.
-    let mut conditions = vec!["id < ?1".to_string()];
-    let mut params: Vec<Param<'_>> = vec![Param::Int(filter.before_id.unwrap_or(i64::MAX))];
-    let mut bind = |condition: &str, param: Param<'static>| {
-        params.push(param);
-        conditions.push(condition.replace('#', &format!("?{}", params.len())));
-    };
+    let mut conditions = Conditions { sql: Vec::new(), params: Vec::new() };
     if let Some(team) = filter.team_id {
-        bind("team_id = #", Param::Int(team));
+        conditions.add("team_id = #", [Param::Int(team)]);
     }
     if let Some(assignee) = filter.assignee_id {
-        bind("assignee_id = #", Param::Int(assignee));
-    }
-    if let Some(contact) = filter.contact_id {
-        bind("contact_id = #", Param::Int(contact));
-    }
-    if let Some(due) = filter.due_before {
-        bind(
-            "((first_response_at IS NULL AND first_response_due_at < #) OR (resolved_at IS NULL AND resolution_due_at < #))",
-            Param::Time(due),
-        );
-    }
-    let status_param = filter.status.as_deref().map(|status| {
-        params.push(Param::Text(status));
-        params.len()
-    });
-    if let Some(position) = status_param {
-        conditions.push(format!("status = ?{position}"));
-    } else if filter.due_before.is_some() {
-        // Most active cases are past due in a backlog: walking the primary key newest
-        // first finds a page at once, where a status index would sort them all (`|| ''`
-        // keeps both planners off that index).
-        conditions.push("status || '' IN ('new', 'open', 'pending_customer', 'on_hold')".into());
+        conditions.add("assignee_id = #", [Param::Int(assignee)]);
     }
     if filter.unassigned {
-        conditions.push("assignee_id IS NULL".into());
+        conditions.add("assignee_id IS NULL", []);
     }
-    params.push(Param::Int(filter.limit.clamp(1, 1000) as i64));
+    if let Some(contact) = filter.contact_id {
+        conditions.add("contact_id = #", [Param::Int(contact)]);
+    }
+    if let Some(due) = filter.due_before {
+        conditions.add(
+            "((first_response_at IS NULL AND first_response_due_at < #) OR (resolved_at IS NULL AND resolution_due_at < #))",
+            [Param::Time(due), Param::Time(due)],
+        );
+    }
+    if let Some(status) = text(&filter.status) {
+        conditions.add("status = #", [status]);
+    } else if filter.due_before.is_some() {
+        // Most active cases are past due in a backlog: walking the order's index finds a
+        // page at once, where a status index would sort them all (`|| ''` keeps both
+        // planners off that index).
+        conditions.add("status || '' IN ('new', 'open', 'pending_customer', 'on_hold')", []);
+        conditions.add(&format!("{DONE} = 0"), []);
+    }
+    if let Some(source) = filter.source {
+        conditions.add("source = #", [Param::Text(source.as_str())]);
+    }
+    for (column, value) in [
+        ("language", &filter.language),
+        ("intent", &filter.intent),
+        ("reason", &filter.reason),
+        ("priority", &filter.priority),
+        ("topic", &filter.topic),
+    ] {
+        if let Some(value) = text(value) {
+            conditions.add(&format!("{column} = #"), [value]);
+        }
+    }
+    if let Some(sentiment) = text(&filter.sentiment) {
+        conditions.add("EXISTS (SELECT 1 FROM mentions WHERE mentions.id = cases.first_mention_id AND mentions.sentiment = #)", [sentiment]);
+    }
+    if filter.vip {
+        conditions.add("EXISTS (SELECT 1 FROM contacts WHERE contacts.id = cases.contact_id AND contacts.vip)", []);
+    }
+    let tag_pattern = filter.tag.as_ref().map(|tag| format!("%{}%", crate::sql::like_escape(&to_json(tag))));
+    if let Some(pattern) = &tag_pattern {
+        // Tags are a JSON array of strings: the tag's own JSON string is in it.
+        conditions.add("tags LIKE # ESCAPE '\\'", [Param::Text(pattern)]);
+    }
+    let limit = filter.limit.clamp(1, 1000);
+    let (key, after) = match filter.sort {
+        CaseSort::Newest => {
+            conditions.add("id < #", [Param::Int(filter.before_id.unwrap_or(i64::MAX))]);
+            return select_cases(db, conditions, "id DESC", limit);
+        }
+        CaseSort::Oldest => {
+            if let Some(after) = filter.after {
+                conditions.add("id > #", [Param::Int(after.id)]);
+            }
+            return select_cases(db, conditions, "id", limit);
+        }
+        CaseSort::SlaDue => (DUE, filter.after.map(|key| (key.done, Param::Time(key.due_at), key.id))),
+        CaseSort::Priority => (RANK, filter.after.map(|key| (key.done, Param::Int(key.rank), key.id))),
+    };
+    let order = format!("{key}, id");
+    // With the status fixed, `done` is too: one range of the status index.
+    if filter.status.is_some() {
+        if let Some((_, key_value, id)) = after {
+            add_keyset(&mut conditions, key, key_value, id);
+        }
+        return select_cases(db, conditions, &order, limit);
+    }
+    // Else the active cases, then the resolved and closed ones: each one range of an index
+    // that starts with `done` (a keyset over `(done, key, id)` would scan from the start).
+    let after_done = after.as_ref().is_some_and(|(done, _, _)| *done);
+    let mut active_or_done = Conditions { sql: conditions.sql.clone(), params: conditions.params.clone() };
+    active_or_done.add(&format!("{DONE} = #"), [Param::Int(i64::from(after_done))]);
+    if let Some((_, key_value, id)) = after {
+        add_keyset(&mut active_or_done, key, key_value, id);
+    }
+    let mut rows = select_cases(db, active_or_done, &order, limit)?;
+    if rows.len() < limit && !after_done && filter.due_before.is_none() {
+        conditions.add(&format!("{DONE} = 1"), []);
+        rows.extend(select_cases(db, conditions, &order, limit - rows.len())?);
+    }
+    Ok(rows)
+}
+
+/// `key > after_key OR (key = after_key AND id > after_id)`, written so that both planners
+/// seek the index range (`key >= #` leads).
+fn add_keyset<'p>(conditions: &mut Conditions<'p>, key: &str, key_value: Param<'p>, id: i64) {
+    conditions.add(&format!("{key} >= # AND ({key} > # OR id > #)"), [key_value, key_value, Param::Int(id)]);
+}
+
+fn select_cases(db: &mut dyn Db, conditions: Conditions<'_>, order: &str, limit: usize) -> Result<Vec<CaseRow>> {
+    let Conditions { sql: where_sql, mut params } = conditions;
+    params.push(Param::Int(limit as i64));
     let sql = format!(
-        "SELECT {CASE_COLUMNS} FROM cases WHERE {} ORDER BY id DESC LIMIT ?{}",
-        conditions.join(" AND "),
+        "SELECT {CASE_COLUMNS} FROM cases WHERE {} ORDER BY {order} LIMIT ?{}",
+        if where_sql.is_empty() { "TRUE".to_string() } else { where_sql.join(" AND ") },
         params.len()
     );
     db.query(&sql, &params)?.iter().map(case_from_row).collect()

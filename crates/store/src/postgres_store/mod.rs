@@ -329,6 +329,14 @@ impl Store for PostgresStore {
         self.read_db(|db| people::find_api_token(db, token_sha256_hex))
     }
 
+    fn list_api_tokens(&self) -> Result<Vec<ApiToken>> {
+        self.read_db(people::list_api_tokens)
+    }
+
+    fn delete_api_token(&self, id: i64) -> Result<bool> {
+        self.write_tx(|db| people::delete_api_token(db, id))
+    }
+
     fn create_user(&self, user: &NewUser) -> Result<User> {
         self.write_tx(|db| people::create_user(db, user))
     }

@@ -6,6 +6,7 @@ pub mod contacts;
 pub mod early_warning;
 pub mod enrichment;
 pub mod fixtures;
+pub mod inbox;
 pub mod influence;
 pub mod mentions;
 pub mod people;

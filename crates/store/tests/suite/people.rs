@@ -74,6 +74,11 @@ pub fn api_tokens_belong_to_users_and_keep_their_scopes(test_store: &mut TestSto
     let ownerless = store.create_api_token("legacy", "digest-b", None, &[]).unwrap();
     assert_eq!(store.find_api_token("digest-b").unwrap().unwrap().user_id, None);
     assert!(ownerless.scopes.is_empty());
+    assert_eq!(store.list_api_tokens().unwrap(), vec![ownerless.clone(), created.clone()], "newest first");
+    assert!(store.delete_api_token(created.id).unwrap());
+    assert_eq!(store.find_api_token("digest-a").unwrap(), None, "a revoked token is gone");
+    assert!(!store.delete_api_token(created.id).unwrap());
+    assert_eq!(store.list_api_tokens().unwrap(), vec![ownerless]);
 }
 
 pub fn teams_are_created_renamed_and_deleted(test_store: &mut TestStore) {

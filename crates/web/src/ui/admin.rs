@@ -46,12 +46,8 @@ pub async fn tokens(State(state): State<AppState>, caller: PageCaller) -> Respon
     let page = async {
         caller.require(Action::ManageUsers)?;
         let app = state.app.clone();
-        let (users, created) = blocking(move || {
-            let filter = AuditFilter { entity: Some("api_token".into()), entity_id: None, before_id: None, limit: AUDIT_PAGE };
-            Ok((app.list_users()?, app.list_audit(&filter)?))
-        })
-        .await?;
-        Ok(admin::tokens(&caller.viewer, &users, &created))
+        let (users, tokens) = blocking(move || Ok((app.list_users()?, app.list_api_tokens()?))).await?;
+        Ok(admin::tokens(&caller.viewer, &users, &tokens))
     };
     respond(&caller.viewer, page.await)
 }

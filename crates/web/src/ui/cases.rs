@@ -11,7 +11,7 @@ use domain::{Action, ContactId};
 use futures_util::Stream;
 use serde::Deserialize;
 use serde_json::json;
-use service::cases::{CaseListQuery, Queue};
+use service::cases::{CaseListQuery, InboxSort, Queue};
 use tokio::sync::broadcast::error::RecvError;
 use webui::pages::cases;
 
@@ -40,7 +40,50 @@ fn past_cases(timeline: Vec<domain::TimelineItem>, this_case: i64) -> Vec<(i64, 
 pub struct InboxQuery {
     queue: Option<String>,
     status: Option<String>,
+    source: Option<String>,
+    language: Option<String>,
+    sentiment: Option<String>,
+    intent: Option<String>,
+    reason: Option<String>,
+    priority: Option<String>,
+    topic: Option<String>,
+    vip: Option<String>,
+    tag: Option<String>,
+    sort: Option<String>,
     cursor: Option<String>,
+}
+
+/// A form's value, when not blank.
+fn given(value: &Option<String>) -> Option<String> {
+    value.as_deref().map(str::trim).filter(|value| !value.is_empty()).map(str::to_string)
+}
+
+fn parse_sort(sort: Option<&str>) -> Result<InboxSort, ApiError> {
+    match sort {
+        None => Ok(InboxSort::default()),
+        Some(name) => InboxSort::ALL
+            .into_iter()
+            .find(|sort| sort.as_str() == name)
+            .ok_or_else(|| ApiError::bad_request("unknown sort: sla, priority, newest or oldest")),
+    }
+}
+
+/// The page's filters, for the service and for the page itself.
+fn inbox_filters(query: &InboxQuery) -> Result<(InboxSort, cases::InboxFilters), ApiError> {
+    let sort = parse_sort(given(&query.sort).as_deref())?;
+    let filters = cases::InboxFilters {
+        source: given(&query.source),
+        language: given(&query.language),
+        sentiment: given(&query.sentiment),
+        intent: given(&query.intent),
+        reason: given(&query.reason),
+        priority: given(&query.priority),
+        topic: given(&query.topic),
+        vip: matches!(query.vip.as_deref(), Some("true" | "on" | "1")),
+        tag: given(&query.tag),
+        sort: sort.as_str().to_string(),
+    };
+    Ok((sort, filters))
 }
 
 fn parse_queue(queue: &str) -> Result<Queue, ApiError> {
@@ -69,13 +112,25 @@ pub async fn inbox(State(state): State<AppState>, caller: PageCaller, Query(quer
                 return Err(ApiError::bad_request("unknown status"));
             }
         }
+        let (sort, filters) = inbox_filters(&query)?;
         let list_query = CaseListQuery {
             status: status.map(str::to_string),
             queue: Some(queue),
+            source: filters.source.clone(),
+            language: filters.language.clone(),
+            sentiment: filters.sentiment.clone(),
+            intent: filters.intent.clone(),
+            reason: filters.reason.clone(),
+            priority: filters.priority.clone(),
+            topic: filters.topic.clone(),
+            vip: Some(filters.vip),
+            tag: filters.tag.clone(),
+            sort: Some(sort),
             cursor: query.cursor.clone().filter(|cursor| !cursor.is_empty()),
             limit: Some(PAGE_SIZE),
             ..CaseListQuery::default()
         };
+        let me = principal.user_id.map(|user| user.0);
         let app = state.app.clone();
         let (found, users, authors) = blocking(move || {
             let found = app.list_cases(&principal, &list_query)?;
@@ -93,7 +148,16 @@ pub async fn inbox(State(state): State<AppState>, caller: PageCaller, Query(quer
             Ok((found, user_names(app.list_users()?), authors))
         })
         .await?;
-        let view = cases::InboxView { queue: queue_name, status, cases: &found, users: &users, authors: &authors };
+        let view = cases::InboxView {
+            queue: queue_name,
+            status,
+            filters: &filters,
+            cases: &found,
+            users: &users,
+            authors: &authors,
+            me,
+            may_work: caller.may(Action::WorkCases),
+        };
         Ok(cases::inbox(&caller.viewer, &view))
     };
     respond(&caller.viewer, page.await)
@@ -135,6 +199,8 @@ pub async fn show(State(state): State<AppState>, caller: PageCaller, Path(id): P
             canned: &canned,
             me: me.map(|me| me.0),
             may_work: caller.may(Action::WorkCases),
+            may_correct: caller.may(Action::CorrectEnrichment),
+            corrected_by: caller.viewer.signed_in.as_ref().map_or("", |signed_in| signed_in.email.as_str()),
         };
         Ok(cases::case(&caller.viewer, &view))
     };
@@ -158,7 +224,14 @@ pub async fn events(State(state): State<AppState>, caller: Caller) -> Result<Sse
             };
             match received {
                 Ok(event) => {
-                    let data = json!({ "kind": event.kind, "case_id": event.case_id, "at": event.at }).to_string();
+                    let mut data = json!({ "kind": event.kind, "case_id": event.case_id, "at": event.at });
+                    // Who is viewing or typing is no customer data: the inbox shows it on
+                    // the rows the caller already sees.
+                    if event.kind == "presence" {
+                        data["user_id"] = json!(event.user_id);
+                        data["state"] = event.detail.as_ref().and_then(|detail| detail.get("state")).cloned().unwrap_or_default();
+                    }
+                    let data = data.to_string();
                     return Some((Ok(Event::default().event("case").data(data)), (receiver, stopping)));
                 }
                 // A slow browser skips what it missed; the page can be reloaded.

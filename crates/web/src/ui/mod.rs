@@ -4,6 +4,7 @@
 //! every change a page makes goes through that API (with the session's CSRF token).
 
 mod admin;
+mod care_admin;
 mod cases;
 mod contacts;
 mod live;
@@ -48,6 +49,10 @@ pub fn routes() -> Router<AppState> {
         .route("/app/admin/tokens", get(admin::tokens))
         .route("/app/admin/audit", get(admin::audit))
         .route("/app/admin/sources", get(admin::sources))
+        .route("/app/admin/sla", get(care_admin::sla))
+        .route("/app/admin/routing", get(care_admin::routing))
+        .route("/app/admin/canned", get(care_admin::canned))
+        .route("/app/admin/agents", get(care_admin::agents))
 }
 
 /// Only our own files, no framing, no MIME sniffing, no referrer to other sites.

@@ -1,11 +1,11 @@
 //! Administration: users and roles, teams and members, API tokens, the audit log, and
-//! the sources with their health and the quarantine. SLA policies, calendars, routing
-//! rules and canned responses join the tabs when the care API lands.
+//! the sources with their health and the quarantine. The care settings (SLA policies and
+//! calendars, routing rules, canned responses, agents) are `care_admin`'s tabs.
 
 use domain::{Role, Scope, Team, User};
 use maud::{html, Markup};
 use service::feed::SourceHealth;
-use service::{AuditEntry, QuarantinedRecord};
+use service::{AuditEntry, QuarantinedRecord, TokenView};
 
 use crate::layout::{page, Section, Viewer};
 use crate::pages::datetime;
@@ -18,6 +18,10 @@ pub enum Tab {
     Tokens,
     Audit,
     Sources,
+    Sla,
+    Routing,
+    Canned,
+    Agents,
 }
 
 fn tabs(viewer: &Viewer, current: Tab) -> Markup {
@@ -28,6 +32,10 @@ fn tabs(viewer: &Viewer, current: Tab) -> Markup {
         (Tab::Tokens, "/app/admin/tokens", "admin_tokens"),
         (Tab::Audit, "/app/admin/audit", "admin_audit"),
         (Tab::Sources, "/app/admin/sources", "admin_sources"),
+        (Tab::Sla, "/app/admin/sla", "admin_sla"),
+        (Tab::Routing, "/app/admin/routing", "admin_routing"),
+        (Tab::Canned, "/app/admin/canned", "admin_canned"),
+        (Tab::Agents, "/app/admin/agents", "admin_agents"),
     ];
     html! {
         nav.tabs aria-label=(t("admin_sections")) {
@@ -38,7 +46,7 @@ fn tabs(viewer: &Viewer, current: Tab) -> Markup {
     }
 }
 
-fn admin_page(viewer: &Viewer, tab: Tab, title_key: &str, body: Markup) -> Markup {
+pub(crate) fn admin_page(viewer: &Viewer, tab: Tab, title_key: &str, body: Markup) -> Markup {
     let body = html! { (tabs(viewer, tab)) (body) };
     page(viewer, Section::Admin, viewer.t(title_key), body)
 }
@@ -119,8 +127,9 @@ pub fn teams(viewer: &Viewer, teams: &[Team], users: &[User]) -> Markup {
 }
 
 /// Tokens are listed from the audit log (their secrets are stored hashed, shown once).
-pub fn tokens(viewer: &Viewer, users: &[User], created: &[AuditEntry]) -> Markup {
+pub fn tokens(viewer: &Viewer, users: &[User], tokens: &[TokenView]) -> Markup {
     let t = |key| viewer.t(key);
+    let owner = |id: Option<i64>| users.iter().find(|user| Some(user.id.0) == id).map(|user| user.email.as_str());
     let body = html! {
         p { (t("tokens_intro")) }
         form.api-form.card data-method="POST" data-action="/api/v1/tokens" data-show="token" {
@@ -137,13 +146,19 @@ pub fn tokens(viewer: &Viewer, users: &[User], created: &[AuditEntry]) -> Markup
         }
         h2 { (t("tokens_created")) }
         table.data {
-            thead { tr { th scope="col" { (t("audit_at")) } th scope="col" { (t("audit_actor")) } th scope="col" { (t("token_label")) } th scope="col" { "id" } } }
-            tbody data-list { @for entry in created {
-                tr.item {
-                    td { (datetime(viewer, entry.at)) }
-                    td { (entry.actor) }
-                    td { @if let Some(after) = &entry.after { bdi { (after["label"].as_str().unwrap_or_default()) } } }
-                    td { (entry.entity_id) }
+            thead { tr {
+                th scope="col" { (t("audit_at")) } th scope="col" { (t("token_owner")) } th scope="col" { (t("token_label")) }
+                th scope="col" { (t("token_scopes")) } th scope="col" { (t("actions")) }
+            } }
+            tbody data-list { @for token in tokens {
+                tr.item data-token-id=(token.id) {
+                    td { (datetime(viewer, token.created_at)) }
+                    td { (owner(token.user_id).unwrap_or("—")) }
+                    td { bdi { (token.label) } }
+                    td { @if token.scopes.is_empty() { (t("token_all_rights")) } @else { code { (token.scopes.join(", ")) } } }
+                    td { form.api-form.inline data-method="DELETE" data-action={"/api/v1/tokens/" (token.id)} data-redirect="/app/admin/tokens" {
+                        button type="submit" aria-label={(t("token_revoke")) " " (token.label)} { (t("token_revoke")) }
+                    } }
                 }
             } }
         }

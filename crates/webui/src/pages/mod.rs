@@ -1,6 +1,7 @@
 //! The pages, one module per area, and the pieces they share.
 
 pub mod admin;
+pub mod care_admin;
 pub mod cases;
 pub mod contacts;
 pub mod general;
