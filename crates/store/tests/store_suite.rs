@@ -12,6 +12,7 @@ store_suite! {
     cases::care_settings_round_trip,
     cases::replies_callbacks_and_surveys_are_kept,
     cases::case_arrivals_are_counted_per_utc_hour,
+    cases::the_care_report_counts_a_period_per_hour_team_and_agent,
     cases::an_incident_links_to_the_cases_holding_its_mentions,
     mentions::insert_and_get_round_trip_every_field,
     mentions::duplicates_within_a_batch_and_across_batches_keep_the_first_id,
