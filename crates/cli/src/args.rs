@@ -135,6 +135,25 @@ pub enum BenchCommand {
     /// The care inbox: loads cases and agents, runs the HTTP server and measures listing
     /// and opening cases under concurrent clients (p50/p99)
     Inbox(BenchInboxArgs),
+    /// The care report: loads cases (as `bench inbox` does), runs the HTTP server and
+    /// measures `GET /api/v1/reports/care` over several periods, one request at a time
+    Reports(BenchReportsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchReportsArgs {
+    /// Measure on PostgreSQL (an empty database: the bench fills it) instead of SQLite
+    #[arg(long)]
+    pub postgres: Option<String>,
+    #[arg(long, default_value_t = 1_000_000)]
+    pub cases: usize,
+    #[arg(long, default_value_t = 100)]
+    pub agents: usize,
+    /// Requests per period measured
+    #[arg(long, default_value_t = 20)]
+    pub requests: usize,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -16,6 +16,7 @@ mod mentions;
 mod openapi;
 mod pages;
 mod people;
+mod reports;
 mod search;
 mod sessions;
 mod topics;
@@ -109,6 +110,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/callbacks", get(cases::list_callbacks))
         .route("/api/v1/callbacks/{id}/outcome", post(cases::callback_outcome))
         .route("/api/v1/reports/csat", get(cases::csat_report))
+        .route("/api/v1/reports/care", get(reports::care))
+        .route("/api/v1/reports/care.csv", get(reports::care_csv))
         .route("/api/v1/staffing/forecast", get(cases::staffing_forecast))
         .route("/api/v1/openapi.json", get(openapi::openapi))
         .route("/api/v1/routing-rules", get(care_settings::list_routing_rules).post(care_settings::create_routing_rule))

@@ -67,6 +67,8 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
     ("get", "/api/v1/callbacks", "cases", "Callback tasks"),
     ("post", "/api/v1/callbacks/{id}/outcome", "cases", "Log a call's outcome on the timeline"),
     ("get", "/api/v1/reports/csat", "reports", "CSAT answers and averages per agent and team"),
+    ("get", "/api/v1/reports/care", "reports", "Care report of a period (from, to, team, agent): response and resolution times, SLA compliance by hour, day, team and agent, backlog, customers served, CSAT"),
+    ("get", "/api/v1/reports/care.csv", "reports", "One table of the care report as CSV (table=by_hour|by_day|by_team|by_agent|first_response_time|resolution_time)"),
     ("get", "/api/v1/staffing/forecast", "reports", "Case arrivals forecast per hour and the agents each hour needs (Erlang C) beside the roster"),
     ("get", "/api/v1/routing-rules", "care settings", "Routing rules"),
     ("post", "/api/v1/routing-rules", "care settings", "Create a routing rule (topic, language, intent, reason, VIP, source → team)"),

@@ -287,6 +287,8 @@ fn endpoints() -> Vec<(Method, &'static str, Option<Value>, Action)> {
         (Method::GET, "/api/v1/callbacks", None, Action::ReadCases),
         (Method::POST, "/api/v1/callbacks/999/outcome", Some(json!({"outcome": "x"})), Action::WorkCases),
         (Method::GET, "/api/v1/reports/csat", None, Action::ReadCareReports),
+        (Method::GET, "/api/v1/reports/care", None, Action::ReadCareReports),
+        (Method::GET, "/api/v1/reports/care.csv?table=by_team", None, Action::ReadCareReports),
         (Method::GET, "/api/v1/staffing/forecast", None, Action::ReadCareReports),
         (Method::GET, "/api/v1/routing-rules", None, Action::ReadCases),
         (Method::POST, "/api/v1/routing-rules", Some(json!({"name": "r", "team_id": 999})), Action::ManageCare),

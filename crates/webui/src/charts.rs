@@ -378,7 +378,7 @@ pub fn histogram(text: &ChartText, bins: &[Bin], markers: &[Marker]) -> Markup {
             }
             @for m in markers {
                 @if m.value.is_finite() {
-                    @let x = LEFT + ((m.value - low) / span).clamp(0.0, 1.0) * plot_w;
+                    @let x = LEFT + marker_position(bins, m.value).unwrap_or_else(|| ((m.value - low) / span).clamp(0.0, 1.0) * n.max(1) as f64) * slot;
                     line class="marker" x1=(x) x2=(x) y1=(TOP) y2=(TOP + plot_h) {}
                     text class="marker-label" x=(x + 4.0) y=(TOP + 10.0) { (m.label) }
                 }
@@ -402,6 +402,15 @@ pub fn histogram(text: &ChartText, bins: &[Bin], markers: &[Marker]) -> Markup {
             }
         }
     }
+}
+
+/// Where `value` falls in slot units (bin index plus the fraction inside the bin), so a
+/// marker lands in the right bar even when bins have unequal widths (1–5, 5–15, 15–30…).
+fn marker_position(bins: &[Bin], value: f64) -> Option<f64> {
+    bins.iter().enumerate().find_map(|(index, bin)| {
+        let width = bin.high - bin.low;
+        (value >= bin.low && value < bin.high && width > 0.0).then(|| index as f64 + (value - bin.low) / width)
+    })
 }
 
 fn truncate(label: &str, max: usize) -> String {
@@ -501,6 +510,18 @@ mod tests {
         assert!(hist.contains("0–5"));
         assert_eq!(hist.matches("class=\"marker\"").count(), 1);
         assert!(histogram(&text(), &[], &[]).into_string().contains("<svg"));
+    }
+
+    #[test]
+    fn markers_land_in_their_bin_when_bins_are_unequal() {
+        let bins = [
+            Bin { low: 0.0, high: 5.0, count: 1, href: None },
+            Bin { low: 5.0, high: 15.0, count: 1, href: None },
+            Bin { low: 15.0, high: 1440.0, count: 1, href: None },
+        ];
+        assert_eq!(marker_position(&bins, 10.0), Some(1.5));
+        assert_eq!(marker_position(&bins, 0.0), Some(0.0));
+        assert_eq!(marker_position(&bins, 5000.0), None);
     }
 
     #[test]

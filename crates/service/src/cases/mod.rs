@@ -10,6 +10,7 @@ mod events;
 mod inbox;
 pub(crate) mod intake;
 mod replies;
+mod reports;
 mod staffing;
 pub(crate) mod settings;
 
@@ -18,4 +19,8 @@ pub use events::{CaseEvent, CaseEvents, CaseWebhook};
 pub use inbox::{CaseListQuery, CasePage, CasePatch, CaseSummary, CaseView, ConversationEntry, NoteRequest, Queue};
 pub use replies::{CallbackRequest, CsatForm, CsatReport, ReplyRequest, ReplyResult};
 pub use settings::CaseRule;
+pub use reports::{
+    care_report_csv, csv_safe, CareReport, CareReportQuery, CareTotals, Compliance, DurationBin, DurationStats, ReportLine,
+    CARE_REPORT_TABLES, MAX_REPORT_DAYS,
+};
 pub use staffing::{StaffingQuery, StaffingReport};

@@ -6,7 +6,9 @@
 mod admin;
 mod cases;
 mod contacts;
+mod incidents;
 mod live;
+mod reports;
 mod viewer;
 
 use axum::extract::{Query, State};
@@ -48,6 +50,11 @@ pub fn routes() -> Router<AppState> {
         .route("/app/admin/tokens", get(admin::tokens))
         .route("/app/admin/audit", get(admin::audit))
         .route("/app/admin/sources", get(admin::sources))
+        .route("/app/reports", get(reports::care))
+        .route("/app/staffing", get(reports::staffing))
+        .route("/app/incidents", get(incidents::list))
+        .route("/app/incidents/{id}", get(incidents::show))
+        .route("/app/alerts", get(incidents::alerts))
 }
 
 /// Only our own files, no framing, no MIME sniffing, no referrer to other sites.

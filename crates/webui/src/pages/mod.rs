@@ -1,9 +1,12 @@
 //! The pages, one module per area, and the pieces they share.
 
 pub mod admin;
+pub mod alerting;
 pub mod cases;
 pub mod contacts;
 pub mod general;
+pub mod incidents;
+pub mod reports;
 
 use chrono::{DateTime, Utc};
 use domain::StoredMention;
