@@ -15,6 +15,8 @@ use crate::pages::{datetime, mention_row};
 
 /// The driver kinds in the order the page shows them.
 const DRIVER_KINDS: [&str; 4] = ["term", "place", "source", "author"];
+/// How a bucket is labelled on the chart.
+const BUCKET_LABEL: &str = "%d %H:%M";
 /// Incident statuses in their order.
 const INCIDENT_STATUSES: [&str; 3] = ["open", "acknowledged", "resolved"];
 
@@ -86,7 +88,7 @@ fn chart(viewer: &Viewer, incident: &Incident) -> Markup {
             y_label: t("incident_count_axis").to_string(),
             table_summary: t("chart_data").to_string(),
         },
-        buckets: buckets.iter().map(|bucket| bucket.at.format("%d %H:%M").to_string()).collect(),
+        buckets: buckets.iter().map(|bucket| bucket.at.format(BUCKET_LABEL).to_string()).collect(),
         series: vec![Series { name: t("incident_count_axis").to_string(), values: buckets.iter().map(|bucket| bucket.count as f64).collect() }],
         anomalies: buckets.iter().enumerate().filter(|(_, bucket)| hot(bucket.at)).map(|(index, _)| index).collect(),
         hrefs: vec![],

@@ -319,6 +319,9 @@ pub fn care_report(viewer: &Viewer, view: &ReportView) -> Markup {
     page(viewer, Section::Reports, t("nav_reports"), body)
 }
 
+/// How an hour of the coming week is labelled on the chart.
+const HOUR_LABEL: &str = "%a %d %Hh";
+
 /// What the staffing page was asked for, as typed.
 #[derive(Debug, Clone, Default)]
 pub struct StaffingFilters {
@@ -342,7 +345,7 @@ pub fn staffing(viewer: &Viewer, staffing: &StaffingReport, filters: &StaffingFi
             y_label: t("staffing_y_axis").to_string(),
             table_summary: t("chart_data").to_string(),
         },
-        buckets: plan.hours.iter().map(|hour| hour.local_hour.format("%a %d %Hh").to_string()).collect(),
+        buckets: plan.hours.iter().map(|hour| hour.local_hour.format(HOUR_LABEL).to_string()).collect(),
         series: vec![
             Series { name: t("staffing_arrivals").to_string(), values: plan.hours.iter().map(|hour| hour.expected_arrivals).collect() },
             Series { name: t("staffing_recommended").to_string(), values: plan.hours.iter().map(|hour| f64::from(hour.recommended_agents)).collect() },
