@@ -340,6 +340,9 @@ pub trait Store: CareStore + Send + Sync {
 
     fn delete_alert_rule(&self, id: i64) -> Result<bool>;
 
+    /// Replaces a rule's settings (its JSON); `false` when there is no such rule.
+    fn set_alert_rule_settings(&self, id: i64, settings: &serde_json::Value) -> Result<bool>;
+
     fn create_alert(&self, alert: &AlertRow) -> Result<AlertRow>;
 
     /// The latest alerts, newest first.

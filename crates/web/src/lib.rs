@@ -98,7 +98,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/incidents/{id}/mentions", get(incidents::mentions))
         .route("/api/v1/incidents/{id}/cases", get(incidents::cases))
         .route("/api/v1/alert-rules", get(alerts::list_rules).post(alerts::create_rule))
-        .route("/api/v1/alert-rules/{id}", delete(alerts::delete_rule))
+        .route("/api/v1/alert-rules/{id}", delete(alerts::delete_rule).patch(alerts::patch_rule))
         .route("/api/v1/alert-rules/{id}/test", post(alerts::test_rule))
         .route("/api/v1/alerts", get(alerts::list_alerts))
         .route("/api/v1/cases", get(cases::list))

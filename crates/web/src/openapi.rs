@@ -55,6 +55,7 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
     ("get", "/api/v1/alert-rules", "early warning", "Alert rules"),
     ("post", "/api/v1/alert-rules", "early warning", "Create an alert rule (in-app, webhook or e-mail)"),
     ("delete", "/api/v1/alert-rules/{id}", "early warning", "Delete an alert rule"),
+    ("patch", "/api/v1/alert-rules/{id}", "early warning", "Mute or unmute an alert rule ({\"muted\": true})"),
     ("post", "/api/v1/alert-rules/{id}/test", "early warning", "Send a sample alert through a rule's channel"),
     ("get", "/api/v1/alerts", "early warning", "Alert history"),
     ("get", "/api/v1/cases", "cases", "The inbox: cases by queue, status, team or assignee (every case the caller may see without a filter)"),

@@ -251,6 +251,7 @@ fn endpoints() -> Vec<(Method, &'static str, Option<Value>, Action)> {
         (Method::GET, "/api/v1/alert-rules", None, Action::ReadIncidents),
         (Method::POST, "/api/v1/alert-rules", Some(json!({"name": "r"})), Action::ManageAlerts),
         (Method::DELETE, "/api/v1/alert-rules/999", None, Action::ManageAlerts),
+        (Method::PATCH, "/api/v1/alert-rules/999", Some(json!({"muted": true})), Action::ManageAlerts),
         (Method::POST, "/api/v1/alert-rules/999/test", None, Action::ManageAlerts),
         (Method::GET, "/api/v1/alerts", None, Action::ReadIncidents),
         (Method::GET, "/api/v1/authors/x/nobody", None, Action::ReadMentions),

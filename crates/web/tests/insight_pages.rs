@@ -295,4 +295,15 @@ async fn alert_rules_are_listed_tested_and_escaped() {
     assert!(page.text.contains("name=\"channel.type\""), "the channel is a nested object");
     assert!(page.text.contains("id=\"alert-history\""));
     assert!(!page.text.contains("id=\"alert-history-empty\""), "the sample is in the history");
+    assert!(page.text.contains(&format!("data-mute-rule=\"{id}\"")));
+    let muted = test.api(Method::PATCH, &format!("/api/v1/alert-rules/{id}"), &admin, Some(json!({"muted": true}))).await;
+    assert_eq!(muted.status, StatusCode::OK, "{}", muted.text);
+    assert_eq!(serde_json::from_str::<Value>(&muted.text).unwrap()["muted"], true);
+    let page = test.page("/app/alerts", &admin).await;
+    assert!(page.text.contains("data-muted=\"true\""));
+    assert!(page.text.contains(">Unmute<"));
+    let bad = test.api(Method::PATCH, &format!("/api/v1/alert-rules/{id}"), &admin, Some(json!({"muted": "yes"}))).await;
+    assert!(bad.status.is_client_error(), "{}", bad.status);
+    let unknown = test.api(Method::PATCH, "/api/v1/alert-rules/999999", &admin, Some(json!({"muted": false}))).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }

@@ -99,6 +99,8 @@ pub struct AlertRule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_influence: Option<f64>,
     pub channel: Value,
+    /// Muted: raises nothing until unmuted (`PATCH /api/v1/alert-rules/{id}`).
+    pub muted: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
     #[serde(skip)]
     channel_settings: AlertChannel,
@@ -106,6 +108,9 @@ pub struct AlertRule {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Settings {
+    /// A muted rule raises nothing (a sample can still be sent).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    muted: bool,
     slice: Option<String>,
     keyword: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -150,7 +155,7 @@ impl NewAlertRule {
             AlertKind::InfluentialAuthor => Some(self.min_influence.unwrap_or(60.0)),
             _ => None,
         };
-        let settings = Settings { slice: self.slice, keyword, min_influence, channel: self.channel };
+        let settings = Settings { muted: false, slice: self.slice, keyword, min_influence, channel: self.channel };
         Ok(AlertRuleRow {
             id: 0,
             name: name.to_string(),
@@ -179,6 +184,7 @@ impl AlertRule {
             keyword: settings.keyword,
             min_influence: settings.min_influence,
             channel,
+            muted: settings.muted,
             created_at: chrono::DateTime::from_timestamp(row.created_at, 0).unwrap_or_default(),
             channel_settings: settings.channel,
         })
@@ -391,8 +397,9 @@ pub(crate) fn alert_body(alert: &AlertRow, rule: &AlertRule) -> Value {
 }
 
 impl EarlyWarning {
+    /// The rules that may raise alerts (muted ones are left out).
     pub(super) fn rules(&self) -> Result<Vec<AlertRule>, ServiceError> {
-        Ok(self.store.list_alert_rules()?.into_iter().filter_map(AlertRule::from_row).collect())
+        Ok(self.store.list_alert_rules()?.into_iter().filter_map(AlertRule::from_row).filter(|rule| !rule.muted).collect())
     }
 
     /// Stores and delivers the alert unless the policy holds it back.

@@ -31,8 +31,8 @@ fn rule_row(viewer: &Viewer, rule: &AlertRule, may_manage: bool) -> Markup {
     let channel = rule.channel["type"].as_str().unwrap_or("in_app").to_string();
     let action = format!("/api/v1/alert-rules/{}", rule.id);
     html! {
-        tr data-rule-id=(rule.id) {
-            th scope="row" { bdi { (rule.name) } }
+        tr data-rule-id=(rule.id) data-muted=(rule.muted) {
+            th scope="row" { bdi { (rule.name) } @if rule.muted { " " span.muted { (t("alert_muted")) } } }
             td { (t(&format!("alert_kind_{kind}"))) }
             td { @if let Some(slice) = &rule.slice { bdi { (slice) } } @if let Some(keyword) = &rule.keyword { "« " bdi { (keyword) } " »" } }
             td { (t(&format!("alert_channel_{}", if CHANNELS.contains(&channel.as_str()) { channel.as_str() } else { "in_app" }))) }
@@ -42,6 +42,11 @@ fn rule_row(viewer: &Viewer, rule: &AlertRule, may_manage: bool) -> Markup {
                     div.actions {
                         form.api-form.inline data-method="POST" data-action={(action) "/test"} data-redirect="/app/alerts" {
                             button type="submit" data-test-rule=(rule.id) { (t("alert_test")) }
+                        }
+                        form.api-form.inline data-method="PATCH" data-action=(action) data-redirect="/app/alerts" {
+                            // A hidden checkbox sends a boolean: ticked mutes, unticked unmutes.
+                            input type="checkbox" name="muted" hidden checked[!rule.muted] tabindex="-1" aria-hidden="true";
+                            button type="submit" data-mute-rule=(rule.id) { (t(if rule.muted { "alert_unmute" } else { "alert_mute" })) }
                         }
                         form.api-form.inline data-method="DELETE" data-action=(action) data-redirect="/app/alerts" {
                             button.danger type="submit" data-delete-rule=(rule.id) { (t("delete")) }
