@@ -28,7 +28,7 @@ use domain::{
 };
 
 pub use cases::{
-    ACTIVE_STATUSES, CallbackRow, CannedRow, CareDuration, CareHourCounts, CareReportFilter, CareStore, CaseEventRow, CaseFilter, CaseIntake, CaseJoin, CaseRow, CsatRow,
+    ACTIVE_STATUSES, CallbackRow, CannedRow, CareDuration, CareGrouping, CareHourCounts, CareReportFilter, CareStore, CaseEventRow, CaseFilter, CaseIntake, CaseJoin, CaseRow, CsatRow,
     CsatTotals, NewCase, NewCaseEvent, OutboxRow, RoutingRuleRow, SlaPolicyRow, TeamCareSettings,
 };
 pub use early_warning::{AlertRow, AlertRuleRow, IncidentRow};

@@ -57,6 +57,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "case_arrivals",
         sql: include_str!("../migrations/sqlite/0008_case_arrivals.sql"),
     },
+    Migration {
+        version: 11,
+        name: "care_reports",
+        sql: include_str!("../migrations/sqlite/0011_care_reports.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -99,6 +104,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 8,
         name: "case_arrivals",
         sql: include_str!("../migrations/postgres/0008_case_arrivals.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "care_reports",
+        sql: include_str!("../migrations/postgres/0011_care_reports.sql"),
     },
 ];
 

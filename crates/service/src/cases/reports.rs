@@ -3,15 +3,15 @@
 //! the day, day, team and agent, the backlog and the part of it received outside business
 //! hours, customers served and CSAT; and each table as CSV.
 //!
-//! The store groups the period's cases per UTC hour, team and agent in SQL (and counts
-//! durations per whole minute); this module turns those rows into the report in the time
+//! The store groups the period's cases per UTC hour and team, and per agent, in SQL (and
+//! counts durations per whole minute); this module turns those rows into the report in the time
 //! zone of the team's calendar (the default calendar without a team).
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Timelike, Utc};
 use serde::{Deserialize, Serialize};
-use store::{CareDuration, CareHourCounts, CareReportFilter};
+use store::{CareDuration, CareGrouping, CareHourCounts, CareReportFilter};
 
 use super::CsatReport;
 use crate::{App, ServiceError};
@@ -237,7 +237,8 @@ impl App {
         }
         let filter = CareReportFilter { from, to, team_id: query.team, assignee_id: query.agent, now };
         let store = self.store();
-        let hours = store.care_report_hours(&filter)?;
+        let hours = store.care_report_counts(&filter, CareGrouping::HourAndTeam)?;
+        let agents = store.care_report_counts(&filter, CareGrouping::Agent)?;
         let first_response_counts = store.care_report_durations(&filter, CareDuration::FirstResponse)?;
         let resolution_counts = store.care_report_durations(&filter, CareDuration::Resolution)?;
         let customers_served = store.care_report_customers(&filter)?;
@@ -246,7 +247,6 @@ impl App {
         let mut by_hour = [Sums::default(); 24];
         let mut by_day: BTreeMap<NaiveDate, Sums> = BTreeMap::new();
         let mut by_team: BTreeMap<Option<i64>, Sums> = BTreeMap::new();
-        let mut by_agent: BTreeMap<Option<i64>, Sums> = BTreeMap::new();
         let mut out_of_hours_backlog = 0;
         let mut day = from.with_timezone(&tz).date_naive();
         let last_day = (to - Duration::seconds(1)).with_timezone(&tz).date_naive();
@@ -263,7 +263,6 @@ impl App {
             by_hour[local.hour() as usize].add(row);
             by_day.entry(local.date_naive()).or_default().add(row);
             by_team.entry(row.team_id).or_default().add(row);
-            by_agent.entry(row.assignee_id).or_default().add(row);
             // Judged at the hour's start: calendars open and close on the hour.
             if row.backlog > 0 && !settings.policy(row.team_id).1.is_open(row.hour) {
                 out_of_hours_backlog += row.backlog;
@@ -297,7 +296,14 @@ impl App {
                 .map(|(day, sums)| sums.line(format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day()), None))
                 .collect(),
             by_team: by_team.iter().map(|(id, sums)| sums.line(key(*id), id.and_then(team_name))).collect(),
-            by_agent: by_agent.iter().map(|(id, sums)| sums.line(key(*id), id.and_then(user_name))).collect(),
+            by_agent: agents
+                .iter()
+                .map(|row| {
+                    let mut sums = Sums::default();
+                    sums.add(row);
+                    sums.line(key(row.assignee_id), row.assignee_id.and_then(user_name))
+                })
+                .collect(),
             csat: self.csat_report()?,
         })
     }

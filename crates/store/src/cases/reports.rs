@@ -23,7 +23,7 @@ pub struct CareReportFilter {
     pub now: DateTime<Utc>,
 }
 
-/// The counts of one UTC hour of reception, one team and one assignee.
+/// The counts of one group of the period's cases (see [`CareGrouping`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CareHourCounts {
     /// The UTC hour the cases were received in.
@@ -71,32 +71,45 @@ fn count(value: Option<i64>) -> u64 {
     value.unwrap_or(0).max(0) as u64
 }
 
-pub(crate) fn care_report_hours(db: &mut dyn Db, filter: &CareReportFilter) -> Result<Vec<CareHourCounts>> {
+/// How [`care_report_counts`] groups the period's cases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CareGrouping {
+    /// Per UTC hour of reception and team (`assignee_id` is `None`).
+    HourAndTeam,
+    /// Per assignee (`hour` is the period's start, `team_id` is `None`).
+    Agent,
+}
+
+pub(crate) fn care_report_counts(db: &mut dyn Db, filter: &CareReportFilter, grouping: CareGrouping) -> Result<Vec<CareHourCounts>> {
     let hour = db.utc_hour_of("opened_at");
     let (where_sql, mut params) = filter_sql(filter);
     params.push(Param::Time(filter.now));
     let now = params.len();
-    // Timestamps compare correctly on both backends (SQLite keeps one fixed-width UTC format).
+    let (keys, group) = match grouping {
+        CareGrouping::HourAndTeam => (format!("{hour} AS hour, team_id, NULL"), "hour, team_id"),
+        CareGrouping::Agent => ("NULL, NULL, assignee_id".to_string(), "assignee_id"),
+    };
+    // Timestamps compare correctly on both backends (SQLite keeps one fixed-width UTC
+    // format). An unanswered case is breached once "now" is past its due time.
     let sql = format!(
-        "SELECT {hour} AS hour, team_id, assignee_id, COUNT(*), \
-         SUM(CASE WHEN first_response_at IS NOT NULL THEN 1 ELSE 0 END), \
-         SUM(CASE WHEN first_response_at IS NOT NULL AND first_response_at <= first_response_due_at THEN 1 ELSE 0 END), \
-         SUM(CASE WHEN (first_response_at IS NOT NULL AND first_response_at > first_response_due_at) \
-                    OR (first_response_at IS NULL AND first_response_due_at < ?{now}) THEN 1 ELSE 0 END), \
-         SUM(CASE WHEN resolved_at IS NOT NULL THEN 1 ELSE 0 END), \
-         SUM(CASE WHEN resolved_at IS NOT NULL AND resolved_at <= resolution_due_at THEN 1 ELSE 0 END), \
-         SUM(CASE WHEN (resolved_at IS NOT NULL AND resolved_at > resolution_due_at) \
-                    OR (resolved_at IS NULL AND resolution_due_at < ?{now}) THEN 1 ELSE 0 END), \
+        "SELECT {keys}, COUNT(*), COUNT(first_response_at), \
+         SUM(CASE WHEN first_response_at <= first_response_due_at THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN COALESCE(first_response_at, ?{now}) > first_response_due_at THEN 1 ELSE 0 END), \
+         COUNT(resolved_at), \
+         SUM(CASE WHEN resolved_at <= resolution_due_at THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN COALESCE(resolved_at, ?{now}) > resolution_due_at THEN 1 ELSE 0 END), \
          SUM(CASE WHEN status IN ({ACTIVE_STATUSES_SQL}) THEN 1 ELSE 0 END) \
-         FROM cases WHERE {where_sql} GROUP BY hour, team_id, assignee_id ORDER BY hour, team_id, assignee_id"
+         FROM cases WHERE {where_sql} GROUP BY {group} ORDER BY {group}"
     );
     db.query(&sql, &params)?
         .iter()
         .map(|row| {
-            let text = row.text(0)?;
-            let hour = chrono::NaiveDateTime::parse_from_str(&format!("{text}:00"), "%Y-%m-%dT%H:%M")
-                .map_err(|error| crate::StoreError::Corrupt(format!("case hour {text:?}: {error}")))?
-                .and_utc();
+            let hour = match row.opt_text(0)? {
+                Some(text) => chrono::NaiveDateTime::parse_from_str(&format!("{text}:00"), "%Y-%m-%dT%H:%M")
+                    .map_err(|error| crate::StoreError::Corrupt(format!("case hour {text:?}: {error}")))?
+                    .and_utc(),
+                None => filter.from,
+            };
             Ok(CareHourCounts {
                 hour,
                 team_id: row.opt_int(1)?,
