@@ -155,10 +155,17 @@ fn x_labels(buckets: &[String], x_of: impl Fn(usize) -> f64, x_label: &str) -> M
     }
 }
 
-fn svg_open(id: &str) -> PreEscaped<String> {
+/// The SVG's role: an image, or a group when it holds drill-down links (an `img` may not
+/// contain interactive elements: axe-core's `nested-interactive`).
+fn svg_role(linked: bool) -> &'static str {
+    if linked { "group" } else { "img" }
+}
+
+fn svg_open(id: &str, linked: bool) -> PreEscaped<String> {
     // Written by hand so the ids link title and desc; `id` is made of `[a-z0-9-]` only.
+    let role = svg_role(linked);
     PreEscaped(format!(
-        r#"<svg class="chart-svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{id}-t {id}-d" preserveAspectRatio="xMidYMid meet">"#
+        r#"<svg class="chart-svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="{role}" aria-labelledby="{id}-t {id}-d" preserveAspectRatio="xMidYMid meet">"#
     ))
 }
 
@@ -219,7 +226,7 @@ fn time_chart(chart: &TimeChart, stacked: bool) -> Markup {
     html! {
         figure class="chart" id=(id) {
             figcaption { (chart.text.title) }
-            (svg_open(&id))
+            (svg_open(&id, chart.hrefs.iter().any(|href| !href.is_empty())))
             title id=(format!("{id}-t")) { (chart.text.title) }
             desc id=(format!("{id}-d")) { (chart.text.description) }
             @for i in &chart.anomalies {
@@ -308,7 +315,7 @@ pub fn bar_chart(text: &ChartText, bars: &[Bar]) -> Markup {
     html! {
         figure class="chart" id=(id) {
             figcaption { (text.title) }
-            (PreEscaped(format!(r#"<svg class="chart-svg" viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{id}-t {id}-d">"#)))
+            (PreEscaped(format!(r#"<svg class="chart-svg" viewBox="0 0 {WIDTH} {height}" role="{}" aria-labelledby="{id}-t {id}-d">"#, svg_role(bars.iter().any(|bar| bar.href.is_some())))))
             title id=(format!("{id}-t")) { (text.title) }
             desc id=(format!("{id}-d")) { (text.description) }
             @for (i, b) in bars.iter().enumerate() {
@@ -362,7 +369,7 @@ pub fn histogram(text: &ChartText, bins: &[Bin], markers: &[Marker]) -> Markup {
     html! {
         figure class="chart" id=(id) {
             figcaption { (text.title) }
-            (svg_open(&id))
+            (svg_open(&id, bins.iter().any(|bin| bin.href.is_some())))
             title id=(format!("{id}-t")) { (text.title) }
             desc id=(format!("{id}-d")) { (text.description) }
             (y_axis)
@@ -459,7 +466,7 @@ mod tests {
             hrefs: vec!["/app/search?q=a&b=1".into(), String::new(), "/x".into()],
         };
         let html = line_chart(&chart).into_string();
-        assert!(html.contains(r#"role="img""#));
+        assert!(html.contains(r#"role="group""#), "a chart with links is a group, not an image");
         assert!(html.contains("<title id=\"chart-volume-by-source-t\">Volume &lt;by&gt; source</title>"));
         assert!(!html.contains("<script>"), "labels are escaped");
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
@@ -482,6 +489,7 @@ mod tests {
             ..TimeChart::default()
         };
         let html = stacked_bars(&chart).into_string();
+        assert!(html.contains(r#"role="img""#), "without links, an image");
         assert_eq!(html.matches("<rect class=\"bar").count(), 3);
         // The tallest column (4) sets the scale: ticks reach at least 4.
         assert!(html.contains(">4</text>"));
