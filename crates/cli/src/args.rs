@@ -138,6 +138,9 @@ pub enum BenchCommand {
     /// From a complaint's ingestion to its case in an open inbox (the case events stream
     /// and the case fetch the inbox page makes), one complaint at a time
     InboxLive(BenchInboxLiveArgs),
+    /// The care report: loads cases (as `bench inbox` does), runs the HTTP server and
+    /// measures `GET /api/v1/reports/care` over several periods, one request at a time
+    Reports(BenchReportsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -148,6 +151,22 @@ pub struct BenchInboxLiveArgs {
     /// Use this data directory (say, one `bench inbox` filled) instead of a fresh one
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchReportsArgs {
+    /// Measure on PostgreSQL (an empty database: the bench fills it) instead of SQLite
+    #[arg(long)]
+    pub postgres: Option<String>,
+    #[arg(long, default_value_t = 1_000_000)]
+    pub cases: usize,
+    #[arg(long, default_value_t = 100)]
+    pub agents: usize,
+    /// Requests per period measured
+    #[arg(long, default_value_t = 20)]
+    pub requests: usize,
     #[arg(long)]
     pub json: bool,
 }

@@ -41,6 +41,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bench(BenchCommand::AlertLatency(args)) => bench_alert_latency(args),
         Command::Bench(BenchCommand::Inbox(args)) => bench_inbox(args),
         Command::Bench(BenchCommand::InboxLive(args)) => bench_inbox_live(args),
+        Command::Bench(BenchCommand::Reports(args)) => bench_reports(args),
         Command::Eval(EvalCommand::Anomalies { nab_dir, out }) => {
             let summary = service::eval::eval_anomalies(&nab_dir, &out)?;
             eprintln!("scored {} series ({} rows) into {}", summary.series, summary.rows, out.display());
@@ -544,6 +545,45 @@ fn user(config: Config, command: UserCommand) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn bench_reports(args: BenchReportsArgs) -> Result<ExitCode> {
+    let dir = tempfile::tempdir()?;
+    let mut config = Config { data_dir: dir.path().to_path_buf(), ..Config::default() };
+    if let Some(url) = &args.postgres {
+        config.database_url = url.clone();
+    }
+    let app = Arc::new(App::open(config)?);
+    let backend = app.store().backend().to_string();
+    eprintln!("loading {} cases and {} agents into {backend}…", args.cases, args.agents);
+    let fixture = service::bench_inbox::load_inbox(&app, args.cases, args.agents, 1, &|loaded| {
+        if loaded % 200_000 == 0 {
+            eprintln!("  {loaded} cases");
+        }
+    })?;
+    let token = service::bench_reports::supervisor_token(&app)?;
+    let team = app.list_teams()?.into_iter().find(|team| team.name == "Bench care").map(|team| team.id.0);
+    eprintln!("loaded in {:.1} s; {} requests per period…", fixture.load_seconds, args.requests);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let result = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let address = listener.local_addr()?;
+        let ingest = service::start_ingest_thread(app.clone(), 8);
+        let state = web::AppState::new(app.clone(), ingest, "bench");
+        let server = tokio::spawn(web::serve(listener, state));
+        let measured = service::bench_reports::drive_reports(&format!("http://{address}"), &token, &fixture, team, &backend, args.requests).await;
+        server.abort();
+        anyhow::Ok(measured?)
+    })?;
+    if args.json {
+        println!("{}", serde_json::to_string(&result)?);
+    } else {
+        for query in &result.per_query {
+            println!("{backend}: /api/v1/reports/care{} p50 {:.1} ms p99 {:.1} ms", query.query, query.latency.p50_ms, query.latency.p99_ms);
+        }
+        println!("{backend}: {} cases — overall p50 {:.1} ms p99 {:.1} ms, {} errors", result.cases, result.overall.p50_ms, result.overall.p99_ms, result.errors);
+    }
+    Ok(if result.errors == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 fn bench_inbox(args: BenchInboxArgs) -> Result<ExitCode> {

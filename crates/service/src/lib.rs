@@ -8,6 +8,7 @@ pub mod cases;
 mod contacts;
 pub mod bench;
 pub mod bench_inbox;
+pub mod bench_reports;
 mod config;
 mod counters;
 pub mod demo;

@@ -128,3 +128,30 @@ fn a_synthetic_outage_opens_one_incident_explained_by_its_words_and_alerts_once(
     assert!(saved.contains("topic:Panne") && saved.contains("detectors"));
     assert_eq!(replay.app.list_incidents(None, 10).unwrap().items.len(), incidents.len());
 }
+
+#[test]
+fn a_muted_rule_raises_nothing_until_unmuted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut replay = Replay::open(dir.path());
+    let keyword = |name: &str| NewAlertRule {
+        name: name.into(),
+        kind: AlertKind::Keyword,
+        slice: None,
+        keyword: Some("panne".into()),
+        min_influence: None,
+        threshold: None,
+        within_minutes: None,
+        channel: AlertChannel::InApp,
+    };
+    let loud = replay.app.create_alert_rule(keyword("loud")).unwrap();
+    let quiet = replay.app.create_alert_rule(keyword("quiet")).unwrap();
+    assert!(replay.app.set_alert_rule_muted(quiet.id, true).unwrap().muted);
+    replay.bucket(0, &[OUTAGE[0]]);
+    let raised = |replay: &Replay, rule: i64| replay.app.list_alerts(50).unwrap().iter().filter(|alert| alert.rule_id == Some(rule)).count();
+    assert_eq!((raised(&replay, loud.id), raised(&replay, quiet.id)), (1, 0));
+    assert!(replay.app.list_alert_rules().unwrap().iter().any(|rule| rule.id == quiet.id && rule.muted));
+    assert!(!replay.app.set_alert_rule_muted(quiet.id, false).unwrap().muted);
+    replay.bucket(1, &[OUTAGE[1]]);
+    assert_eq!(raised(&replay, quiet.id), 1, "unmuted, it raises again");
+    assert_eq!(replay.app.set_alert_rule_muted(999_999, true).unwrap_err().kind(), domain::ErrorKind::NotFound);
+}

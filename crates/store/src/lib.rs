@@ -31,9 +31,7 @@ use domain::{
 };
 
 pub use cases::{
-    ACTIVE_STATUSES, CallbackRow, CannedRow, CareStore, CaseEventRow, CaseFile, CaseFilter, CaseIntake, CaseJoin, CaseKey, CaseRow, CaseSort,
-    CsatRow, CsatTotals, DueTarget, CASE_FILE_CALLBACKS, NewCase, NewCaseEvent, OutboxRow, RoutingRuleRow, SlaPolicyRow, TeamCareSettings,
-    priority_rank,
+    CallbackRow, CannedRow, CareDuration, CareGrouping, CareHourCounts, CareReportFilter, CareStore, CaseEventRow, CaseFile, CaseFilter, CaseIntake, CaseJoin, CaseKey, CaseRow, CaseSort, CsatRow, CsatTotals, DueTarget, NewCase, NewCaseEvent, OutboxRow, priority_rank, RoutingRuleRow, SlaPolicyRow, TeamCareSettings, ACTIVE_STATUSES, CASE_FILE_CALLBACKS,
 };
 pub use early_warning::{AlertRow, AlertRuleRow, IncidentRow};
 pub use publishing::{BulkBatchRow, BulkMessageRow, CrisisRow, OutboundRow, PostFilter, PostRow, PublishingStore};
@@ -350,6 +348,9 @@ pub trait Store: CareStore + PublishingStore + Send + Sync {
     fn list_alert_rules(&self) -> Result<Vec<AlertRuleRow>>;
 
     fn delete_alert_rule(&self, id: i64) -> Result<bool>;
+
+    /// Replaces a rule's settings (its JSON); `false` when there is no such rule.
+    fn set_alert_rule_settings(&self, id: i64, settings: &serde_json::Value) -> Result<bool>;
 
     fn create_alert(&self, alert: &AlertRow) -> Result<AlertRow>;
 

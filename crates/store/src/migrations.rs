@@ -68,6 +68,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0010_inbox_filters.sql"),
     },
     Migration {
+        version: 11,
+        name: "care_reports",
+        sql: include_str!("../migrations/sqlite/0011_care_reports.sql"),
+    },
+    Migration {
         version: 13,
         name: "sla_watch",
         sql: include_str!("../migrations/sqlite/0013_sla_watch.sql"),
@@ -124,6 +129,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 10,
         name: "inbox_filters",
         sql: include_str!("../migrations/postgres/0010_inbox_filters.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "care_reports",
+        sql: include_str!("../migrations/postgres/0011_care_reports.sql"),
     },
     Migration {
         version: 13,

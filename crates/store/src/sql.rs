@@ -145,6 +145,10 @@ pub(crate) trait Db {
     /// An SQL expression giving the UTC hour of a timestamp column as text,
     /// `YYYY-MM-DDTHH` (the backends store timestamps differently).
     fn utc_hour_of(&self, column: &str) -> String;
+
+    /// An SQL expression giving the whole minutes from the timestamp column `start` to
+    /// the timestamp column `end` (an integer; NULL when either is NULL).
+    fn minutes_between(&self, end: &str, start: &str) -> String;
 }
 
 /// Whether an error is a unique-constraint violation (of either backend).
@@ -191,6 +195,10 @@ impl Db for SqliteDb<'_> {
     fn utc_hour_of(&self, column: &str) -> String {
         // Stored as RFC 3339 in UTC (`2026-11-29T05:07:13.000000Z`).
         format!("substr({column}, 1, 13)")
+    }
+
+    fn minutes_between(&self, end: &str, start: &str) -> String {
+        format!("((unixepoch({end}) - unixepoch({start})) / 60)")
     }
 
     fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
@@ -290,6 +298,10 @@ fn postgres_params<'p>(params: &[Param<'p>], types: &[Type]) -> Vec<Box<dyn ToSq
 impl<C: postgres::GenericClient> Db for PgDb<'_, C> {
     fn utc_hour_of(&self, column: &str) -> String {
         format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24')")
+    }
+
+    fn minutes_between(&self, end: &str, start: &str) -> String {
+        format!("CAST(FLOOR(EXTRACT(EPOCH FROM ({end} - {start})) / 60) AS BIGINT)")
     }
 
     fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {

@@ -13,6 +13,7 @@ store_suite! {
     cases::replies_callbacks_and_surveys_are_kept,
     cases::case_arrivals_are_counted_per_utc_hour,
     cases::the_sla_sweep_reads_cases_by_due_time_window,
+    cases::the_care_report_counts_a_period_per_hour_team_and_agent,
     cases::an_incident_links_to_the_cases_holding_its_mentions,
     inbox::every_order_pages_through_each_case_once,
     inbox::each_inbox_filter_keeps_only_its_cases,

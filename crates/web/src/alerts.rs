@@ -43,6 +43,26 @@ pub async fn delete_rule(State(state): State<AppState>, caller: Caller, Path(id)
     if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found(format!("no alert rule {id}"))) }
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulePatch {
+    muted: bool,
+}
+
+/// `PATCH /api/v1/alert-rules/{id}` `{"muted": true|false}`.
+pub async fn patch_rule(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<RulePatch>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Action::ManageAlerts)?;
+    let id = parse_id(&id, "alert rule")?;
+    let Json(patch) = body.map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))?;
+    let app = state.app.clone();
+    to_json(tokio::task::spawn_blocking(move || app.set_alert_rule_muted(id, patch.muted)).await??)
+}
+
 pub async fn test_rule(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require(Action::ManageAlerts)?;
     let id = parse_id(&id, "alert rule")?;

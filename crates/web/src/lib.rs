@@ -18,6 +18,7 @@ mod openapi;
 mod pages;
 mod people;
 mod publishing;
+mod reports;
 mod search;
 mod sessions;
 mod topics;
@@ -118,7 +119,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/publishing/resume", post(publishing::resume))
         .route("/api/v1/outbox", get(publishing::outbox))
         .route("/api/v1/alert-rules", get(alerts::list_rules).post(alerts::create_rule))
-        .route("/api/v1/alert-rules/{id}", delete(alerts::delete_rule))
+        .route("/api/v1/alert-rules/{id}", delete(alerts::delete_rule).patch(alerts::patch_rule))
         .route("/api/v1/alert-rules/{id}/test", post(alerts::test_rule))
         .route("/api/v1/alerts", get(alerts::list_alerts))
         .route("/api/v1/cases", get(cases::list))
@@ -131,6 +132,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/callbacks", get(cases::list_callbacks))
         .route("/api/v1/callbacks/{id}/outcome", post(cases::callback_outcome))
         .route("/api/v1/reports/csat", get(cases::csat_report))
+        .route("/api/v1/reports/care", get(reports::care))
+        .route("/api/v1/reports/care.csv", get(reports::care_csv))
         .route("/api/v1/staffing/forecast", get(cases::staffing_forecast))
         .route("/api/v1/openapi.json", get(openapi::openapi))
         .route("/api/v1/routing-rules", get(care_settings::list_routing_rules).post(care_settings::create_routing_rule))

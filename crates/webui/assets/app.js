@@ -25,7 +25,17 @@
         body[field.name] = field.value.split(",").map(function (item) { return item.trim(); }).filter(Boolean);
         continue;
       }
-      body[field.name] = asNumber ? Number(field.value) : field.value;
+      let value = asNumber ? Number(field.value) : field.value;
+      // data-split="," turns "a, b" into ["a", "b"]; a dotted name ("channel.url") nests.
+      if (field.dataset.split) value = value.split(field.dataset.split).map(function (part) { return part.trim(); }).filter(Boolean);
+      const path = field.name.split(".");
+      let target = body;
+      while (path.length > 1) {
+        const key = path.shift();
+        if (typeof target[key] !== "object" || target[key] === null) target[key] = {};
+        target = target[key];
+      }
+      target[path[0]] = value;
     }
     return body;
   }

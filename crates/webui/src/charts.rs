@@ -155,10 +155,17 @@ fn x_labels(buckets: &[String], x_of: impl Fn(usize) -> f64, x_label: &str) -> M
     }
 }
 
-fn svg_open(id: &str) -> PreEscaped<String> {
+/// The SVG's role: an image, or a group when it holds drill-down links (an `img` may not
+/// contain interactive elements: axe-core's `nested-interactive`).
+fn svg_role(linked: bool) -> &'static str {
+    if linked { "group" } else { "img" }
+}
+
+fn svg_open(id: &str, linked: bool) -> PreEscaped<String> {
     // Written by hand so the ids link title and desc; `id` is made of `[a-z0-9-]` only.
+    let role = svg_role(linked);
     PreEscaped(format!(
-        r#"<svg class="chart-svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{id}-t {id}-d" preserveAspectRatio="xMidYMid meet">"#
+        r#"<svg class="chart-svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="{role}" aria-labelledby="{id}-t {id}-d" preserveAspectRatio="xMidYMid meet">"#
     ))
 }
 
@@ -219,7 +226,7 @@ fn time_chart(chart: &TimeChart, stacked: bool) -> Markup {
     html! {
         figure class="chart" id=(id) {
             figcaption { (chart.text.title) }
-            (svg_open(&id))
+            (svg_open(&id, chart.hrefs.iter().any(|href| !href.is_empty())))
             title id=(format!("{id}-t")) { (chart.text.title) }
             desc id=(format!("{id}-d")) { (chart.text.description) }
             @for i in &chart.anomalies {
@@ -308,7 +315,7 @@ pub fn bar_chart(text: &ChartText, bars: &[Bar]) -> Markup {
     html! {
         figure class="chart" id=(id) {
             figcaption { (text.title) }
-            (PreEscaped(format!(r#"<svg class="chart-svg" viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{id}-t {id}-d">"#)))
+            (PreEscaped(format!(r#"<svg class="chart-svg" viewBox="0 0 {WIDTH} {height}" role="{}" aria-labelledby="{id}-t {id}-d">"#, svg_role(bars.iter().any(|bar| bar.href.is_some())))))
             title id=(format!("{id}-t")) { (text.title) }
             desc id=(format!("{id}-d")) { (text.description) }
             @for (i, b) in bars.iter().enumerate() {
@@ -362,7 +369,7 @@ pub fn histogram(text: &ChartText, bins: &[Bin], markers: &[Marker]) -> Markup {
     html! {
         figure class="chart" id=(id) {
             figcaption { (text.title) }
-            (svg_open(&id))
+            (svg_open(&id, bins.iter().any(|bin| bin.href.is_some())))
             title id=(format!("{id}-t")) { (text.title) }
             desc id=(format!("{id}-d")) { (text.description) }
             (y_axis)
@@ -378,7 +385,7 @@ pub fn histogram(text: &ChartText, bins: &[Bin], markers: &[Marker]) -> Markup {
             }
             @for m in markers {
                 @if m.value.is_finite() {
-                    @let x = LEFT + ((m.value - low) / span).clamp(0.0, 1.0) * plot_w;
+                    @let x = LEFT + marker_position(bins, m.value).unwrap_or_else(|| ((m.value - low) / span).clamp(0.0, 1.0) * n.max(1) as f64) * slot;
                     line class="marker" x1=(x) x2=(x) y1=(TOP) y2=(TOP + plot_h) {}
                     text class="marker-label" x=(x + 4.0) y=(TOP + 10.0) { (m.label) }
                 }
@@ -402,6 +409,15 @@ pub fn histogram(text: &ChartText, bins: &[Bin], markers: &[Marker]) -> Markup {
             }
         }
     }
+}
+
+/// Where `value` falls in slot units (bin index plus the fraction inside the bin), so a
+/// marker lands in the right bar even when bins have unequal widths (1–5, 5–15, 15–30…).
+fn marker_position(bins: &[Bin], value: f64) -> Option<f64> {
+    bins.iter().enumerate().find_map(|(index, bin)| {
+        let width = bin.high - bin.low;
+        (value >= bin.low && value < bin.high && width > 0.0).then(|| index as f64 + (value - bin.low) / width)
+    })
 }
 
 fn truncate(label: &str, max: usize) -> String {
@@ -450,7 +466,7 @@ mod tests {
             hrefs: vec!["/app/search?q=a&b=1".into(), String::new(), "/x".into()],
         };
         let html = line_chart(&chart).into_string();
-        assert!(html.contains(r#"role="img""#));
+        assert!(html.contains(r#"role="group""#), "a chart with links is a group, not an image");
         assert!(html.contains("<title id=\"chart-volume-by-source-t\">Volume &lt;by&gt; source</title>"));
         assert!(!html.contains("<script>"), "labels are escaped");
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
@@ -473,6 +489,7 @@ mod tests {
             ..TimeChart::default()
         };
         let html = stacked_bars(&chart).into_string();
+        assert!(html.contains(r#"role="img""#), "without links, an image");
         assert_eq!(html.matches("<rect class=\"bar").count(), 3);
         // The tallest column (4) sets the scale: ticks reach at least 4.
         assert!(html.contains(">4</text>"));
@@ -501,6 +518,18 @@ mod tests {
         assert!(hist.contains("0–5"));
         assert_eq!(hist.matches("class=\"marker\"").count(), 1);
         assert!(histogram(&text(), &[], &[]).into_string().contains("<svg"));
+    }
+
+    #[test]
+    fn markers_land_in_their_bin_when_bins_are_unequal() {
+        let bins = [
+            Bin { low: 0.0, high: 5.0, count: 1, href: None },
+            Bin { low: 5.0, high: 15.0, count: 1, href: None },
+            Bin { low: 15.0, high: 1440.0, count: 1, href: None },
+        ];
+        assert_eq!(marker_position(&bins, 10.0), Some(1.5));
+        assert_eq!(marker_position(&bins, 0.0), Some(0.0));
+        assert_eq!(marker_position(&bins, 5000.0), None);
     }
 
     #[test]

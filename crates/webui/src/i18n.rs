@@ -95,6 +95,9 @@ mod tests {
             include_str!("pages/general.rs"),
             include_str!("pages/cases.rs"),
             include_str!("pages/care_admin.rs"),
+            include_str!("pages/reports.rs"),
+            include_str!("pages/incidents.rs"),
+            include_str!("pages/alerting.rs"),
         ];
         let english = parse("English", ENGLISH);
         let mut missing = Vec::new();

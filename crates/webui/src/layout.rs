@@ -16,6 +16,10 @@ pub enum Section {
     Contacts,
     Insights,
     Admin,
+    /// The care report and the staffing forecast.
+    Reports,
+    Incidents,
+    Alerts,
 }
 
 /// Who is looking, in which language.
@@ -59,6 +63,9 @@ fn navigation(viewer: &Viewer, current: Section) -> Markup {
                 (nav_link(viewer, current, Section::Live, "/app/live", "nav_live"))
                 (nav_link(viewer, current, Section::Contacts, "/app/contacts", "nav_contacts"))
                 (nav_link(viewer, current, Section::Insights, "/app/insights", "nav_insights"))
+                (nav_link(viewer, current, Section::Incidents, "/app/incidents", "nav_incidents"))
+                (nav_link(viewer, current, Section::Reports, "/app/reports", "nav_reports"))
+                (nav_link(viewer, current, Section::Alerts, "/app/alerts", "nav_alerts"))
                 @if may_administer {
                     (nav_link(viewer, current, Section::Admin, "/app/admin/users", "nav_admin"))
                 }

@@ -12,6 +12,7 @@ mod filters;
 mod inbox;
 pub(crate) mod intake;
 mod replies;
+mod reports;
 mod staffing;
 mod sweep;
 pub(crate) mod settings;
@@ -23,5 +24,9 @@ pub use filters::InboxSort;
 pub use inbox::{CaseListQuery, CasePage, CasePatch, CaseSummary, CaseView, ConversationEntry, NoteRequest, Queue};
 pub use replies::{CallbackRequest, CsatForm, CsatReport, MoveRequest, ReplyRequest, ReplyResult, MOVED_TO_EMAIL, MOVED_TO_PRIVATE, PENDING_APPROVAL};
 pub use settings::CaseRule;
+pub use reports::{
+    care_report_csv, csv_safe, CareReport, CareReportQuery, CareTotals, Compliance, DurationBin, DurationStats, ReportLine,
+    CARE_REPORT_TABLES, MAX_REPORT_DAYS,
+};
 pub use staffing::{StaffingQuery, StaffingReport};
 pub use sweep::{EscalationSettings, SweepReport, run_care_sweep, SWEEP_EVERY};

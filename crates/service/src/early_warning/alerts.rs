@@ -116,6 +116,8 @@ pub struct AlertRule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub within_minutes: Option<i64>,
     pub channel: Value,
+    /// Muted: raises nothing until unmuted (`PATCH /api/v1/alert-rules/{id}`).
+    pub muted: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
     #[serde(skip)]
     channel_settings: AlertChannel,
@@ -123,6 +125,9 @@ pub struct AlertRule {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Settings {
+    /// A muted rule raises nothing (a sample can still be sent).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    muted: bool,
     slice: Option<String>,
     keyword: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -185,7 +190,7 @@ impl NewAlertRule {
             }
             _ => (None, None),
         };
-        let settings = Settings { slice: self.slice, keyword, min_influence, threshold, within_minutes, channel: self.channel };
+        let settings = Settings { muted: false, slice: self.slice, keyword, min_influence, threshold, within_minutes, channel: self.channel };
         Ok(AlertRuleRow {
             id: 0,
             name: name.to_string(),
@@ -216,6 +221,7 @@ impl AlertRule {
             threshold: settings.threshold,
             within_minutes: settings.within_minutes,
             channel,
+            muted: settings.muted,
             created_at: chrono::DateTime::from_timestamp(row.created_at, 0).unwrap_or_default(),
             channel_settings: settings.channel,
         })
@@ -437,8 +443,9 @@ pub(crate) fn alert_body(alert: &AlertRow, rule: &AlertRule) -> Value {
 }
 
 impl EarlyWarning {
+    /// The rules that may raise alerts (muted ones are left out).
     pub(super) fn rules(&self) -> Result<Vec<AlertRule>, ServiceError> {
-        Ok(self.store.list_alert_rules()?.into_iter().filter_map(AlertRule::from_row).collect())
+        Ok(self.store.list_alert_rules()?.into_iter().filter_map(AlertRule::from_row).filter(|rule| !rule.muted).collect())
     }
 
     /// Stores and delivers the alert unless the policy holds it back.

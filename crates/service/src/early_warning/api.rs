@@ -112,6 +112,29 @@ impl App {
         AlertRule::from_row(row).ok_or_else(|| ServiceError::Invalid("the rule cannot be read back".into()))
     }
 
+    /// Mutes or unmutes a rule: a muted rule raises nothing until unmuted.
+    pub fn set_alert_rule_muted(&self, id: i64, muted: bool) -> Result<AlertRule, ServiceError> {
+        let row = self
+            .store()
+            .list_alert_rules()?
+            .into_iter()
+            .find(|rule| rule.id == id)
+            .ok_or_else(|| ServiceError::NotFound(format!("no alert rule {id}")))?;
+        let mut settings = row.settings.clone();
+        let Some(object) = settings.as_object_mut() else {
+            return Err(ServiceError::Invalid(format!("alert rule {id} has unreadable settings")));
+        };
+        if muted {
+            object.insert("muted".into(), serde_json::Value::Bool(true));
+        } else {
+            object.remove("muted");
+        }
+        if !self.store().set_alert_rule_settings(id, &settings)? {
+            return Err(ServiceError::NotFound(format!("no alert rule {id}")));
+        }
+        AlertRule::from_row(store::AlertRuleRow { settings, ..row }).ok_or_else(|| ServiceError::Invalid("the rule cannot be read back".into()))
+    }
+
     pub fn delete_alert_rule(&self, id: i64) -> Result<bool, ServiceError> {
         Ok(self.store().delete_alert_rule(id)?)
     }

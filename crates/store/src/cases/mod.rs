@@ -5,6 +5,7 @@
 //! owns their meaning and the service converts. `Store: CareStore`, so every store has
 //! these methods.
 
+pub(crate) mod reports;
 mod rows;
 pub(crate) mod settings;
 pub(crate) mod sql;
@@ -12,6 +13,7 @@ pub(crate) mod sql;
 use chrono::{DateTime, Utc};
 use domain::Source;
 
+pub use reports::{CareDuration, CareGrouping, CareHourCounts, CareReportFilter};
 pub use rows::*;
 
 use crate::Result;
@@ -125,6 +127,17 @@ pub trait CareStore: Send + Sync {
     /// The cases holding at least one of an incident's mentions, newest first, below
     /// `before_id`.
     fn incident_cases(&self, incident_id: i64, before_id: Option<i64>, limit: usize) -> Result<Vec<CaseRow>>;
+
+    // --- Care reports (issue #7) ----------------------------------------------------
+
+    /// The cases received in the period, counted per UTC hour of reception and team, or
+    /// per assignee: received, answered (met, breached), resolved (met, breached), backlog.
+    fn care_report_counts(&self, filter: &CareReportFilter, grouping: CareGrouping) -> Result<Vec<CareHourCounts>>;
+    /// How many of the period's cases took each whole number of minutes to the first
+    /// response (or the resolution): `(minutes, cases)`, shortest first.
+    fn care_report_durations(&self, filter: &CareReportFilter, which: CareDuration) -> Result<Vec<(u64, u64)>>;
+    /// Distinct contacts among the period's cases.
+    fn care_report_customers(&self, filter: &CareReportFilter) -> Result<u64>;
 }
 
 /// Implements [`CareStore`] for a backend with `write_tx` and `read_db`.
@@ -277,6 +290,15 @@ macro_rules! impl_care_store {
             }
             fn incident_cases(&self, incident_id: i64, before_id: Option<i64>, limit: usize) -> $crate::Result<Vec<$crate::CaseRow>> {
                 self.read_db(|db| $crate::cases::sql::incident_cases(db, incident_id, before_id, limit))
+            }
+            fn care_report_counts(&self, filter: &$crate::CareReportFilter, grouping: $crate::CareGrouping) -> $crate::Result<Vec<$crate::CareHourCounts>> {
+                self.read_db(|db| $crate::cases::reports::care_report_counts(db, filter, grouping))
+            }
+            fn care_report_durations(&self, filter: &$crate::CareReportFilter, which: $crate::CareDuration) -> $crate::Result<Vec<(u64, u64)>> {
+                self.read_db(|db| $crate::cases::reports::care_report_durations(db, filter, which))
+            }
+            fn care_report_customers(&self, filter: &$crate::CareReportFilter) -> $crate::Result<u64> {
+                self.read_db(|db| $crate::cases::reports::care_report_customers(db, filter))
             }
         }
     };

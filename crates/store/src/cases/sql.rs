@@ -434,12 +434,12 @@ pub(crate) fn bulk_insert_cases(db: &mut dyn Db, cases: &[CaseRow]) -> Result<()
     for chunk in cases.chunks(BULK_ROWS) {
         let tags: Vec<String> = chunk.iter().map(|case| to_json(&case.tags)).collect();
         let mut values = Vec::with_capacity(chunk.len());
-        let mut params: Vec<Param<'_>> = Vec::with_capacity(chunk.len() * 17);
+        let mut params: Vec<Param<'_>> = Vec::with_capacity(chunk.len() * 18);
         for (case, tags) in chunk.iter().zip(&tags) {
             let base = params.len();
             values.push(format!(
                 "({})",
-                (1..=17).map(|offset| format!("?{}", base + offset)).collect::<Vec<_>>().join(", ")
+                (1..=18).map(|offset| format!("?{}", base + offset)).collect::<Vec<_>>().join(", ")
             ));
             params.extend([
                 case.contact_id.into(),
@@ -458,6 +458,7 @@ pub(crate) fn bulk_insert_cases(db: &mut dyn Db, cases: &[CaseRow]) -> Result<()
                 case.first_response_at.into(),
                 Param::Time(case.first_response_due_at),
                 Param::Time(case.resolution_due_at),
+                case.resolved_at.into(),
                 Param::Time(case.updated_at),
             ]);
         }
@@ -465,7 +466,7 @@ pub(crate) fn bulk_insert_cases(db: &mut dyn Db, cases: &[CaseRow]) -> Result<()
             &format!(
                 "INSERT INTO cases (contact_id, status, priority, team_id, assignee_id, tags, language, source, topic, \
                  intent, reason, subject, opened_at, first_response_at, first_response_due_at, resolution_due_at, \
-                 updated_at) VALUES {}",
+                 resolved_at, updated_at) VALUES {}",
                 values.join(", ")
             ),
             &params,

@@ -149,6 +149,10 @@ pub(super) fn list_alert_rules(client: &mut Client) -> Result<Vec<AlertRuleRow>>
         .collect()
 }
 
+pub(super) fn set_alert_rule_settings(client: &mut Client, id: i64, settings: &serde_json::Value) -> Result<bool> {
+    Ok(client.execute("UPDATE alert_rules SET settings = $1 WHERE id = $2", &[&details_to_text(settings), &id])? > 0)
+}
+
 pub(super) fn delete_alert_rule(client: &mut Client, id: i64) -> Result<bool> {
     Ok(client.execute("DELETE FROM alert_rules WHERE id = $1", &[&id])? > 0)
 }

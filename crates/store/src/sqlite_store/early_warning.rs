@@ -187,6 +187,10 @@ pub(super) fn list_alert_rules(connection: &Connection) -> Result<Vec<AlertRuleR
     .collect()
 }
 
+pub(super) fn set_alert_rule_settings(connection: &Connection, id: i64, settings: &serde_json::Value) -> Result<bool> {
+    Ok(connection.prepare_cached("UPDATE alert_rules SET settings = ?1 WHERE id = ?2")?.execute((details_to_text(settings), id))? > 0)
+}
+
 pub(super) fn delete_alert_rule(connection: &Connection, id: i64) -> Result<bool> {
     Ok(connection
         .prepare_cached("DELETE FROM alert_rules WHERE id = ?1")?

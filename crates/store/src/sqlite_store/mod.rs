@@ -442,6 +442,10 @@ impl Store for SqliteStore {
         early_warning::delete_alert_rule(&self.writer(), id)
     }
 
+    fn set_alert_rule_settings(&self, id: i64, settings: &serde_json::Value) -> Result<bool> {
+        early_warning::set_alert_rule_settings(&self.writer(), id, settings)
+    }
+
     fn create_alert(&self, alert: &crate::AlertRow) -> Result<crate::AlertRow> {
         early_warning::create_alert(&self.writer(), alert)
     }

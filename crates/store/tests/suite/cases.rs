@@ -368,3 +368,48 @@ pub fn the_sla_sweep_reads_cases_by_due_time_window(test_store: &mut TestStore) 
         vec![(ids[0], "sla_breach:first_response".to_string())]
     );
 }
+
+pub fn the_care_report_counts_a_period_per_hour_team_and_agent(test_store: &mut TestStore) {
+    use store::{CareDuration, CareGrouping, CareReportFilter};
+    let store = test_store.store();
+    let agent = store.create_user(&new_user("agent@example.com", Role::Agent)).unwrap();
+    let team = store.create_team("Care", &[agent.id]).unwrap();
+    let (team_id, agent_id) = (team.id.0, agent.id.0);
+    // Hour 0: answered in 10 min (met), answered in 90 min (late, due in 60), resolved in
+    // 5 h (met, due in 8 h); hour 1: unanswered and overdue; hour 5: outside the period.
+    let mut met = case_row("resolved", Some(team_id), Some(agent_id), 0);
+    met.first_response_at = Some(met.opened_at + Duration::minutes(10));
+    met.resolved_at = Some(met.opened_at + Duration::hours(5));
+    met.contact_id = None;
+    let mut late = case_row("open", Some(team_id), Some(agent_id), 30);
+    late.first_response_at = Some(late.opened_at + Duration::minutes(90));
+    let waiting = case_row("new", Some(team_id), None, 70);
+    let outside = case_row("new", None, None, 300);
+    store.bulk_insert_cases(&[met, late, waiting, outside]).unwrap();
+    let filter = CareReportFilter { from: at(0, 0), to: at(4 * 3600, 0), team_id: None, assignee_id: None, now: at(6 * 3600, 0) };
+    let hours = store.care_report_counts(&filter, CareGrouping::HourAndTeam).unwrap();
+    assert_eq!(hours.len(), 2, "hour 0 and hour 1 of the team: {hours:?}");
+    let first = &hours[0];
+    assert_eq!((first.hour, first.team_id, first.assignee_id), (at(0, 0), Some(team_id), None));
+    assert_eq!((first.received, first.first_responded, first.first_response_met, first.first_response_breached), (2, 2, 1, 1));
+    assert_eq!((first.resolved, first.resolution_met, first.resolution_breached, first.backlog), (1, 1, 0, 1));
+    let second = &hours[1];
+    assert_eq!((second.hour, second.received), (at(3600, 0), 1));
+    assert_eq!((second.first_response_breached, second.resolution_breached, second.backlog), (1, 0, 1), "due at 02:10, not yet at 06:00 for resolution");
+    let agents = store.care_report_counts(&filter, CareGrouping::Agent).unwrap();
+    assert_eq!(agents.len(), 2, "the agent and unassigned: {agents:?}");
+    let agent_line = agents.iter().find(|line| line.assignee_id == Some(agent_id)).unwrap();
+    assert_eq!((agent_line.received, agent_line.first_response_met, agent_line.team_id), (2, 1, None));
+    assert_eq!(agents.iter().find(|line| line.assignee_id.is_none()).unwrap().received, 1);
+    // Durations in whole minutes, shortest first.
+    assert_eq!(store.care_report_durations(&filter, CareDuration::FirstResponse).unwrap(), vec![(10, 1), (90, 1)]);
+    assert_eq!(store.care_report_durations(&filter, CareDuration::Resolution).unwrap(), vec![(300, 1)]);
+    // Filters by team and agent; `to` is exclusive.
+    let agent_only = CareReportFilter { assignee_id: Some(agent_id), ..filter };
+    assert_eq!(store.care_report_counts(&agent_only, CareGrouping::HourAndTeam).unwrap().len(), 1);
+    let other_team = CareReportFilter { team_id: Some(team_id + 1000), ..filter };
+    assert!(store.care_report_counts(&other_team, CareGrouping::HourAndTeam).unwrap().is_empty());
+    let until_first = CareReportFilter { to: at(30 * 60, 0), ..filter };
+    assert_eq!(store.care_report_counts(&until_first, CareGrouping::HourAndTeam).unwrap()[0].received, 1);
+    assert_eq!(store.care_report_customers(&filter).unwrap(), 0, "no contact on these cases");
+}

@@ -128,6 +128,11 @@ pub fn alert_rules_and_alerts_round_trip(test_store: &mut TestStore) {
     assert!(store.delete_alert_rule(created.id).unwrap());
     assert!(!store.delete_alert_rule(created.id).unwrap());
     assert_eq!(store.list_alert_rules().unwrap(), vec![second.clone()]);
+    let muted = json!({"channel": {"type": "in_app"}, "muted": true});
+    assert!(store.set_alert_rule_settings(second.id, &muted).unwrap());
+    assert!(!store.set_alert_rule_settings(created.id, &muted).unwrap(), "a deleted rule is not changed");
+    assert_eq!(store.list_alert_rules().unwrap()[0].settings, muted);
+    store.set_alert_rule_settings(second.id, &second.settings).unwrap();
 
     let alert = AlertRow {
         id: 0,

@@ -7,7 +7,9 @@ mod admin;
 mod care_admin;
 mod cases;
 mod contacts;
+mod incidents;
 mod live;
+mod reports;
 mod viewer;
 
 use axum::extract::{Query, State};
@@ -53,6 +55,11 @@ pub fn routes() -> Router<AppState> {
         .route("/app/admin/routing", get(care_admin::routing))
         .route("/app/admin/canned", get(care_admin::canned))
         .route("/app/admin/agents", get(care_admin::agents))
+        .route("/app/reports", get(reports::care))
+        .route("/app/staffing", get(reports::staffing))
+        .route("/app/incidents", get(incidents::list))
+        .route("/app/incidents/{id}", get(incidents::show))
+        .route("/app/alerts", get(incidents::alerts))
 }
 
 /// Only our own files, no framing, no MIME sniffing, no referrer to other sites.

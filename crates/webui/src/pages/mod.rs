@@ -2,9 +2,12 @@
 
 pub mod admin;
 pub mod care_admin;
+pub mod alerting;
 pub mod cases;
 pub mod contacts;
 pub mod general;
+pub mod incidents;
+pub mod reports;
 
 use chrono::{DateTime, Utc};
 use domain::StoredMention;
