@@ -72,7 +72,7 @@ impl App {
             .get_state(crate::cases::settings::CASE_WEBHOOK_KEY)?
             .and_then(|json| serde_json::from_str::<crate::cases::CaseWebhook>(&json).ok());
         let case_events = crate::cases::CaseEvents::new(deliveries.clone(), webhook);
-        writer.set_case_intake(Some(crate::cases::intake::CaseIntakeStage::new(care_settings.clone(), case_events.clone())));
+        writer.set_case_intake(Some(crate::cases::intake::CaseIntakeStage::new(care_settings.clone(), case_events.clone(), store.clone())));
         let app = App {
             care_settings,
             case_events,

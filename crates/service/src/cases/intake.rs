@@ -32,6 +32,10 @@ pub(crate) struct CaseIntakeStage {
     events: CaseEvents,
     workloads: HashMap<i64, u32>,
     workloads_read_at: Option<Instant>,
+    /// Reads the workloads again off the writer thread (a count over every active case:
+    /// most of a second at a million cases, which must not hold up a batch).
+    store: std::sync::Arc<dyn Store>,
+    workloads_reading: Option<std::sync::mpsc::Receiver<Result<Vec<(i64, u32)>, store::StoreError>>>,
     cursors: HashMap<i64, RoundRobinCursor>,
     /// Whether the cursors were read from the store (on the first batch).
     cursors_loaded: bool,
@@ -45,8 +49,17 @@ struct Facts<'a> {
 }
 
 impl CaseIntakeStage {
-    pub fn new(settings: SharedSettings, events: CaseEvents) -> CaseIntakeStage {
-        CaseIntakeStage { settings, events, workloads: HashMap::new(), workloads_read_at: None, cursors: HashMap::new(), cursors_loaded: false }
+    pub fn new(settings: SharedSettings, events: CaseEvents, store: std::sync::Arc<dyn Store>) -> CaseIntakeStage {
+        CaseIntakeStage {
+            settings,
+            events,
+            workloads: HashMap::new(),
+            workloads_read_at: None,
+            store,
+            workloads_reading: None,
+            cursors: HashMap::new(),
+            cursors_loaded: false,
+        }
     }
 
     /// Opens and joins cases for a batch of newly stored mentions.
@@ -218,12 +231,40 @@ impl CaseIntakeStage {
         Some(chosen.0)
     }
 
+    /// The first read is made here; later ones run on their own thread and replace the
+    /// counts when they arrive (meanwhile the counts go on from the last read plus this
+    /// stage's own assignments).
     fn refresh_workloads(&mut self, store: &dyn Store) -> Result<(), ServiceError> {
-        if self.workloads_read_at.is_some_and(|read_at| read_at.elapsed() < WORKLOAD_REFRESH) {
+        if self.workloads_read_at.is_none() {
+            self.workloads = store.agent_workloads()?.into_iter().collect();
+            self.workloads_read_at = Some(Instant::now());
             return Ok(());
         }
-        self.workloads = store.agent_workloads()?.into_iter().collect();
-        self.workloads_read_at = Some(Instant::now());
+        if let Some(reading) = &self.workloads_reading {
+            match reading.try_recv() {
+                Ok(Ok(counts)) => {
+                    self.workloads = counts.into_iter().collect();
+                    self.workloads_reading = None;
+                }
+                Ok(Err(error)) => {
+                    tracing::warn!(%error, "cannot read the agents' workloads");
+                    self.workloads_reading = None;
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => {}
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => self.workloads_reading = None,
+            }
+        }
+        if self.workloads_reading.is_none() && self.workloads_read_at.is_some_and(|read_at| read_at.elapsed() >= WORKLOAD_REFRESH) {
+            let (sender, receiver) = std::sync::mpsc::channel();
+            let store = self.store.clone();
+            let spawned = std::thread::Builder::new().name("workloads".into()).spawn(move || {
+                let _ = sender.send(store.agent_workloads());
+            });
+            if spawned.is_ok() {
+                self.workloads_reading = Some(receiver);
+            }
+            self.workloads_read_at = Some(Instant::now());
+        }
         Ok(())
     }
 }
