@@ -94,6 +94,9 @@ mod tests {
             include_str!("pages/admin.rs"),
             include_str!("pages/general.rs"),
             include_str!("pages/cases.rs"),
+            include_str!("pages/listening/topics.rs"),
+            include_str!("pages/listening/search.rs"),
+            include_str!("pages/listening/dashboard.rs"),
         ];
         let english = parse("English", ENGLISH);
         let mut missing = Vec::new();

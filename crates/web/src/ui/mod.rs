@@ -6,6 +6,7 @@
 mod admin;
 mod cases;
 mod contacts;
+mod listening;
 mod live;
 mod viewer;
 
@@ -36,7 +37,11 @@ pub fn routes() -> Router<AppState> {
         .route("/app/inbox", get(cases::inbox))
         .route("/app/cases/{id}", get(cases::show))
         .route("/app/case-events", get(cases::events))
-        .route("/app/insights", get(insights))
+        .route("/app/insights", get(|| async { Redirect::to("/app/listening") }))
+        .route("/app/topics", get(listening::topics))
+        .route("/app/search", get(listening::search))
+        .route("/app/listening", get(listening::dashboard))
+        .route("/app/listening/charts", get(listening::dashboard_charts))
         .route("/app/live", get(live::page))
         .route("/app/events", get(live::events))
         .route("/app/contacts", get(contacts::list))
@@ -133,10 +138,6 @@ async fn overview(State(state): State<AppState>, caller: PageCaller) -> Response
         Ok(general::overview(&caller.viewer, &figures))
     };
     respond(&caller.viewer, page.await)
-}
-
-async fn insights(caller: PageCaller) -> Response {
-    html(general::coming_soon(&caller.viewer, Section::Insights, "nav_insights", "insights_what"))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod cases;
 pub mod contacts;
 pub mod general;
+pub mod listening;
 
 use chrono::{DateTime, Utc};
 use domain::StoredMention;
