@@ -225,7 +225,11 @@ impl SearchIndex {
     /// Restricts a query to mentions created in `within`.
     fn within(&self, matching: Box<dyn Query>, within: Option<TimeRange>) -> Box<dyn Query> {
         let Some(range) = within else { return matching };
-        let at = |seconds: i64| Term::from_field_date_for_search(self.fields.created_at, DateTime::from_timestamp_secs(seconds));
+        // Tantivy counts nanoseconds in an i64: only 1677–2262 can be written.
+        let at = |seconds: i64| {
+            let seconds = seconds.clamp(-9_223_372_035, 9_223_372_035);
+            Term::from_field_date_for_search(self.fields.created_at, DateTime::from_timestamp_secs(seconds))
+        };
         let window = RangeQuery::new(std::ops::Bound::Included(at(range.from)), std::ops::Bound::Excluded(at(range.to)));
         Box::new(BooleanQuery::new(vec![(Occur::Must, matching), (Occur::Must, Box::new(window))]))
     }

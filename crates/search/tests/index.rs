@@ -185,6 +185,8 @@ fn dashboard_aggregates_count_buckets_sources_sentiments_reasons_and_intents() {
     let window = search::TimeRange { from: start, to: start + 7200 };
     assert_eq!(index.count(&listen::parse("retard").unwrap(), Some(window)).unwrap(), 2);
     assert_eq!(index.count(&listen::parse("*").unwrap(), None).unwrap(), 6);
+    let forever = search::TimeRange { from: i64::MIN, to: i64::MAX };
+    assert_eq!(index.count(&listen::parse("*").unwrap(), Some(forever)).unwrap(), 6, "extreme bounds are clamped, not overflowed");
     let within = SearchRequest { within: Some(window), sort: Sort::Oldest, ..SearchRequest::new(listen::parse("*").unwrap(), 10) };
     let found = index.search(&within).unwrap();
     assert_eq!(found.hits.iter().map(|hit| hit.id.0).collect::<Vec<_>>(), [1, 2]);

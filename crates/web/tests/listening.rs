@@ -136,6 +136,13 @@ async fn listening_data(test: &TestApp) -> (i64, i64) {
         mention("4", "eve", "merci @AlizeAir, vol parfait", 200),
     ])
     .await;
+    // The store commit is durable at once; the index commit follows within moments.
+    for _ in 0..100 {
+        if test.app.search("*", service::Sort::Newest, 0, 0).unwrap().total >= 4 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     (brand, hostile)
 }
 

@@ -87,14 +87,15 @@ pub async fn search(State(state): State<AppState>, caller: PageCaller, Query(que
             (None, None) => None,
             (from, to) => Some(service::listening::TimeRange {
                 from: from.map_or(0, |at| at.timestamp()),
-                to: to.map_or(i64::MAX / 2, |at| at.timestamp()),
+                to: to.map_or(i64::MAX, |at| at.timestamp()),
             }),
         };
         let app = state.app.clone();
         let request = ListeningSearch { query: text, topic: link.topic, within, sort: Sort::Newest, limit: PAGE_SIZE, offset };
+        let valid = problem.is_none();
         let (topic, output) = blocking(move || {
             let topic = request.topic.map(|id| app.get_topic(id)).transpose()?;
-            let output = if problem.is_none() { Some(app.listening_search(&request)?) } else { None };
+            let output = if valid { Some(app.listening_search(&request)?) } else { None };
             Ok((topic, output))
         })
         .await?;
@@ -134,7 +135,7 @@ pub async fn dashboard_charts(State(state): State<AppState>, caller: PageCaller,
         let request = query.request()?;
         let app = state.app.clone();
         let (dashboard, topics) = blocking(move || Ok((app.listening_dashboard(&request)?, app.list_topics()?))).await?;
-        Ok(listening::dashboard_charts(&caller.viewer, &DashboardView { dashboard: &dashboard, topics: &topics }))
+        Ok::<_, ApiError>(listening::dashboard_charts(&caller.viewer, &DashboardView { dashboard: &dashboard, topics: &topics }))
     };
     match page.await {
         Ok(markup) => html(markup),

@@ -19,7 +19,7 @@ use axum::Router;
 use domain::Action;
 use serde::Deserialize;
 use webui::pages::general;
-use webui::{Markup, Section};
+use webui::Markup;
 
 use crate::error::blocking;
 use crate::{ApiError, AppState};
