@@ -67,7 +67,7 @@ pub fn topics_are_created_listed_and_deleted_with_unique_names(test_store: &mut 
 
     assert!(store.delete_topic(airline.id).unwrap());
     assert!(!store.delete_topic(airline.id).unwrap());
-    assert_eq!(store.list_topics().unwrap(), [competitors]);
+    assert_eq!(store.list_topics().unwrap(), [competitors.clone()]);
     // The name is free again.
     let airline = store.create_topic(&topic("Airline 🛫")).unwrap();
 
