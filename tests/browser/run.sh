@@ -50,7 +50,8 @@ echo "browser tests against $COMPTOIR_URL (demo pid $demo_pid)"
 
 cd "$here"
 status=0
-node --test --test-concurrency=1 journeys.test.mjs insights.test.mjs || status=$?
+# BROWSER_TESTS=listening.test.mjs runs one file.
+node --test --test-concurrency=1 ${BROWSER_TESTS:-./*.test.mjs} || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- demo stderr (last 40 lines) ---" >&2
   tail -n 40 "$work/demo.err" >&2

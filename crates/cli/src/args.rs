@@ -141,6 +141,9 @@ pub enum BenchCommand {
     /// The care report: loads cases (as `bench inbox` does), runs the HTTP server and
     /// measures `GET /api/v1/reports/care` over several periods, one request at a time
     Reports(BenchReportsArgs),
+    /// The listening dashboard's server time (page, charts fragment, API, CSV) over a
+    /// data set ingested from a file (p50/p99)
+    Dashboards(BenchDashboardsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -167,6 +170,25 @@ pub struct BenchReportsArgs {
     /// Requests per period measured
     #[arg(long, default_value_t = 20)]
     pub requests: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchDashboardsArgs {
+    #[arg(long)]
+    pub format: String,
+    pub file: PathBuf,
+    /// Replay the file this many times, with fresh ids (100 × the airline file ≈ 1,000,000 mentions)
+    #[arg(long, default_value_t = 100)]
+    pub repeat: usize,
+    /// Requests per path
+    #[arg(long, default_value_t = 100)]
+    pub requests: usize,
+    /// Keep the data set in this folder; a folder filled by an earlier run (this bench's
+    /// or `bench pages`') is reused as it is
+    #[arg(long)]
+    pub keep_in: Option<PathBuf>,
     #[arg(long)]
     pub json: bool,
 }

@@ -42,6 +42,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bench(BenchCommand::Inbox(args)) => bench_inbox(args),
         Command::Bench(BenchCommand::InboxLive(args)) => bench_inbox_live(args),
         Command::Bench(BenchCommand::Reports(args)) => bench_reports(args),
+        Command::Bench(BenchCommand::Dashboards(args)) => crate::bench_dashboards::run(args),
         Command::Eval(EvalCommand::Anomalies { nab_dir, out }) => {
             let summary = service::eval::eval_anomalies(&nab_dir, &out)?;
             eprintln!("scored {} series ({} rows) into {}", summary.series, summary.rows, out.display());

@@ -3,6 +3,7 @@
 
 mod args;
 mod bench_alert;
+mod bench_dashboards;
 mod commands;
 mod output;
 

@@ -178,3 +178,15 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn a_query_narrowed_by_another_keeps_its_or_inside() {
+    let narrowed = parse("retard OR delay").unwrap().and(&parse("-merci").unwrap());
+    let doc = |text: &str| MatchDoc::from_mention(&mention(text));
+    assert!(narrowed.matches(&doc("delay again")));
+    assert!(!narrowed.matches(&doc("delay, merci")), "the exclusion applies to both sides of the OR");
+    assert!(!narrowed.matches(&doc("bonjour")));
+    let everything = parse("*").unwrap().and(&parse("retard").unwrap());
+    assert_eq!(everything.root(), parse("retard").unwrap().root());
+    assert_eq!(parse("a b").unwrap().and(&parse("c").unwrap()).root(), parse("a b c").unwrap().root());
+}

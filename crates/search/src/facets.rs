@@ -22,9 +22,11 @@ pub struct Facets {
     pub by_sentiment: Vec<(String, u64)>,
     /// Most frequent first; mentions without enrichment are not counted.
     pub by_intent: Vec<(String, u64)>,
+    /// Complaint reasons, most frequent first; mentions without a reason are not counted.
+    pub by_reason: Vec<(String, u64)>,
 }
 
-const FACET_FIELDS: [&str; 5] = [names::SOURCE, names::LANG, names::DAY, names::SENTIMENT, names::INTENT];
+const FACET_FIELDS: [&str; 6] = [names::SOURCE, names::LANG, names::DAY, names::SENTIMENT, names::INTENT, names::REASON];
 
 pub(crate) struct FacetCollector;
 
@@ -33,7 +35,7 @@ pub(crate) struct FacetSegmentCollector {
 }
 
 /// Counts per value, for each facet field.
-type FacetCounts = [BTreeMap<String, u64>; 5];
+type FacetCounts = [BTreeMap<String, u64>; 6];
 
 impl Collector for FacetCollector {
     type Fruit = FacetCounts;
@@ -95,7 +97,7 @@ impl SegmentCollector for FacetSegmentCollector {
 }
 
 impl Facets {
-    pub(crate) fn from_counts([sources, languages, days, sentiments, intents]: FacetCounts) -> Facets {
+    pub(crate) fn from_counts([sources, languages, days, sentiments, intents, reasons]: FacetCounts) -> Facets {
         let most_frequent_first = |counts: BTreeMap<String, u64>| {
             let mut sorted: Vec<(String, u64)> = counts.into_iter().collect();
             sorted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -107,6 +109,7 @@ impl Facets {
             by_day: days.into_iter().collect(),
             by_sentiment: most_frequent_first(sentiments),
             by_intent: most_frequent_first(intents),
+            by_reason: most_frequent_first(reasons),
         }
     }
 }

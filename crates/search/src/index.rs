@@ -8,13 +8,14 @@ use domain::{MentionId, StoredMention};
 use listen::fold;
 use listen::matcher::{author_key, body_text, language_key, reason_key};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Schema};
 use tantivy::tokenizer::TokenStream;
 use tantivy::{DateTime, DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term};
 
+use crate::aggregate::{AggregateCollector, Aggregates, Buckets};
 use crate::facets::{FacetCollector, Facets};
-use crate::request::{Hit, SearchRequest, SearchResults, Sort};
+use crate::request::{Hit, SearchRequest, SearchResults, Sort, TimeRange};
 use crate::schema::{self, names, Fields, SCHEMA_VERSION};
 use crate::translate::{flag, to_tantivy};
 use crate::{tokenizer, Result, SearchError};
@@ -141,7 +142,7 @@ impl SearchIndex {
 
     /// Runs a search: the total and facets cover all matches, the hits one page.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
-        let matching = to_tantivy(request.query.root(), &self.fields)?;
+        let matching = self.within(to_tantivy(request.query.root(), &self.fields)?, request.within);
         let searcher = self.reader.searcher();
         let (total, counts) = searcher.search(&matching, &(Count, FacetCollector))?;
         let facets = Facets::from_counts(counts);
@@ -186,6 +187,51 @@ impl SearchIndex {
             hits = paired.into_iter().map(|(_, hit)| hit).collect();
         }
         Ok(SearchResults { total, hits, facets })
+    }
+
+    /// Mentions matching `query` written in `within` (`None`: any time).
+    pub fn count(&self, query: &listen::Query, within: Option<TimeRange>) -> Result<usize> {
+        let matching = self.within(to_tantivy(query.root(), &self.fields)?, within);
+        Ok(self.reader.searcher().search(&matching, &Count)?)
+    }
+
+    /// The listening dashboard's counts over the mentions matching `query` inside the
+    /// buckets: per bucket by source and sentiment, totals by reason and intent. Reads
+    /// fast fields only, in one pass.
+    pub fn aggregate(&self, query: &listen::Query, buckets: Buckets) -> Result<Aggregates> {
+        let within = TimeRange { from: buckets.from, to: buckets.to() };
+        let matching = self.within(to_tantivy(query.root(), &self.fields)?, Some(within));
+        let fruit = self.reader.searcher().search(&matching, &AggregateCollector { buckets })?;
+        Ok(Aggregates::from_fruit(fruit))
+    }
+
+    /// The creation times of the oldest and the newest indexed mention (Unix seconds),
+    /// from the fast field's statistics; `None` for an empty index. Deleted mentions
+    /// may still count until their segment is merged.
+    pub fn time_span(&self) -> Result<Option<(i64, i64)>> {
+        let searcher = self.reader.searcher();
+        let mut span: Option<(i64, i64)> = None;
+        for segment in searcher.segment_readers() {
+            if segment.num_docs() == 0 {
+                continue;
+            }
+            let column = segment.fast_fields().date(names::CREATED_AT)?;
+            let (low, high) = (column.min_value().into_timestamp_secs(), column.max_value().into_timestamp_secs());
+            span = Some(span.map_or((low, high), |(old_low, old_high)| (old_low.min(low), old_high.max(high))));
+        }
+        Ok(span)
+    }
+
+    /// Restricts a query to mentions created in `within`.
+    fn within(&self, matching: Box<dyn Query>, within: Option<TimeRange>) -> Box<dyn Query> {
+        let Some(range) = within else { return matching };
+        // Tantivy counts nanoseconds in an i64: only 1677–2262 can be written.
+        let at = |seconds: i64| {
+            let seconds = seconds.clamp(-9_223_372_035, 9_223_372_035);
+            Term::from_field_date_for_search(self.fields.created_at, DateTime::from_timestamp_secs(seconds))
+        };
+        let window = RangeQuery::new(std::ops::Bound::Included(at(range.from)), std::ops::Bound::Excluded(at(range.to)));
+        Box::new(BooleanQuery::new(vec![(Occur::Must, matching), (Occur::Must, Box::new(window))]))
     }
 
     /// Adds optional clauses on the stemmed fields: they change the ranking, never the

@@ -23,13 +23,22 @@ pub struct SearchRequest {
     pub limit: usize,
     /// Hits to skip, for paging.
     pub offset: usize,
+    /// Only mentions written in this window (`None`: any time).
+    pub within: Option<TimeRange>,
 }
 
 impl SearchRequest {
     /// The first `limit` hits by relevance.
     pub fn new(query: listen::Query, limit: usize) -> SearchRequest {
-        SearchRequest { query, sort: Sort::Relevance, limit, offset: 0 }
+        SearchRequest { query, sort: Sort::Relevance, limit, offset: 0, within: None }
     }
+}
+
+/// A window of mention creation times, `[from, to)` in Unix seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeRange {
+    pub from: i64,
+    pub to: i64,
 }
 
 /// One matching mention.

@@ -2,6 +2,7 @@
 
 mod support;
 
+use chrono::TimeZone;
 use domain::{MentionId, Source};
 use search::{SearchIndex, SearchRequest, Sort};
 use support::stored;
@@ -62,7 +63,7 @@ fn totals_facets_paging_and_sorting() {
     index.add_mentions(&mentions).unwrap();
     index.commit(1).unwrap();
     let query = listen::parse("retard").unwrap();
-    let newest = index.search(&SearchRequest { sort: Sort::Newest, limit: 2, offset: 1, query: query.clone() }).unwrap();
+    let newest = index.search(&SearchRequest { sort: Sort::Newest, limit: 2, offset: 1, query: query.clone(), within: None }).unwrap();
     assert_eq!(newest.total, 5);
     assert_eq!(newest.hits.iter().map(|h| h.id.0).collect::<Vec<_>>(), [40, 30]);
     assert_eq!(newest.facets.by_source, [("x".to_string(), 4), ("bluesky".to_string(), 1)]);
@@ -149,4 +150,49 @@ fn listen_edit_distance_is_the_fuzzy_query_distance() {
             assert_eq!(listen::positions::within_edits(query, candidate, 2), tantivy_says, "{query} vs {candidate}");
         }
     }
+}
+
+#[test]
+fn dashboard_aggregates_count_buckets_sources_sentiments_reasons_and_intents() {
+    let index = SearchIndex::open_in_ram().unwrap();
+    let enrichment = |sentiment, intent, reason: Option<&str>| domain::Enrichment {
+        sentiment,
+        sentiment_confidence: 0.8,
+        reason: reason.map(Into::into),
+        intent,
+        author_type: domain::AuthorType::Customer,
+        model_version: "test".into(),
+    };
+    // Mention `id` is written `id` hours after 2015-02-24 10:00 UTC.
+    let mut mentions: Vec<_> = (1..=6).map(|id| stored(id, "vol retard")).collect();
+    mentions[1].mention.source = Source::Bluesky;
+    mentions[0].enrichment = Some(enrichment(domain::SentimentLabel::Negative, domain::Intent::Complaint, Some("Late Flight")));
+    mentions[1].enrichment = Some(enrichment(domain::SentimentLabel::Negative, domain::Intent::Complaint, Some("late flight")));
+    mentions[2].enrichment = Some(enrichment(domain::SentimentLabel::Positive, domain::Intent::Praise, None));
+    mentions[5].mention.text = "merci".into();
+    index.add_mentions(&mentions).unwrap();
+    index.commit(1).unwrap();
+    let start = chrono::Utc.with_ymd_and_hms(2015, 2, 24, 11, 0, 0).unwrap().timestamp();
+    // Two 2-hour buckets: 11:00–13:00 (ids 1, 2) and 13:00–15:00 (ids 3, 4); 5 is after.
+    let buckets = search::Buckets { from: start, seconds: 7200, count: 2 };
+    let all = index.aggregate(&listen::parse("retard").unwrap(), buckets).unwrap();
+    assert_eq!(all.total, 4);
+    assert_eq!(all.per_bucket, [2, 2]);
+    assert_eq!(all.by_source, [("x".to_string(), vec![1, 2]), ("bluesky".to_string(), vec![1, 0])]);
+    assert_eq!(all.by_sentiment, [("negative".to_string(), vec![2, 0]), ("positive".to_string(), vec![0, 1])]);
+    assert_eq!(all.by_reason, [("late flight".to_string(), 2)]);
+    assert_eq!(all.by_intent, [("complaint".to_string(), 2), ("praise".to_string(), 1)]);
+    let window = search::TimeRange { from: start, to: start + 7200 };
+    assert_eq!(index.count(&listen::parse("retard").unwrap(), Some(window)).unwrap(), 2);
+    assert_eq!(index.count(&listen::parse("*").unwrap(), None).unwrap(), 6);
+    let forever = search::TimeRange { from: i64::MIN, to: i64::MAX };
+    assert_eq!(index.count(&listen::parse("*").unwrap(), Some(forever)).unwrap(), 6, "extreme bounds are clamped, not overflowed");
+    let within = SearchRequest { within: Some(window), sort: Sort::Oldest, ..SearchRequest::new(listen::parse("*").unwrap(), 10) };
+    let found = index.search(&within).unwrap();
+    assert_eq!(found.hits.iter().map(|hit| hit.id.0).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(found.facets.by_reason, [("late flight".to_string(), 2)]);
+    let hour = 3600;
+    let first = chrono::Utc.with_ymd_and_hms(2015, 2, 24, 10, 0, 0).unwrap().timestamp();
+    assert_eq!(index.time_span().unwrap(), Some((first + hour, first + 6 * hour)));
+    assert_eq!(SearchIndex::open_in_ram().unwrap().time_span().unwrap(), None);
 }

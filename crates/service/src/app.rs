@@ -156,12 +156,29 @@ impl App {
     /// Searches stored mentions with the listening query language.
     pub fn search(&self, query: &str, sort: Sort, limit: usize, offset: usize) -> Result<SearchOutput, ServiceError> {
         let parsed = listen::parse(query)?;
-        let results = self.index.search(&SearchRequest { query: parsed, sort, limit, offset })?;
+        self.search_parsed(parsed, None, sort, limit, offset)
+    }
+
+    /// Searches with a parsed query, optionally inside a window of creation times.
+    pub(crate) fn search_parsed(
+        &self,
+        parsed: listen::Query,
+        within: Option<search::TimeRange>,
+        sort: Sort,
+        limit: usize,
+        offset: usize,
+    ) -> Result<SearchOutput, ServiceError> {
+        let results = self.index.search(&SearchRequest { query: parsed, sort, limit, offset, within })?;
         let ids: Vec<_> = results.hits.iter().map(|hit| hit.id).collect();
         let mut found = self.store.get_mentions(&ids)?;
         // Keep the index's order; a mention deleted since the last index commit is skipped.
         found.sort_by_key(|mention| ids.iter().position(|id| *id == mention.id));
         Ok(SearchOutput { total: results.total, mentions: found, facets: results.facets })
+    }
+
+    /// The search index, for the listening dashboard's counts.
+    pub(crate) fn index(&self) -> &SearchIndex {
+        &self.index
     }
 
     pub fn get_mention(&self, id: domain::MentionId) -> Result<Option<StoredMention>, ServiceError> {
@@ -234,6 +251,10 @@ impl App {
         let deleted = self.store.delete_topic(id)?;
         self.reload_topics()?;
         Ok(deleted)
+    }
+
+    pub(crate) fn reload_topic_matcher(&self) -> Result<(), ServiceError> {
+        self.reload_topics()
     }
 
     fn reload_topics(&self) -> Result<(), ServiceError> {

@@ -17,9 +17,11 @@ use crate::early_warning::{AlertChannel, AlertKind, EarlyWarningConfig, NewAlert
 use crate::ingest::IngestHandle;
 use crate::prepare::Origin;
 
-/// Topics the demo creates so that topic tagging shows from the first second.
-pub const DEMO_TOPICS: [(&str, &str); 4] = [
+/// Topics the demo creates so that topic tagging shows from the first second; the
+/// competitor's topic gives the dashboard's share of voice a brand to compare with.
+pub const DEMO_TOPICS: [(&str, &str); 5] = [
     ("Alizé Air (marque)", "alize OR @alizeair OR #alizeair"),
+    ("Aéro Bleu (concurrent)", "aerobleu OR @aerobleu OR #aerobleu OR \"aero bleu\""),
     ("Bagages / luggage", "~bagage OR luggage OR baggage OR valise"),
     ("Retards / delays", "retard* OR delay* OR late OR annul*"),
     ("Panne / outage", "panne OR bug OR down OR \"site inaccessible\" OR crash*"),
@@ -58,6 +60,15 @@ const FR_PRAISE: [&str; 5] = [
     "Pas terrible la dernière fois, mais aujourd'hui vol parfait avec Alizé Air",
     "Trop bien, surclassement offert par @AlizeAir 🎉",
     "Vol à l'heure et bagages rapides, bravo #AlizeAir",
+];
+/// Posts about the competitor, for the share of voice.
+const COMPETITOR: [&str; 6] = [
+    "Flew @AeroBleu to Lyon today, smooth and on time",
+    "@AeroBleu lost my bag too, so it's not just Alizé Air…",
+    "Aéro Bleu ou Alizé Air pour Montréal ? Les prix de @AeroBleu sont plus bas",
+    "Vol @AeroBleu AZ{n} retardé d'une heure, mais l'équipage était adorable",
+    "Switched to @AeroBleu after the last cancellation. Never going back #AeroBleu",
+    "Le service client d'Aéro Bleu m'a répondu en 10 minutes, bravo",
 ];
 const QUESTIONS: [&str; 4] = [
     "@AlizeAir can I bring a guitar as cabin baggage on AZ{n}?",
@@ -241,11 +252,12 @@ impl DemoGenerator {
         let pool: &[&str] = if in_spike && self.rng.random_bool(0.8) {
             &OUTAGE
         } else {
-            match self.rng.random_range(0..10) {
+            match self.rng.random_range(0..11) {
                 0..=2 => &EN_COMPLAINTS,
                 3..=5 => &FR_COMPLAINTS,
                 6 => &EN_PRAISE,
                 7 => &FR_PRAISE,
+                8 => &COMPETITOR,
                 _ => &QUESTIONS,
             }
         };

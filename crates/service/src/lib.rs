@@ -19,6 +19,7 @@ mod error;
 pub mod feed;
 mod import;
 mod influence;
+pub mod listening;
 pub mod live;
 mod ingest;
 mod neardup;

@@ -208,6 +208,10 @@ pub trait Store: CareStore + PublishingStore + Send + Sync {
 
     fn delete_topic(&self, id: TopicId) -> Result<bool>;
 
+    /// Replaces a topic's name, query, languages and owner; `None` when there is no such
+    /// topic, [`StoreError::Conflict`] when another topic has that name.
+    fn update_topic(&self, id: TopicId, topic: &NewListeningTopic) -> Result<Option<ListeningTopic>>;
+
     /// Stores a new API token by the SHA-256 hex digest of its secret, owned by a user
     /// (or by nobody: a token that acts as an administrator) and narrowed by `scopes`
     /// ([`StoreError::Conflict`] if that digest is already stored).

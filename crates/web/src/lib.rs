@@ -13,6 +13,7 @@ mod crisis;
 mod enrichment;
 mod error;
 mod incidents;
+mod listening;
 mod mentions;
 mod openapi;
 mod pages;
@@ -73,7 +74,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/authors", get(authors::list))
         .route("/api/v1/authors/{source}/{handle}", get(authors::get_one))
         .route("/api/v1/topics", get(topics::list).post(topics::create))
-        .route("/api/v1/topics/{id}", delete(topics::remove))
+        .route("/api/v1/topics/preview", get(listening::preview))
+        .route("/api/v1/topics/{id}", delete(topics::remove).put(listening::update_topic))
+        .route("/api/v1/dashboards/listening", get(listening::dashboard))
         .route("/api/v1/quarantine", get(mentions::quarantine))
         .route("/api/v1/auth/login", post(sessions::login))
         .route("/api/v1/auth/logout", post(sessions::logout))

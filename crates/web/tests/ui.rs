@@ -216,7 +216,10 @@ async fn hostile_mentions_authors_and_bios_are_escaped_on_every_page() {
         "/app/admin/audit".into(),
         "/app/admin/sources".into(),
         "/app/inbox".into(),
-        "/app/insights".into(),
+        "/app/listening".into(),
+        "/app/listening?range=all".into(),
+        "/app/search?q=eve".into(),
+        "/app/topics".into(),
     ];
     for path in &pages {
         let answer = test.page(path, Some(&browser)).await;

@@ -1,6 +1,8 @@
 // Comptoir's only script: forms that call the JSON API (with the session's CSRF token),
 // the language switch, keyboard shortcuts, and the live stream (server-sent events).
-// Text from the server is only ever set with textContent: nothing here parses HTML.
+// Text from the server is only ever set with textContent. The one exception is the
+// listening dashboard's refresh, which parses our own server-rendered chart fragment
+// (maud-escaped, like the page itself) with DOMParser: no script runs in it.
 "use strict";
 
 (function () {
@@ -551,6 +553,97 @@
     };
   }
 
+  // --- Listening: the query editor's live preview, the dashboard's refresh ---
+  function previewItem(mention) {
+    const item = document.createElement("li");
+    item.className = "item";
+    const meta = document.createElement("div");
+    meta.className = "meta";
+    const source = document.createElement("span");
+    source.className = "source";
+    source.textContent = mention.source;
+    const handle = document.createElement("bdi");
+    handle.textContent = "@" + ((mention.author && mention.author.handle) || "");
+    const time = document.createElement("time");
+    time.dateTime = mention.created_at;
+    time.textContent = String(mention.created_at).slice(0, 16).replace("T", " ") + " UTC";
+    meta.append(source, " ", handle, " ", time);
+    const text = document.createElement("p");
+    text.className = "text";
+    text.dir = "auto";
+    const body = document.createElement("bdi");
+    body.textContent = mention.text;
+    text.append(body);
+    item.append(meta, text);
+    return item;
+  }
+
+  function startPreview(box) {
+    const output = document.getElementById(box.dataset.queryPreview);
+    const problem = document.getElementById("query-problem");
+    const count = output.querySelector(".preview-count");
+    const list = output.querySelector(".preview-list");
+    const form = box.closest("form");
+    let timer = null;
+    let sequence = 0;
+    async function update() {
+      const mine = ++sequence;
+      const languages = Array.from(form.querySelectorAll('input[name="languages"]:checked'), function (input) { return input.value; });
+      const url = "/api/v1/topics/preview?q=" + encodeURIComponent(box.value) + "&languages=" + encodeURIComponent(languages.join(",")) +
+        "&lang=" + encodeURIComponent(document.documentElement.lang);
+      let answer = null;
+      try { answer = await callApi("GET", url); } catch (_) { answer = null; }
+      if (mine !== sequence) return; // a newer keystroke's answer wins
+      list.replaceChildren();
+      if (!answer || !answer.ok || !answer.json) { count.textContent = output.dataset.failed; return; }
+      const json = answer.json;
+      if (!json.valid) {
+        problem.textContent = json.explanation || (json.problem && json.problem.message) || "";
+        problem.hidden = false;
+        box.setAttribute("aria-invalid", "true");
+        count.textContent = "";
+        return;
+      }
+      problem.hidden = true;
+      problem.textContent = "";
+      box.removeAttribute("aria-invalid");
+      const total = Number(json.total);
+      count.textContent = total === 0 ? output.dataset.empty : total === 1 ? output.dataset.countOne
+        : output.dataset.countMany.replace("{n}", total.toLocaleString(document.documentElement.lang));
+      for (const mention of json.mentions) list.appendChild(previewItem(mention));
+    }
+    function schedule() { window.clearTimeout(timer); timer = window.setTimeout(update, 300); }
+    box.addEventListener("input", schedule);
+    form.addEventListener("change", function (event) { if (event.target.name === "languages") schedule(); });
+    if (box.value.trim()) update();
+  }
+
+  function startRefresh(region) {
+    const seconds = Math.max(5, Number(region.dataset.refreshSeconds) || 15);
+    async function refresh() {
+      if (document.hidden) return;
+      let response;
+      try { response = await fetch(region.dataset.refresh, { credentials: "same-origin", headers: { Accept: "text/html" } }); } catch (_) { return; }
+      if (!response.ok) return;
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+      // Each chart card is replaced, except the one holding the keyboard focus (it
+      // catches up on the next refresh); an open data table stays open.
+      for (const card of fresh.querySelectorAll("[data-chart]")) {
+        const current = region.querySelector('[data-chart="' + CSS.escape(card.dataset.chart) + '"]');
+        if (!current || current.contains(document.activeElement)) continue;
+        const wasOpen = current.querySelector("details[open]");
+        const details = card.querySelector("details");
+        if (wasOpen && details) details.open = true;
+        current.replaceWith(document.importNode(card, true));
+      }
+      const summary = fresh.querySelector(".dash-summary");
+      const oldSummary = region.querySelector(".dash-summary");
+      if (summary && oldSummary && !oldSummary.contains(document.activeElement)) oldSummary.replaceWith(document.importNode(summary, true));
+      region.dataset.refreshedAt = new Date().toISOString();
+    }
+    window.setInterval(refresh, seconds * 1000);
+  }
+
   document.addEventListener("submit", submitApiForm);
   document.addEventListener("keydown", onKey);
   document.addEventListener("click", function (event) {
@@ -566,4 +659,7 @@
   if (presence) startPresence(presence);
   const caseLive = document.querySelector("[data-case-live]");
   if (caseLive) startCaseLive(caseLive);
+  for (const box of document.querySelectorAll("textarea[data-query-preview]")) startPreview(box);
+  const charts = document.querySelector("[data-refresh]");
+  if (charts) startRefresh(charts);
 })();

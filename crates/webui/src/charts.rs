@@ -1,6 +1,8 @@
 //! Charts drawn as inline SVG on the server: no script, no CDN, no font files.
 //!
-//! Every chart is a `<figure>` holding an `<svg role="img">` whose `<title>` and `<desc>`
+//! Every chart is a `<figure>` holding an `<svg role="img">` (`role="group"` when it holds
+//! drill-down links: an image's children are presentational, so links inside an `img`
+//! would be hidden from assistive technology) whose `<title>` and `<desc>`
 //! name it for screen readers, axes with ticks and the unit, and a `<details>` table with
 //! every value (the text alternative, also what a keyboard user can read). Values are
 //! placed by these functions; colours come from the stylesheet (`.chart .sN` classes), so
@@ -155,15 +157,14 @@ fn x_labels(buckets: &[String], x_of: impl Fn(usize) -> f64, x_label: &str) -> M
     }
 }
 
-/// The SVG's role: an image, or a group when it holds drill-down links (an `img` may not
-/// contain interactive elements: axe-core's `nested-interactive`).
-fn svg_role(linked: bool) -> &'static str {
-    if linked { "group" } else { "img" }
+/// `img` for a picture, `group` when the SVG holds links a keyboard can reach.
+fn svg_role(has_links: bool) -> &'static str {
+    if has_links { "group" } else { "img" }
 }
 
-fn svg_open(id: &str, linked: bool) -> PreEscaped<String> {
+fn svg_open(id: &str, has_links: bool) -> PreEscaped<String> {
+    let role = svg_role(has_links);
     // Written by hand so the ids link title and desc; `id` is made of `[a-z0-9-]` only.
-    let role = svg_role(linked);
     PreEscaped(format!(
         r#"<svg class="chart-svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="{role}" aria-labelledby="{id}-t {id}-d" preserveAspectRatio="xMidYMid meet">"#
     ))
@@ -226,7 +227,7 @@ fn time_chart(chart: &TimeChart, stacked: bool) -> Markup {
     html! {
         figure class="chart" id=(id) {
             figcaption { (chart.text.title) }
-            (svg_open(&id, chart.hrefs.iter().any(|href| !href.is_empty())))
+            (svg_open(&id, chart.hrefs.iter().any(|h| !h.is_empty())))
             title id=(format!("{id}-t")) { (chart.text.title) }
             desc id=(format!("{id}-d")) { (chart.text.description) }
             @for i in &chart.anomalies {
@@ -315,7 +316,7 @@ pub fn bar_chart(text: &ChartText, bars: &[Bar]) -> Markup {
     html! {
         figure class="chart" id=(id) {
             figcaption { (text.title) }
-            (PreEscaped(format!(r#"<svg class="chart-svg" viewBox="0 0 {WIDTH} {height}" role="{}" aria-labelledby="{id}-t {id}-d">"#, svg_role(bars.iter().any(|bar| bar.href.is_some())))))
+            (PreEscaped(format!(r#"<svg class="chart-svg" viewBox="0 0 {WIDTH} {height}" role="{}" aria-labelledby="{id}-t {id}-d">"#, svg_role(bars.iter().any(|b| b.href.is_some())))))
             title id=(format!("{id}-t")) { (text.title) }
             desc id=(format!("{id}-d")) { (text.description) }
             @for (i, b) in bars.iter().enumerate() {
@@ -369,7 +370,7 @@ pub fn histogram(text: &ChartText, bins: &[Bin], markers: &[Marker]) -> Markup {
     html! {
         figure class="chart" id=(id) {
             figcaption { (text.title) }
-            (svg_open(&id, bins.iter().any(|bin| bin.href.is_some())))
+            (svg_open(&id, bins.iter().any(|b| b.href.is_some())))
             title id=(format!("{id}-t")) { (text.title) }
             desc id=(format!("{id}-d")) { (text.description) }
             (y_axis)
@@ -466,7 +467,8 @@ mod tests {
             hrefs: vec!["/app/search?q=a&b=1".into(), String::new(), "/x".into()],
         };
         let html = line_chart(&chart).into_string();
-        assert!(html.contains(r#"role="group""#), "a chart with links is a group, not an image");
+        assert!(html.contains(r#"role="group""#), "links inside: a group, not an image");
+        assert!(stacked_bars(&TimeChart { hrefs: vec![], ..chart.clone() }).into_string().contains(r#"role="img""#));
         assert!(html.contains("<title id=\"chart-volume-by-source-t\">Volume &lt;by&gt; source</title>"));
         assert!(!html.contains("<script>"), "labels are escaped");
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));

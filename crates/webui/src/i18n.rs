@@ -98,6 +98,9 @@ mod tests {
             include_str!("pages/reports.rs"),
             include_str!("pages/incidents.rs"),
             include_str!("pages/alerting.rs"),
+            include_str!("pages/listening/topics.rs"),
+            include_str!("pages/listening/search.rs"),
+            include_str!("pages/listening/dashboard.rs"),
         ];
         let english = parse("English", ENGLISH);
         let mut missing = Vec::new();

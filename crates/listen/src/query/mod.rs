@@ -31,6 +31,27 @@ impl Query {
         &self.text
     }
 
+    /// Mentions matching both queries (a search narrowed to a topic). An `All` side
+    /// drops out, so `*` narrowed by a topic is the topic's query.
+    pub fn and(&self, other: &Query) -> Query {
+        let text = format!("({}) ({})", self.text, other.text);
+        let root = match (&self.root, &other.root) {
+            (Expr::All, _) => other.root.clone(),
+            (_, Expr::All) => self.root.clone(),
+            (left, right) => {
+                let mut children = Vec::new();
+                for side in [left, right] {
+                    match side {
+                        Expr::And(inner) => children.extend(inner.iter().cloned()),
+                        single => children.push(single.clone()),
+                    }
+                }
+                Expr::And(children)
+            }
+        };
+        Query { text, root }
+    }
+
     /// Every plain word of the query outside a negation (terms, phrase and NEAR words),
     /// for relevance boosts.
     pub fn positive_words(&self) -> Vec<&str> {

@@ -321,6 +321,10 @@ impl Store for PostgresStore {
         records::delete_topic(&mut self.writer(), id)
     }
 
+    fn update_topic(&self, id: TopicId, topic: &NewListeningTopic) -> Result<Option<ListeningTopic>> {
+        records::update_topic(&mut self.writer(), id, topic)
+    }
+
     fn create_api_token(&self, label: &str, token_sha256_hex: &str, user_id: Option<UserId>, scopes: &[Scope]) -> Result<ApiToken> {
         self.write_tx(|db| people::create_api_token(db, label, token_sha256_hex, user_id, scopes))
     }

@@ -110,6 +110,21 @@ pub(super) fn list_topics(client: &mut Client) -> Result<Vec<ListeningTopic>> {
         .collect()
 }
 
+pub(super) fn update_topic(client: &mut Client, id: TopicId, topic: &NewListeningTopic) -> Result<Option<ListeningTopic>> {
+    let updated = client.execute(
+        "UPDATE listening_topics SET name = $1, query = $2, languages = $3::text::jsonb, owner = $4 WHERE id = $5",
+        &[&topic.name, &topic.query, &to_json(&topic.languages), &topic.owner, &id.0],
+    );
+    match updated {
+        Ok(0) => Ok(None),
+        Ok(_) => Ok(Some(ListeningTopic { id, topic: topic.clone() })),
+        Err(error) if is_unique_violation(&error) => {
+            Err(StoreError::Conflict(format!("a listening topic named {:?} already exists", topic.name)))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
 pub(super) fn delete_topic(client: &mut Client, id: TopicId) -> Result<bool> {
     let deleted = client.execute("DELETE FROM listening_topics WHERE id = $1", &[&id.0])?;
     Ok(deleted > 0)

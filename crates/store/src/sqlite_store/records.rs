@@ -124,6 +124,20 @@ pub(super) fn list_topics(connection: &Connection) -> Result<Vec<ListeningTopic>
     Ok(topics)
 }
 
+pub(super) fn update_topic(connection: &Connection, id: TopicId, topic: &NewListeningTopic) -> Result<Option<ListeningTopic>> {
+    let updated = connection
+        .prepare_cached("UPDATE listening_topics SET name = ?1, query = ?2, languages = ?3, owner = ?4 WHERE id = ?5")?
+        .execute((&topic.name, &topic.query, to_json(&topic.languages), &topic.owner, id.0));
+    match updated {
+        Ok(0) => Ok(None),
+        Ok(_) => Ok(Some(ListeningTopic { id, topic: topic.clone() })),
+        Err(error) if is_unique_violation(&error) => {
+            Err(StoreError::Conflict(format!("a listening topic named {:?} already exists", topic.name)))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
 pub(super) fn delete_topic(connection: &Connection, id: TopicId) -> Result<bool> {
     let deleted = connection
         .prepare_cached("DELETE FROM listening_topics WHERE id = ?1")?

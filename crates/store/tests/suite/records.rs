@@ -1,6 +1,6 @@
 //! Everything but mentions: quarantine, listening topics, API tokens, process state.
 
-use domain::{ErrorKind, NewListeningTopic, QuarantineRecord};
+use domain::{ErrorKind, NewListeningTopic, QuarantineRecord, TopicId};
 
 use super::TestStore;
 use super::fixtures::at;
@@ -67,9 +67,20 @@ pub fn topics_are_created_listed_and_deleted_with_unique_names(test_store: &mut 
 
     assert!(store.delete_topic(airline.id).unwrap());
     assert!(!store.delete_topic(airline.id).unwrap());
-    assert_eq!(store.list_topics().unwrap(), [competitors]);
+    assert_eq!(store.list_topics().unwrap(), [competitors.clone()]);
     // The name is free again.
-    store.create_topic(&topic("Airline 🛫")).unwrap();
+    let airline = store.create_topic(&topic("Airline 🛫")).unwrap();
+
+    let mut edited = topic("Competitors");
+    let conflict = store.update_topic(airline.id, &edited).unwrap_err();
+    assert_eq!(conflict.kind(), ErrorKind::Conflict, "another topic has that name");
+    edited.name = "Airline ✈".into();
+    edited.query = "alize OR \"alizé air\"".into();
+    edited.languages = vec!["fr".into()];
+    let updated = store.update_topic(airline.id, &edited).unwrap().expect("the topic exists");
+    assert_eq!(updated, domain::ListeningTopic { id: airline.id, topic: edited.clone() });
+    assert_eq!(store.list_topics().unwrap(), [competitors, updated]);
+    assert_eq!(store.update_topic(TopicId(airline.id.0 + 1000), &edited).unwrap(), None);
 }
 
 pub fn api_tokens_are_found_by_digest_only(test_store: &mut TestStore) {

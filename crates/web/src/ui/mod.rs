@@ -8,6 +8,7 @@ mod care_admin;
 mod cases;
 mod contacts;
 mod incidents;
+mod listening;
 mod live;
 mod reports;
 mod viewer;
@@ -21,7 +22,7 @@ use axum::Router;
 use domain::Action;
 use serde::Deserialize;
 use webui::pages::general;
-use webui::{Markup, Section};
+use webui::Markup;
 
 use crate::error::blocking;
 use crate::{ApiError, AppState};
@@ -39,7 +40,11 @@ pub fn routes() -> Router<AppState> {
         .route("/app/inbox", get(cases::inbox))
         .route("/app/cases/{id}", get(cases::show))
         .route("/app/case-events", get(cases::events))
-        .route("/app/insights", get(insights))
+        .route("/app/insights", get(|| async { Redirect::to("/app/listening") }))
+        .route("/app/topics", get(listening::topics))
+        .route("/app/search", get(listening::search))
+        .route("/app/listening", get(listening::dashboard))
+        .route("/app/listening/charts", get(listening::dashboard_charts))
         .route("/app/live", get(live::page))
         .route("/app/events", get(live::events))
         .route("/app/contacts", get(contacts::list))
@@ -145,10 +150,6 @@ async fn overview(State(state): State<AppState>, caller: PageCaller) -> Response
         Ok(general::overview(&caller.viewer, &figures))
     };
     respond(&caller.viewer, page.await)
-}
-
-async fn insights(caller: PageCaller) -> Response {
-    html(general::coming_soon(&caller.viewer, Section::Insights, "nav_insights", "insights_what"))
 }
 
 #[cfg(test)]

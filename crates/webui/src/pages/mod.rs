@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod general;
 pub mod incidents;
 pub mod reports;
+pub mod listening;
 
 use chrono::{DateTime, Utc};
 use domain::StoredMention;
