@@ -37,17 +37,29 @@ fn http_post_json(address: &str, path: &str, body: &str) -> (u16, String) {
     (status, body)
 }
 
+/// Kills the demo when the test ends, even when an assertion fails first (a failed test
+/// must not leave a server running).
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn the_demo_streams_mentions_that_survive_a_kill() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_comptoir"))
+    let child = Command::new(env!("CARGO_BIN_EXE_comptoir"))
         .args(["demo", "--listen", "127.0.0.1:0", "--rate", "40", "--spike-after", "2"])
         .env("COMPTOIR_DATA_DIR", dir.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut child = KillOnDrop(child);
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
     let mut address = String::new();
     let mut token = String::new();
     let (mut email, mut password, mut app_url) = (String::new(), String::new(), String::new());
@@ -106,8 +118,8 @@ fn the_demo_streams_mentions_that_survive_a_kill() {
     assert!(agents.len() >= 2 || items.len() < 3, "round-robin over the team: {cases}");
     assert!(items.iter().all(|case| case["team_id"].is_i64() && case["first_response_due_at"].is_string()), "{cases}");
 
-    child.kill().unwrap(); // SIGKILL: no shutdown, no final index commit
-    child.wait().unwrap();
+    child.0.kill().unwrap(); // SIGKILL: no shutdown, no final index commit
+    child.0.wait().unwrap();
 
     let output = Command::new(env!("CARGO_BIN_EXE_comptoir"))
         .args(["search", "*", "--json", "--limit", "0"])

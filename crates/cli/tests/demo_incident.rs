@@ -68,6 +68,17 @@ fn http_post(address: &str, path: &str, token: &str, body: &Value) -> (u16, Valu
     (status, serde_json::from_str(&body).unwrap_or(Value::Null))
 }
 
+/// Kills the demo when the test ends, even when an assertion fails first (a failed test
+/// must not leave a server running).
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn the_demo_spike_opens_an_incident_with_drivers_and_fires_the_default_alert() {
     let dir = tempfile::tempdir().unwrap();
@@ -82,12 +93,13 @@ fn the_demo_spike_opens_an_incident_with_drivers_and_fires_the_default_alert() {
             .env("COMPTOIR_SMTP_FROM", "Comptoir demo <demo@comptoir.test>")
             .env("COMPTOIR_DEMO_ALERT_EMAIL", "ops@example.org");
     }
-    let mut child = command
+    let child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut child = KillOnDrop(child);
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
     let (mut address, mut token) = (String::new(), String::new());
     while token.is_empty() {
         let line = lines.next().expect("the demo prints its URL and token").unwrap();
@@ -133,8 +145,8 @@ fn the_demo_spike_opens_an_incident_with_drivers_and_fires_the_default_alert() {
         sent = http_post(&address, &format!("/api/v1/incidents/{id}/bulk-reply"), &token, &request);
         outbox = http_get(&address, "/api/v1/outbox?limit=1000", &token);
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    child.0.kill().unwrap();
+    child.0.wait().unwrap();
     assert_eq!((crisis.0, crisis.1["publishing_paused"].as_bool()), (200, Some(true)), "{crisis:?}");
     assert_eq!(preview.0, 201, "{preview:?}");
     assert!(preview.1["ready"].as_u64().unwrap() > 0, "{preview:?}");

@@ -226,10 +226,7 @@ impl SearchIndex {
     fn within(&self, matching: Box<dyn Query>, within: Option<TimeRange>) -> Box<dyn Query> {
         let Some(range) = within else { return matching };
         // Tantivy counts nanoseconds in an i64: only 1677–2262 can be written.
-        let at = |seconds: i64| {
-            let seconds = seconds.clamp(-9_223_372_035, 9_223_372_035);
-            Term::from_field_date_for_search(self.fields.created_at, DateTime::from_timestamp_secs(seconds))
-        };
+        let at = |seconds: i64| Term::from_field_date_for_search(self.fields.created_at, index_date(seconds));
         let window = RangeQuery::new(std::ops::Bound::Included(at(range.from)), std::ops::Bound::Excluded(at(range.to)));
         Box::new(BooleanQuery::new(vec![(Occur::Must, matching), (Occur::Must, Box::new(window))]))
     }
@@ -290,7 +287,7 @@ impl SearchIndex {
         for (_, name) in flags.into_iter().filter(|(is_set, _)| *is_set) {
             document.add_text(fields.flags, name);
         }
-        document.add_date(fields.created_at, DateTime::from_timestamp_secs(mention.created_at.timestamp()));
+        document.add_date(fields.created_at, index_date(mention.created_at.timestamp()));
         document.add_text(fields.day, mention.created_at.format("%Y-%m-%d").to_string());
         if let Some(enrichment) = &stored.enrichment {
             document.add_text(fields.sentiment, enrichment.sentiment.as_str());
@@ -311,4 +308,24 @@ fn payload_version(payload: &str) -> Option<u32> {
 /// The schema this version of Comptoir builds (for diagnostics).
 pub fn current_schema() -> Schema {
     schema::build().0
+}
+
+/// Tantivy counts nanoseconds in an i64: only the years 1677–2262 can be written. A date
+/// outside (a stranger may send year 9999) is clamped to the nearest end rather than
+/// overflowing (a panic in a debug build, a wrong date in a release build).
+fn index_date(seconds: i64) -> DateTime {
+    DateTime::from_timestamp_secs(seconds.clamp(-9_223_372_035, 9_223_372_035))
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::index_date;
+
+    #[test]
+    fn dates_outside_tantivys_range_are_clamped_not_overflowed() {
+        let year_9999 = 253_402_300_800;
+        assert_eq!(index_date(year_9999).into_timestamp_secs(), 9_223_372_035);
+        assert_eq!(index_date(i64::MIN).into_timestamp_secs(), -9_223_372_035);
+        assert_eq!(index_date(1_700_000_000).into_timestamp_secs(), 1_700_000_000);
+    }
 }

@@ -245,3 +245,18 @@ fn authors_earn_real_influence_from_engagement_and_echoes_not_followers() {
     import(&app, Format::Ndjson, &post("c3", "celebrity", 1_000_000, 11, ""));
     assert_eq!(app.author(Source::X, "celebrity").unwrap().unwrap().posts, 3);
 }
+
+/// A stranger may send any date: one outside what the index can hold (years 1677–2262)
+/// is stored as sent and indexed at the nearest end, never a panic.
+#[test]
+fn a_mention_dated_year_9999_is_stored_and_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = open(dir.path());
+    let line = r#"{"source":"x","external_id":"far","author":{"handle":"alice"},"text":"bagage perdu en 9999","created_at":"9999-12-31T23:59:59Z"}"#;
+    let old = r#"{"source":"x","external_id":"old","author":{"handle":"alice"},"text":"bagage perdu en 1500","created_at":"1500-01-01T00:00:00Z"}"#;
+    let report = import(&app, Format::Ndjson, &format!("{line}\n{old}\n"));
+    assert_eq!(report.stored, 2, "{report:?}");
+    let mut found = ids(&app, "bagage");
+    found.sort();
+    assert_eq!(found, vec!["far".to_string(), "old".to_string()]);
+}
