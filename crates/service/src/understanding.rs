@@ -165,8 +165,26 @@ impl App {
             correct("reason", before.reason.clone(), reason.clone());
             after.reason = Some(reason);
         }
+        let (reason_corrected, intent_corrected) = (corrections.iter().any(|c| c.field == "reason"), intent.is_some());
         if !self.store().correct_enrichment(id, &after, &corrections)? {
             return Err(not_found());
+        }
+        // A case opened by this message takes the corrected reason and intent, so the
+        // inbox's filters and the reports follow the agent's correction.
+        if reason_corrected || intent_corrected {
+            for mut case in self.store().cases_holding_mention(id)?.into_iter().filter(|case| case.first_mention_id == Some(id)) {
+                let before_case = case.clone();
+                if reason_corrected {
+                    case.reason = after.reason.clone();
+                }
+                if intent_corrected {
+                    case.intent = Some(after.intent.as_str().to_string());
+                }
+                if case != before_case {
+                    case.updated_at = Utc::now();
+                    self.store().update_case(&case)?;
+                }
+            }
         }
         stored.enrichment = Some(after);
         Ok(stored)

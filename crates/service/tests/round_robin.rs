@@ -57,3 +57,28 @@ fn the_round_continues_after_a_restart() {
     let second = newest_assignee(&app).expect("assigned");
     assert_ne!(first, second, "the next agent in the round, not the first one again");
 }
+
+/// An agent's correction of a message's reason and intent reaches the case it opened, so
+/// the inbox's reason filter and the reports follow it.
+#[test]
+fn a_corrected_reason_reaches_the_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(Config { data_dir: dir.path().to_path_buf(), ..Config::default() }).unwrap();
+    ingest(&app, "c1");
+    let token = app.create_api_token("test").unwrap();
+    let principal = app.token_principal(&token).unwrap().unwrap();
+    let case = app.list_cases(&principal, &CaseListQuery::default()).unwrap().items[0].case.clone();
+    let mention = case.first_mention_id.expect("the case's first message");
+    let labels = app.analyzer().reason_labels();
+    let other = labels.iter().find(|label| Some(listen::reason_key(label)) != case.reason).expect("another reason").clone();
+    let request = service::EnrichmentCorrectionRequest {
+        sentiment: None,
+        reason: Some(other.clone()),
+        intent: Some("question".into()),
+        corrected_by: "agent@example.com".into(),
+    };
+    app.correct_enrichment(mention, &request).unwrap();
+    let corrected = app.get_case(&principal, case.id).unwrap().case;
+    assert_eq!(corrected.reason.as_deref(), Some(listen::reason_key(&other).as_str()));
+    assert_eq!(corrected.intent.as_deref(), Some("question"));
+}

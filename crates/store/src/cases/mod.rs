@@ -43,7 +43,8 @@ pub trait CareStore: Send + Sync {
     /// Newest first (highest id first), keyset-paginated by `before_id`.
     fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseRow>>;
 
-    /// Writes the mutable fields of a case (status, priority, team, assignee, tags, times).
+    /// Writes the mutable fields of a case (status, priority, team, assignee, tags, times,
+    /// and the reason and intent an agent corrected on its first message).
     fn update_case(&self, case: &CaseRow) -> Result<bool>;
 
     /// A contact's cases, newest first.
@@ -127,6 +128,9 @@ pub trait CareStore: Send + Sync {
     /// The cases holding at least one of an incident's mentions, newest first, below
     /// `before_id`.
     fn incident_cases(&self, incident_id: i64, before_id: Option<i64>, limit: usize) -> Result<Vec<CaseRow>>;
+
+    /// The cases whose conversation holds this mention (through `case_events.mention_id`).
+    fn cases_holding_mention(&self, mention_id: domain::MentionId) -> Result<Vec<CaseRow>>;
 
     // --- Care reports (issue #7) ----------------------------------------------------
 
@@ -287,6 +291,9 @@ macro_rules! impl_care_store {
             }
             fn case_arrivals_by_hour(&self, team_id: Option<i64>, since: chrono::DateTime<chrono::Utc>) -> $crate::Result<Vec<(chrono::DateTime<chrono::Utc>, u32)>> {
                 self.read_db(|db| $crate::cases::sql::case_arrivals_by_hour(db, team_id, since))
+            }
+            fn cases_holding_mention(&self, mention_id: domain::MentionId) -> $crate::Result<Vec<$crate::CaseRow>> {
+                self.read_db(|db| $crate::cases::sql::cases_holding_mention(db, mention_id))
             }
             fn incident_cases(&self, incident_id: i64, before_id: Option<i64>, limit: usize) -> $crate::Result<Vec<$crate::CaseRow>> {
                 self.read_db(|db| $crate::cases::sql::incident_cases(db, incident_id, before_id, limit))

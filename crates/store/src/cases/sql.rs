@@ -340,8 +340,8 @@ pub(crate) fn update_case(db: &mut dyn Db, case: &CaseRow) -> Result<bool> {
     let tags = to_json(&case.tags);
     Ok(db.execute(
         "UPDATE cases SET status = ?2, priority = ?3, team_id = ?4, assignee_id = ?5, tags = ?6, \
-         first_response_at = ?7, first_response_due_at = ?8, resolution_due_at = ?9, resolved_at = ?10, updated_at = ?11 \
-         WHERE id = ?1",
+         first_response_at = ?7, first_response_due_at = ?8, resolution_due_at = ?9, resolved_at = ?10, updated_at = ?11, \
+         reason = ?12, intent = ?13 WHERE id = ?1",
         &[
             Param::Int(case.id),
             Param::Text(&case.status),
@@ -354,6 +354,8 @@ pub(crate) fn update_case(db: &mut dyn Db, case: &CaseRow) -> Result<bool> {
             Param::Time(case.resolution_due_at),
             case.resolved_at.into(),
             Param::Time(case.updated_at),
+            case.reason.as_deref().map(Param::Text).unwrap_or(Param::Null),
+            case.intent.as_deref().map(Param::Text).unwrap_or(Param::Null),
         ],
     )? > 0)
 }
@@ -720,6 +722,13 @@ pub(crate) fn case_arrivals_by_hour(
             Ok((hour, row.int(1)?.clamp(0, i64::from(u32::MAX)) as u32))
         })
         .collect()
+}
+
+pub(crate) fn cases_holding_mention(db: &mut dyn Db, mention_id: MentionId) -> Result<Vec<CaseRow>> {
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE id IN (SELECT case_id FROM case_events WHERE mention_id = ?1) ORDER BY id"
+    );
+    db.query(&sql, &[Param::Int(mention_id.0)])?.iter().map(case_from_row).collect()
 }
 
 pub(crate) fn incident_cases(db: &mut dyn Db, incident_id: i64, before_id: Option<i64>, limit: usize) -> Result<Vec<CaseRow>> {

@@ -367,6 +367,15 @@ pub fn the_sla_sweep_reads_cases_by_due_time_window(test_store: &mut TestStore) 
         store.case_event_kinds(&[ids[0], ids[1]], &["sla_breach:first_response", "auto_reply"]).unwrap(),
         vec![(ids[0], "sla_breach:first_response".to_string())]
     );
+
+    // update_case also writes the reason and intent (an agent's correction reaches the case).
+    let mut case = store.get_case(ids[0]).unwrap().unwrap();
+    case.reason = Some("billing".into());
+    case.intent = None;
+    assert!(store.update_case(&case).unwrap());
+    let read = store.get_case(ids[0]).unwrap().unwrap();
+    assert_eq!((read.reason.as_deref(), read.intent.as_deref()), (Some("billing"), None));
+    assert_eq!(store.cases_holding_mention(domain::MentionId(999_999)).unwrap(), vec![]);
 }
 
 pub fn the_care_report_counts_a_period_per_hour_team_and_agent(test_store: &mut TestStore) {
