@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use care::priority::{PriorityInputs, priority};
-use care::routing::{AgentLoad, CaseFacts, Presence, RoundRobinCursor, UserId, assign_least_loaded, assign_round_robin, crowd_responders};
+use care::routing::{CaseFacts, RoundRobinCursor, assign_least_loaded, assign_round_robin, crowd_responders};
 use care::sla::{CaseHistory, SlaClock};
 use care::CaseStatus;
 use chrono::Utc;
@@ -26,6 +26,8 @@ const SUBJECT_CHARS: usize = 140;
 /// The state key of the round-robin cursors (JSON: team id → the last agent given a case),
 /// so that a restart continues the round instead of starting it again.
 const CURSORS_KEY: &str = "care.round_robin";
+/// One read of the agents' workloads: `(user id, active cases)`.
+type WorkloadRead = Result<Vec<(i64, u32)>, store::StoreError>;
 
 pub(crate) struct CaseIntakeStage {
     settings: SharedSettings,
@@ -35,7 +37,7 @@ pub(crate) struct CaseIntakeStage {
     /// Reads the workloads again off the writer thread (a count over every active case:
     /// most of a second at a million cases, which must not hold up a batch).
     store: std::sync::Arc<dyn Store>,
-    workloads_reading: Option<std::sync::mpsc::Receiver<Result<Vec<(i64, u32)>, store::StoreError>>>,
+    workloads_reading: Option<std::sync::mpsc::Receiver<WorkloadRead>>,
     cursors: HashMap<i64, RoundRobinCursor>,
     /// Whether the cursors were read from the store (on the first batch).
     cursors_loaded: bool,
@@ -200,22 +202,7 @@ impl CaseIntakeStage {
     /// An agent of the team who can take the case, by the team's assignment mode.
     fn assign(&mut self, settings: &CareSettings, team: i64, tags: &[String]) -> Option<i64> {
         let team_settings = settings.team_settings(team);
-        let loads: Vec<AgentLoad> = settings
-            .team_members
-            .get(&team)
-            .into_iter()
-            .flatten()
-            .filter_map(|member| {
-                let agent = settings.agents.get(member).filter(|agent| agent.active && agent.role != domain::Role::Analyst)?;
-                Some(AgentLoad {
-                    user_id: UserId(*member),
-                    open_cases: self.workloads.get(member).copied().unwrap_or(0),
-                    capacity: agent.capacity,
-                    presence: settings.presence.get(member).copied().unwrap_or(Presence::Offline),
-                    tags: agent.expertise.clone(),
-                })
-            })
-            .collect();
+        let loads = settings.agent_loads(team, &self.workloads);
         let chosen = if team_settings.crowd {
             crowd_responders(tags, &loads).first().copied()
         } else if team_settings.assignment == "least_loaded" {

@@ -125,10 +125,7 @@ impl App {
             rules.check(&signed).map_err(rejected)?;
             vec![signed]
         };
-        let first_mention = match case.first_mention_id {
-            Some(mention) => self.store().get_mention(mention)?,
-            None => None,
-        };
+        let first_mention = self.first_mention(&case)?;
         let held = principal.role == Role::Crowd && case.team_id.is_some_and(|team| settings.team_settings(team).crowd_approval);
         if held {
             let mut messages = Vec::with_capacity(parts.len());
@@ -174,6 +171,14 @@ impl App {
     pub(crate) fn send_outbound(&self, case: &CaseRow, first_mention: Option<&StoredMention>, text: &str, visibility: &str) -> Result<OutboxRow, ServiceError> {
         let queued = self.record_outbound(case, first_mention, text, visibility, "queued")?;
         self.deliver_outbound(case, first_mention, queued)
+    }
+
+    /// The message that opened a case, if it is still stored.
+    pub(crate) fn first_mention(&self, case: &CaseRow) -> Result<Option<StoredMention>, ServiceError> {
+        Ok(match case.first_mention_id {
+            Some(id) => self.store().get_mention(id)?,
+            None => None,
+        })
     }
 
     /// Where a case's messages go: `(channel, in reply to, recipient)`.
@@ -304,10 +309,7 @@ impl App {
         if let Some(text) = &request.text {
             check_reply_text(text)?;
         }
-        let first_mention = match case.first_mention_id {
-            Some(mention) => self.store().get_mention(mention)?,
-            None => None,
-        };
+        let first_mention = self.first_mention(&case)?;
         let rules = ChannelRules::for_source(case.source);
         let mut messages = Vec::new();
         let (tag, details) = match request.to.as_str() {
@@ -474,10 +476,7 @@ impl App {
             _ => format!("Votre avis compte : notez notre réponse en un clic {link}"),
         };
         let now = Utc::now();
-        let first_mention = match case.first_mention_id {
-            Some(mention) => self.store().get_mention(mention)?,
-            None => None,
-        };
+        let first_mention = self.first_mention(case)?;
         self.store().add_outbox(&OutboxRow {
             id: 0,
             case_id: case.id,
@@ -565,10 +564,7 @@ impl App {
     /// reply. `409` when it is no longer waiting.
     pub fn approve_reply(&self, principal: &Principal, outbox_id: i64) -> Result<ReplyResult, ServiceError> {
         let (case, parts, author) = self.held_reply(outbox_id)?;
-        let first_mention = match case.first_mention_id {
-            Some(mention) => self.store().get_mention(mention)?,
-            None => None,
-        };
+        let first_mention = self.first_mention(&case)?;
         let mut messages = Vec::new();
         for part in parts {
             if !self.store().move_outbox(part.id, PENDING_APPROVAL, "queued")? {

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use care::routing::{Presence, RoutingRule, RoutingRules, TeamId};
+use care::routing::{AgentLoad, Presence, RoutingRule, RoutingRules, TeamId, UserId};
 use care::{BusinessCalendar, SlaPolicy};
 use domain::{Intent, Role, SentimentLabel};
 use serde::{Deserialize, Serialize};
@@ -88,6 +88,26 @@ pub(crate) struct CareSettings {
 impl CareSettings {
     pub fn policy(&self, team: Option<i64>) -> &(SlaPolicy, BusinessCalendar) {
         team.and_then(|team| self.team_policies.get(&team)).unwrap_or(&self.default_policy)
+    }
+
+    /// The active members of a team who may take cases (not analysts), with their
+    /// workload from `workloads`, capacity, presence and expertise.
+    pub fn agent_loads(&self, team: i64, workloads: &HashMap<i64, u32>) -> Vec<AgentLoad> {
+        self.team_members
+            .get(&team)
+            .into_iter()
+            .flatten()
+            .filter_map(|member| {
+                let agent = self.agents.get(member).filter(|agent| agent.active && agent.role != Role::Analyst)?;
+                Some(AgentLoad {
+                    user_id: UserId(*member),
+                    open_cases: workloads.get(member).copied().unwrap_or(0),
+                    capacity: agent.capacity,
+                    presence: self.presence.get(member).copied().unwrap_or(Presence::Offline),
+                    tags: agent.expertise.clone(),
+                })
+            })
+            .collect()
     }
 
     /// A team's settings, or the defaults (signature appended, round-robin).

@@ -13,7 +13,7 @@
 //! window kept in the store, so a restart continues), and checks the case's history
 //! for an earlier event of the same kind before acting.
 
-use care::routing::{AgentLoad, Presence, UserId, assign_least_loaded};
+use care::routing::assign_least_loaded;
 use care::channel::ChannelRules;
 use care::Priority;
 use chrono::{DateTime, Duration, Utc};
@@ -192,23 +192,7 @@ impl App {
     fn least_loaded_colleague(&self, team: i64, current: Option<i64>) -> Result<Option<i64>, ServiceError> {
         let settings = self.care_settings().get();
         let workloads: std::collections::HashMap<i64, u32> = self.store().agent_workloads()?.into_iter().collect();
-        let loads: Vec<AgentLoad> = settings
-            .team_members
-            .get(&team)
-            .into_iter()
-            .flatten()
-            .filter(|member| Some(**member) != current)
-            .filter_map(|member| {
-                let agent = settings.agents.get(member).filter(|agent| agent.active && agent.role != domain::Role::Analyst)?;
-                Some(AgentLoad {
-                    user_id: UserId(*member),
-                    open_cases: workloads.get(member).copied().unwrap_or(0),
-                    capacity: agent.capacity,
-                    presence: settings.presence.get(member).copied().unwrap_or(Presence::Offline),
-                    tags: agent.expertise.clone(),
-                })
-            })
-            .collect();
+        let loads: Vec<_> = settings.agent_loads(team, &workloads).into_iter().filter(|load| Some(load.user_id.0) != current).collect();
         Ok(assign_least_loaded(&loads).map(|user| user.0))
     }
 
@@ -233,10 +217,7 @@ impl App {
             let calendar = &settings.policy(case.team_id).1;
             let language = case.language.as_deref().unwrap_or("en");
             let Some(text) = out_of_hours_text(calendar, case, language, now) else { continue };
-            let first_mention = match case.first_mention_id {
-                Some(id) => self.store().get_mention(id)?,
-                None => None,
-            };
+            let first_mention = self.first_mention(case)?;
             let message = self.send_outbound(case, first_mention.as_ref(), &text, "public")?;
             self.add_case_event(case.id, "auto_reply", None, Some(text), Some("public"), json!({"outbox": [message.id], "reason": "out_of_hours"}))?;
             self.case_events().send(CaseEvent::new("auto_reply", case.id, case.assignee_id, Some(json!({"outbox": [message.id]}))));
