@@ -170,6 +170,10 @@ pub struct BenchReportsArgs {
     /// Requests per period measured
     #[arg(long, default_value_t = 20)]
     pub requests: usize,
+    /// Load into this empty folder and keep it afterwards (to inspect the SQLite
+    /// database); by default a temporary folder, removed at the end
+    #[arg(long)]
+    pub keep_in: Option<PathBuf>,
     #[arg(long)]
     pub json: bool,
 }

@@ -550,7 +550,16 @@ fn user(config: Config, command: UserCommand) -> Result<ExitCode> {
 
 fn bench_reports(args: BenchReportsArgs) -> Result<ExitCode> {
     let dir = tempfile::tempdir()?;
-    let mut config = Config { data_dir: dir.path().to_path_buf(), ..Config::default() };
+    let data_dir = match &args.keep_in {
+        Some(folder) => {
+            if std::fs::read_dir(folder).is_ok_and(|mut entries| entries.next().is_some()) {
+                anyhow::bail!("{} is not empty: --keep-in takes a new or empty folder", folder.display());
+            }
+            folder.clone()
+        }
+        None => dir.path().to_path_buf(),
+    };
+    let mut config = Config { data_dir, ..Config::default() };
     if let Some(url) = &args.postgres {
         config.database_url = url.clone();
     }

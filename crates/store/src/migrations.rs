@@ -77,6 +77,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "sla_watch",
         sql: include_str!("../migrations/sqlite/0013_sla_watch.sql"),
     },
+    Migration {
+        version: 15,
+        name: "care_rollups",
+        sql: include_str!("../migrations/sqlite/0015_care_rollups.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -139,6 +144,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 13,
         name: "sla_watch",
         sql: include_str!("../migrations/postgres/0013_sla_watch.sql"),
+    },
+    Migration {
+        version: 15,
+        name: "care_rollups",
+        sql: include_str!("../migrations/postgres/0015_care_rollups.sql"),
     },
 ];
 

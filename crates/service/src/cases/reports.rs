@@ -60,6 +60,9 @@ pub struct CareTotals {
     pub received: u64,
     /// Distinct contacts among the cases received.
     pub customers_served: u64,
+    /// `true` when the period holds more than 100,000 cases: then `customers_served` is a
+    /// HyperLogLog estimate (within about 3 %), not an exact count.
+    pub customers_served_estimated: bool,
     pub first_responded: u64,
     pub resolved: u64,
     /// Cases received in the period and still active (new, open, pending, on hold).
@@ -241,7 +244,6 @@ impl App {
         let agents = store.care_report_counts(&filter, CareGrouping::Agent)?;
         let first_response_counts = store.care_report_durations(&filter, CareDuration::FirstResponse)?;
         let resolution_counts = store.care_report_durations(&filter, CareDuration::Resolution)?;
-        let customers_served = store.care_report_customers(&filter)?;
 
         let mut total = Sums::default();
         let mut by_hour = [Sums::default(); 24];
@@ -268,6 +270,7 @@ impl App {
                 out_of_hours_backlog += row.backlog;
             }
         }
+        let customers = store.care_report_customers(&filter, total.received)?;
         let team_name = |id: i64| teams.iter().find(|team| team.id.0 == id).map(|team| team.name.clone());
         let user_name = |id: i64| users.iter().find(|user| user.id.0 == id).map(|user| user.display_name.clone());
         let key = |id: Option<i64>| id.map(|id| id.to_string()).unwrap_or_default();
@@ -280,7 +283,8 @@ impl App {
             generated_at: now,
             totals: CareTotals {
                 received: total.received,
-                customers_served,
+                customers_served: customers.count,
+                customers_served_estimated: customers.estimated,
                 first_responded: total.responded,
                 resolved: total.resolved,
                 backlog: total.backlog,

@@ -13,7 +13,7 @@ pub(crate) mod sql;
 use chrono::{DateTime, Utc};
 use domain::Source;
 
-pub use reports::{CareDuration, CareGrouping, CareHourCounts, CareReportFilter};
+pub use reports::{duration_step_floor, CareDuration, CareGrouping, CareHourCounts, CareReportFilter, CustomersServed, EXACT_CUSTOMERS_UP_TO};
 pub use rows::*;
 
 use crate::Result;
@@ -141,7 +141,9 @@ pub trait CareStore: Send + Sync {
     /// response (or the resolution): `(minutes, cases)`, shortest first.
     fn care_report_durations(&self, filter: &CareReportFilter, which: CareDuration) -> Result<Vec<(u64, u64)>>;
     /// Distinct contacts among the period's cases.
-    fn care_report_customers(&self, filter: &CareReportFilter) -> Result<u64>;
+    /// Distinct contacts among the period's cases; `received` (the period's case count)
+    /// chooses between an exact count and the sketch.
+    fn care_report_customers(&self, filter: &CareReportFilter, received: u64) -> Result<CustomersServed>;
 }
 
 /// Implements [`CareStore`] for a backend with `write_tx` and `read_db`.
@@ -304,8 +306,8 @@ macro_rules! impl_care_store {
             fn care_report_durations(&self, filter: &$crate::CareReportFilter, which: $crate::CareDuration) -> $crate::Result<Vec<(u64, u64)>> {
                 self.read_db(|db| $crate::cases::reports::care_report_durations(db, filter, which))
             }
-            fn care_report_customers(&self, filter: &$crate::CareReportFilter) -> $crate::Result<u64> {
-                self.read_db(|db| $crate::cases::reports::care_report_customers(db, filter))
+            fn care_report_customers(&self, filter: &$crate::CareReportFilter, received: u64) -> $crate::Result<$crate::CustomersServed> {
+                self.read_db(|db| $crate::cases::reports::care_report_customers(db, filter, received))
             }
         }
     };

@@ -420,5 +420,174 @@ pub fn the_care_report_counts_a_period_per_hour_team_and_agent(test_store: &mut 
     assert!(store.care_report_counts(&other_team, CareGrouping::HourAndTeam).unwrap().is_empty());
     let until_first = CareReportFilter { to: at(30 * 60, 0), ..filter };
     assert_eq!(store.care_report_counts(&until_first, CareGrouping::HourAndTeam).unwrap()[0].received, 1);
-    assert_eq!(store.care_report_customers(&filter).unwrap(), 0, "no contact on these cases");
+    assert_eq!(store.care_report_customers(&filter, 3).unwrap(), store::CustomersServed { count: 0, estimated: false }, "no contact on these cases");
+}
+
+/// The care report reads whole hours and days from roll-ups kept by triggers (migration
+/// 0015) and the edges of a period from the cases: after inserts and every kind of update
+/// (answered, resolved, reassigned, moved to another team, reopened), it must count exactly
+/// what a scan of the cases counts, for periods on and off the hour, per team and agent.
+pub fn the_care_report_roll_ups_follow_every_case_write(test_store: &mut TestStore) {
+    use std::collections::BTreeMap;
+    use store::{duration_step_floor, CareDuration, CareGrouping, CareHourCounts, CareReportFilter};
+    let store = test_store.store();
+    let x = store.create_user(&new_user("x@example.com", Role::Agent)).unwrap().id.0;
+    let y = store.create_user(&new_user("y@example.com", Role::Agent)).unwrap().id.0;
+    let team_a = store.create_team("A", &[]).unwrap().id.0;
+    let team_b = store.create_team("B", &[]).unwrap().id.0;
+    let statuses = ["new", "open", "pending_customer", "on_hold", "resolved", "closed"];
+    // 60 cases over three days, one every 71 minutes, with answers and resolutions on
+    // time, late, or not yet.
+    let rows: Vec<CaseRow> = (0..60i64)
+        .map(|n| {
+            let team = [Some(team_a), Some(team_b), None][(n % 3) as usize];
+            let assignee = [Some(x), Some(y), None, Some(x)][(n % 4) as usize];
+            let mut row = case_row(statuses[(n % 6) as usize], team, assignee, n * 71);
+            if n % 5 != 0 {
+                row.first_response_at = Some(row.opened_at + Duration::minutes([7, 59, 61, 133, 1500][(n % 5) as usize]));
+            }
+            if n % 6 >= 4 {
+                row.resolved_at = Some(row.opened_at + Duration::minutes([300, 481, 3000][(n % 3) as usize]));
+            }
+            row
+        })
+        .collect();
+    store.bulk_insert_cases(&rows).unwrap();
+    let ids: Vec<i64> = store.list_cases(&CaseFilter { limit: 100, ..CaseFilter::default() }).unwrap().iter().map(|case| case.id).collect();
+    assert_eq!(ids.len(), 60);
+    for (n, id) in ids.iter().enumerate() {
+        let mut case = store.get_case(*id).unwrap().unwrap();
+        match n % 7 {
+            0 => case.first_response_at = Some(case.opened_at + Duration::minutes(20)),
+            1 => {
+                case.status = "resolved".into();
+                case.resolved_at = Some(case.opened_at + Duration::minutes(700));
+            }
+            2 => case.assignee_id = if case.assignee_id == Some(x) { Some(y) } else { Some(x) },
+            3 => case.team_id = Some(team_b),
+            4 => {
+                case.status = "open".into();
+                case.resolved_at = None;
+            }
+            5 => case.first_response_due_at += Duration::hours(30),
+            _ => continue,
+        }
+        assert!(store.update_case(&case).unwrap());
+    }
+    let cases: Vec<CaseRow> = ids.iter().map(|id| store.get_case(*id).unwrap().unwrap()).collect();
+
+    // What a scan of the cases counts.
+    let expected = |filter: &CareReportFilter, grouping: CareGrouping| -> Vec<CareHourCounts> {
+        let mut groups: BTreeMap<(i64, Option<i64>, Option<i64>), CareHourCounts> = BTreeMap::new();
+        for case in cases.iter().filter(|case| {
+            case.opened_at >= filter.from
+                && case.opened_at < filter.to
+                && filter.team_id.is_none_or(|team| case.team_id == Some(team))
+                && filter.assignee_id.is_none_or(|agent| case.assignee_id == Some(agent))
+        }) {
+            let hour = case.opened_at - Duration::seconds(case.opened_at.timestamp().rem_euclid(3600));
+            let (key, hour, team, agent) = match grouping {
+                CareGrouping::HourAndTeam => ((hour.timestamp(), case.team_id, None), hour, case.team_id, None),
+                CareGrouping::Agent => ((0, None, case.assignee_id), filter.from, None, case.assignee_id),
+            };
+            let line = groups.entry(key).or_insert_with(|| CareHourCounts { hour, team_id: team, assignee_id: agent, ..CareHourCounts::default() });
+            let answered = case.first_response_at;
+            line.received += 1;
+            line.first_responded += u64::from(answered.is_some());
+            line.first_response_met += u64::from(answered.is_some_and(|at| at <= case.first_response_due_at));
+            line.first_response_breached += u64::from(answered.unwrap_or(filter.now) > case.first_response_due_at);
+            line.resolved += u64::from(case.resolved_at.is_some());
+            line.resolution_met += u64::from(case.resolved_at.is_some_and(|at| at <= case.resolution_due_at));
+            line.resolution_breached += u64::from(case.resolved_at.unwrap_or(filter.now) > case.resolution_due_at);
+            line.backlog += u64::from(store::ACTIVE_STATUSES.contains(&case.status.as_str()));
+        }
+        groups.into_values().collect()
+    };
+    let expected_durations = |filter: &CareReportFilter, which: CareDuration| -> Vec<(u64, u64)> {
+        let mut counts: BTreeMap<u64, u64> = BTreeMap::new();
+        for case in cases.iter().filter(|case| {
+            case.opened_at >= filter.from && case.opened_at < filter.to && filter.team_id.is_none_or(|team| case.team_id == Some(team))
+        }) {
+            let end = match which {
+                CareDuration::FirstResponse => case.first_response_at,
+                CareDuration::Resolution => case.resolved_at,
+            };
+            if let Some(end) = end {
+                *counts.entry(duration_step_floor((end - case.opened_at).num_minutes().max(0) as u64)).or_default() += 1;
+            }
+        }
+        counts.into_iter().collect()
+    };
+    let sorted = |mut lines: Vec<CareHourCounts>| {
+        lines.sort_by_key(|line| (line.hour, line.team_id, line.assignee_id));
+        lines
+    };
+    let periods = [
+        (at(0, 0), at(72 * 3600, 0)),
+        (at(37 * 60 + 11, 0), at(50 * 3600 + 7 * 60, 0)),
+        (at(25 * 3600 + 1, 0), at(71 * 3600 - 1, 0)),
+        (at(3 * 3600 + 5, 0), at(3 * 3600 + 50 * 60, 0)),
+    ];
+    for (from, to) in periods {
+        for now in [at(10 * 3600, 0), at(40 * 3600 + 30 * 60, 0), at(400 * 3600, 0)] {
+            for (team_id, assignee_id) in [(None, None), (Some(team_b), None), (None, Some(x))] {
+                let filter = CareReportFilter { from, to, team_id, assignee_id, now };
+                for grouping in [CareGrouping::HourAndTeam, CareGrouping::Agent] {
+                    assert_eq!(
+                        sorted(store.care_report_counts(&filter, grouping).unwrap()),
+                        sorted(expected(&filter, grouping)),
+                        "{grouping:?} {filter:?}"
+                    );
+                }
+                if assignee_id.is_none() {
+                    for which in [CareDuration::FirstResponse, CareDuration::Resolution] {
+                        assert_eq!(store.care_report_durations(&filter, which).unwrap(), expected_durations(&filter, which), "{which:?} {filter:?}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Customers served over a large period come from the HyperLogLog sketch the triggers keep
+/// (migration 0015), merged with the edges of the period read from the cases; the sketch
+/// counts few contacts exactly or within one (linear counting).
+pub fn customers_served_are_counted_exactly_or_estimated_from_the_sketch(test_store: &mut TestStore) {
+    use store::{CareReportFilter, CustomersServed};
+    let store = test_store.store();
+    let posts: Vec<_> = (0..30)
+        .map(|n| {
+            let mut post = short_post(&format!("c{n}"), "toujours pas de réponse");
+            post.mention.author.handle = format!("customer{n}");
+            post
+        })
+        .collect();
+    store.insert_mentions(&posts).unwrap();
+    let contacts: Vec<i64> = store.list_contacts(None, None, 100).unwrap().iter().map(|contact| contact.id.0).collect();
+    assert_eq!(contacts.len(), 30);
+    // 90 cases over four days, three per contact, one every 61 minutes.
+    let rows: Vec<CaseRow> = (0..90i64)
+        .map(|n| {
+            let mut row = case_row("open", None, None, n * 61);
+            row.contact_id = Some(contacts[(n % 30) as usize]);
+            row
+        })
+        .collect();
+    store.bulk_insert_cases(&rows).unwrap();
+    let distinct_in = |from: chrono::DateTime<chrono::Utc>, to: chrono::DateTime<chrono::Utc>| {
+        let mut seen: Vec<i64> = rows.iter().filter(|row| row.opened_at >= from && row.opened_at < to).filter_map(|row| row.contact_id).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        seen.len() as u64
+    };
+    for (from, to) in [(at(0, 0), at(4 * 86_400, 0)), (at(7 * 3600 + 3, 0), at(50 * 3600, 0)), (at(30 * 3600, 0), at(34 * 3600, 0))] {
+        let filter = CareReportFilter { from, to, team_id: None, assignee_id: None, now: at(5 * 86_400, 0) };
+        let exact = distinct_in(from, to);
+        assert_eq!(store.care_report_customers(&filter, 10).unwrap(), CustomersServed { count: exact, estimated: false });
+        // As if the period held more cases than are counted exactly.
+        let sketched = store.care_report_customers(&filter, u64::MAX).unwrap();
+        let whole_day = to - from >= Duration::days(1);
+        assert_eq!(sketched.estimated, whole_day, "{from}–{to}: the sketch answers only for whole days");
+        assert!(sketched.count.abs_diff(exact) <= 1, "{from}–{to}: {sketched:?}, exactly {exact}");
+    }
 }

@@ -279,7 +279,7 @@ pub fn care_report(viewer: &Viewer, view: &ReportView) -> Markup {
         }
         ul.figures #report-totals {
             (figure("total-received", t("report_received"), totals.received.to_string(), Some(inbox_link(view, ""))))
-            (figure("total-customers", t("report_customers_served"), totals.customers_served.to_string(), None))
+            (figure("total-customers", t("report_customers_served"), if totals.customers_served_estimated { format!("≈ {}", totals.customers_served) } else { totals.customers_served.to_string() }, None))
             (figure("total-first-response", t("report_first_response_compliance"), percent(totals.first_response.rate), None))
             (figure("total-resolution", t("report_resolution_compliance"), percent(totals.resolution.rate), None))
             (figure("total-median", t("report_first_response_median"), minutes(report.first_response_time.median_minutes, viewer), None))
