@@ -82,6 +82,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "care_rollups",
         sql: include_str!("../migrations/sqlite/0015_care_rollups.sql"),
     },
+    Migration {
+        version: 16,
+        name: "case_sentiment",
+        sql: include_str!("../migrations/sqlite/0016_case_sentiment.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -149,6 +154,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 15,
         name: "care_rollups",
         sql: include_str!("../migrations/postgres/0015_care_rollups.sql"),
+    },
+    Migration {
+        version: 16,
+        name: "case_sentiment",
+        sql: include_str!("../migrations/postgres/0016_case_sentiment.sql"),
     },
 ];
 

@@ -270,7 +270,8 @@ pub(crate) fn list_cases(db: &mut dyn Db, filter: &CaseFilter) -> Result<Vec<Cas
         }
     }
     if let Some(sentiment) = text(&filter.sentiment) {
-        conditions.add("EXISTS (SELECT 1 FROM mentions WHERE mentions.id = cases.first_mention_id AND mentions.sentiment = #)", [sentiment]);
+        // The first message's sentiment, kept on the case by migration 0016's triggers.
+        conditions.add("sentiment = #", [sentiment]);
     }
     if filter.vip {
         conditions.add("EXISTS (SELECT 1 FROM contacts WHERE contacts.id = cases.contact_id AND contacts.vip)", []);

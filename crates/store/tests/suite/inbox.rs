@@ -137,6 +137,16 @@ pub fn sentiment_and_vip_filters_follow_the_message_and_the_contact(test_store: 
     store.apply_case_intake(&intake).unwrap();
     let negative = store.list_cases(&CaseFilter { sentiment: Some("negative".into()), limit: 10, ..Default::default() }).unwrap();
     assert_eq!(negative.iter().map(|case| case.first_mention_id).collect::<Vec<_>>(), vec![Some(angry_id)]);
+    // An agent's correction of the first message's sentiment reaches the case's filter,
+    // in every order.
+    let corrected = domain::Enrichment { sentiment: SentimentLabel::Negative, ..negative_enrichment("v1") };
+    assert!(store.correct_enrichment(calm_id, &corrected, &[]).unwrap());
+    for sort in [CaseSort::SlaDue, CaseSort::Newest, CaseSort::Priority] {
+        let negative = store.list_cases(&CaseFilter { sentiment: Some("negative".into()), sort, limit: 10, ..Default::default() }).unwrap();
+        assert_eq!(negative.len(), 2, "{sort:?}");
+    }
+    let positive = store.list_cases(&CaseFilter { sentiment: Some("positive".into()), limit: 10, ..Default::default() }).unwrap();
+    assert!(positive.is_empty());
     let vip = store.list_cases(&CaseFilter { vip: true, sort: CaseSort::SlaDue, limit: 10, ..Default::default() }).unwrap();
     assert_eq!(vip.iter().map(|case| case.contact_id).collect::<Vec<_>>(), vec![Some(contact.id.0)]);
 }
