@@ -87,6 +87,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "case_sentiment",
         sql: include_str!("../migrations/sqlite/0016_case_sentiment.sql"),
     },
+    Migration {
+        version: 17,
+        name: "csat_answered_at",
+        sql: include_str!("../migrations/sqlite/0017_csat_answered_at.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -159,6 +164,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 16,
         name: "case_sentiment",
         sql: include_str!("../migrations/postgres/0016_case_sentiment.sql"),
+    },
+    Migration {
+        version: 17,
+        name: "csat_answered_at",
+        sql: include_str!("../migrations/postgres/0017_csat_answered_at.sql"),
     },
 ];
 

@@ -521,7 +521,13 @@ impl App {
     }
 
     pub fn csat_report(&self) -> Result<CsatReport, ServiceError> {
-        let totals = self.store().csat_report()?;
+        self.csat_report_of(None)
+    }
+
+    /// The CSAT answers of a care report's period (answered in it, of its team or agent),
+    /// or all of them.
+    pub fn csat_report_of(&self, period: Option<&store::CareReportFilter>) -> Result<CsatReport, ServiceError> {
+        let totals = self.store().csat_report(period)?;
         let line = |id: Option<i64>, rows: &[&store::CsatTotals]| {
             let answers: u64 = rows.iter().map(|row| row.answers).sum();
             let sum: u64 = rows.iter().map(|row| row.rating_sum).sum();

@@ -120,7 +120,7 @@ pub struct CareReport {
     pub by_day: Vec<ReportLine>,
     pub by_team: Vec<ReportLine>,
     pub by_agent: Vec<ReportLine>,
-    /// Every answered survey (`GET /api/v1/reports/csat`): surveys are not dated by case.
+    /// The surveys answered in the period (of the team or agent asked for).
     pub csat: CsatReport,
 }
 
@@ -308,7 +308,7 @@ impl App {
                     sums.line(key(row.assignee_id), row.assignee_id.and_then(user_name))
                 })
                 .collect(),
-            csat: self.csat_report()?,
+            csat: self.csat_report_of(Some(&filter))?,
         })
     }
 }

@@ -120,8 +120,9 @@ pub trait CareStore: Send + Sync {
     /// Answers a survey once; `false` when unknown or already answered.
     fn answer_csat(&self, id: i64, rating: u8, comment: Option<&str>, at: DateTime<Utc>) -> Result<bool>;
     fn case_csat(&self, case_id: i64) -> Result<Vec<CsatRow>>;
-    /// Answered surveys per agent and per team: `(agent, team, answers, rating sum)`.
-    fn csat_report(&self) -> Result<Vec<CsatTotals>>;
+    /// Answered surveys per agent and per team: `(agent, team, answers, rating sum)`; all
+    /// of them, or those answered in a report's period (and of its team or agent).
+    fn csat_report(&self, period: Option<&CareReportFilter>) -> Result<Vec<CsatTotals>>;
     /// Cases opened per UTC hour since `since` (for one team, or all), oldest first; hours
     /// without a case are left out.
     fn case_arrivals_by_hour(&self, team_id: Option<i64>, since: DateTime<Utc>) -> Result<Vec<(DateTime<Utc>, u32)>>;
@@ -288,8 +289,8 @@ macro_rules! impl_care_store {
             fn case_csat(&self, case_id: i64) -> $crate::Result<Vec<$crate::CsatRow>> {
                 self.read_db(|db| $crate::cases::sql::case_csat(db, case_id))
             }
-            fn csat_report(&self) -> $crate::Result<Vec<$crate::CsatTotals>> {
-                self.read_db($crate::cases::sql::csat_report)
+            fn csat_report(&self, period: Option<&$crate::CareReportFilter>) -> $crate::Result<Vec<$crate::CsatTotals>> {
+                self.read_db(|db| $crate::cases::sql::csat_report(db, period))
             }
             fn case_arrivals_by_hour(&self, team_id: Option<i64>, since: chrono::DateTime<chrono::Utc>) -> $crate::Result<Vec<(chrono::DateTime<chrono::Utc>, u32)>> {
                 self.read_db(|db| $crate::cases::sql::case_arrivals_by_hour(db, team_id, since))

@@ -681,12 +681,23 @@ pub(crate) fn case_csat(db: &mut dyn Db, case_id: i64) -> Result<Vec<CsatRow>> {
         .collect()
 }
 
-pub(crate) fn csat_report(db: &mut dyn Db) -> Result<Vec<CsatTotals>> {
-    db.query(
-        "SELECT agent_id, team_id, COUNT(*), CAST(SUM(rating) AS BIGINT) FROM csat_surveys WHERE answered_at IS NOT NULL \
-         GROUP BY agent_id, team_id ORDER BY agent_id, team_id",
-        &[],
-    )?
+pub(crate) fn csat_report(db: &mut dyn Db, period: Option<&super::CareReportFilter>) -> Result<Vec<CsatTotals>> {
+    let mut sql = String::from("SELECT agent_id, team_id, COUNT(*), CAST(SUM(rating) AS BIGINT) FROM csat_surveys WHERE answered_at IS NOT NULL");
+    let mut params = Vec::new();
+    if let Some(period) = period {
+        params.extend([Param::Time(period.from), Param::Time(period.to)]);
+        sql.push_str(" AND answered_at >= ?1 AND answered_at < ?2");
+        if let Some(team) = period.team_id {
+            params.push(Param::Int(team));
+            sql.push_str(&format!(" AND team_id = ?{}", params.len()));
+        }
+        if let Some(agent) = period.assignee_id {
+            params.push(Param::Int(agent));
+            sql.push_str(&format!(" AND agent_id = ?{}", params.len()));
+        }
+    }
+    sql.push_str(" GROUP BY agent_id, team_id ORDER BY agent_id, team_id");
+    db.query(&sql, &params)?
     .iter()
     .map(|row| {
         Ok(CsatTotals {

@@ -259,8 +259,20 @@ pub fn replies_callbacks_and_surveys_are_kept(test_store: &mut TestStore) {
     assert!(store.answer_csat(created.id, 4, Some("merci"), at(500, 0)).unwrap());
     assert!(!store.answer_csat(created.id, 1, None, at(600, 0)).unwrap(), "one use");
     assert_eq!(store.case_csat(case_id).unwrap()[0].rating, Some(4));
-    let report = store.csat_report().unwrap();
+    let report = store.csat_report(None).unwrap();
     assert_eq!((report[0].agent_id, report[0].answers, report[0].rating_sum), (Some(agent.id.0), 1, 4));
+    // A report's period counts the answers given in it, of its agent.
+    let period = |from: i64, to: i64, agent_id: Option<i64>| store::CareReportFilter {
+        from: at(from, 0),
+        to: at(to, 0),
+        team_id: None,
+        assignee_id: agent_id,
+        now: at(1000, 0),
+    };
+    assert_eq!(store.csat_report(Some(&period(400, 501, None))).unwrap().len(), 1);
+    assert!(store.csat_report(Some(&period(501, 900, None))).unwrap().is_empty(), "answered before the period");
+    assert!(store.csat_report(Some(&period(400, 500, None))).unwrap().is_empty(), "`to` is excluded");
+    assert!(store.csat_report(Some(&period(0, 900, Some(agent.id.0 + 99)))).unwrap().is_empty(), "another agent's");
 
     // The case file holds the same rows as the single reads, in one trip.
     let file = store.case_file(case_id).unwrap().unwrap();
