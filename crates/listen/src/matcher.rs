@@ -45,9 +45,21 @@ pub fn author_key(handle: &str) -> String {
     fold(handle.trim().trim_start_matches('@'))
 }
 
-/// The value `reason:` compares with: the reason label trimmed, in lower case.
+/// The value `reason:` compares with: the reason label in lower case, its words joined by `_`.
 pub fn reason_key(reason: &str) -> String {
-    reason.trim().to_lowercase()
+    // A brand's own taxonomy may have spaces ("Late Flight"): `reason:late_flight` finds it.
+    reason.split_whitespace().collect::<Vec<_>>().join("_").to_lowercase()
+}
+
+#[cfg(test)]
+mod reason_key_tests {
+    #[test]
+    fn reasons_with_spaces_become_one_query_word() {
+        assert_eq!(super::reason_key(" Late  Flight "), "late_flight");
+        assert_eq!(super::reason_key("delay_or_cancellation"), "delay_or_cancellation");
+        assert_eq!(super::reason_key("Can't Tell"), "can't_tell");
+        assert_eq!(super::reason_key("   "), "");
+    }
 }
 
 /// The value `lang:` compares with: the language code in lower case.
