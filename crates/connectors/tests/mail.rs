@@ -187,6 +187,38 @@ async fn imap_refuses_a_wrong_password() {
 }
 
 #[tokio::test]
+async fn imap_over_starttls_and_imaps_trusts_only_the_configured_ca() {
+    use connectors::live::ImapTls;
+    let Some(dovecot) = Dovecot::start_tls() else {
+        return;
+    };
+    dovecot
+        .append("INBOX", &message("tls@example.org", None, "", "Plus de réseau."))
+        .await;
+    let (imaps_port, ca_file) = (dovecot.imaps_port.unwrap(), dovecot.ca_file.clone().unwrap());
+    for (host, tls, port) in [
+        ("127.0.0.1", ImapTls::StartTls, dovecot.port),
+        ("localhost", ImapTls::StartTls, dovecot.port),
+        ("localhost", ImapTls::Implicit, imaps_port),
+    ] {
+        let mut config = ImapConfig::plain(host, port, dovecot.username, dovecot.password);
+        config.tls = tls;
+        // Without the CA, the server's certificate is refused: no login in the clear.
+        let error = poll_mailbox(&config, None).await.unwrap_err().to_string();
+        assert!(error.contains("TLS") && error.contains("certificate"), "{tls:?} {host}: {error}");
+        config.ca_file = Some(ca_file.clone());
+        let poll = poll_mailbox(&config, None).await.unwrap();
+        assert_eq!(upserts(&poll.records)[0].external_id, "tls@example.org", "{tls:?} {host}");
+    }
+    // A CA file that holds no certificate is a clear error.
+    let mut config = ImapConfig::plain("localhost", dovecot.port, dovecot.username, dovecot.password);
+    config.tls = ImapTls::StartTls;
+    config.ca_file = Some(std::path::PathBuf::from("/dev/null"));
+    let error = poll_mailbox(&config, None).await.unwrap_err().to_string();
+    assert!(error.contains("ca_file") && error.contains("no PEM certificate"), "{error}");
+}
+
+#[tokio::test]
 async fn smtp_reply_arrives_threaded_with_a_utf8_body() {
     let Some(sink) = SmtpSink::start() else {
         return;

@@ -231,7 +231,14 @@ impl Config {
                     mailbox.tls = connectors::live::ImapTls::Implicit;
                     mailbox.port = port("COMPTOIR_IMAP_PORT")?;
                 }
-                Some(other) => return Err(ServiceError::Config(format!("COMPTOIR_IMAP_TLS={other:?}: none or implicit"))),
+                Some("starttls") => {
+                    mailbox.tls = connectors::live::ImapTls::StartTls;
+                    mailbox.port = port("COMPTOIR_IMAP_PORT")?;
+                }
+                Some(other) => return Err(ServiceError::Config(format!("COMPTOIR_IMAP_TLS={other:?}: none, starttls or implicit"))),
+            }
+            if let Some(path) = lookup("COMPTOIR_IMAP_CA_FILE") {
+                mailbox.ca_file = Some(path.into());
             }
             if let Some(name) = lookup("COMPTOIR_IMAP_MAILBOX") {
                 mailbox.mailbox = name;

@@ -32,6 +32,10 @@ pub enum ImapTls {
     None,
     /// TLS from the first byte (IMAPS, usually port 993), rustls with the webpki roots.
     Implicit,
+    /// Plain IMAP upgraded by `STARTTLS` before logging in (RFC 3501 §6.2.1, usually port
+    /// 143); a server that refuses the upgrade is an error, never a plain-text login.
+    #[serde(rename = "starttls")]
+    StartTls,
 }
 
 /// `[connectors.imap]` in the configuration: one mailbox to read.
@@ -46,6 +50,10 @@ pub struct ImapConfig {
     pub tls: ImapTls,
     pub username: String,
     pub password: String,
+    /// A PEM file of certificate authorities to trust besides the public ones (a company's
+    /// own CA, a self-signed server).
+    #[serde(default)]
+    pub ca_file: Option<std::path::PathBuf>,
     /// Default `INBOX`.
     #[serde(default = "inbox")]
     pub mailbox: String,
@@ -96,6 +104,7 @@ impl ImapConfig {
             tls: ImapTls::None,
             username: username.into(),
             password: password.into(),
+            ca_file: None,
             mailbox: inbox(),
             poll_seconds: default_poll_seconds(),
             max_message_bytes: default_max_message_bytes(),
@@ -105,7 +114,7 @@ impl ImapConfig {
 
     fn port(&self) -> u16 {
         self.port.unwrap_or(match self.tls {
-            ImapTls::None => 143,
+            ImapTls::None | ImapTls::StartTls => 143,
             ImapTls::Implicit => 993,
         })
     }
@@ -156,48 +165,98 @@ pub async fn poll_mailbox(
         .map_err(|_| network(config, "connection timed out"))?
         .map_err(|error| network(config, error))?;
     match config.tls {
-        ImapTls::None => poll_over(config, tcp, cursor).await,
+        ImapTls::None => {
+            let mut client = Client::new(tcp);
+            greeting(config, &mut client).await?;
+            poll_over(config, client, cursor).await
+        }
         ImapTls::Implicit => {
-            let connector = tokio_rustls::TlsConnector::from(Arc::new(tls_client_config()));
-            let server_name =
-                tokio_rustls::rustls::pki_types::ServerName::try_from(config.host.clone())
-                    .map_err(|error| network(config, format!("bad TLS server name: {error}")))?;
-            let tls = connector
-                .connect(server_name, tcp)
+            let tls = tls_handshake(config, tcp).await?;
+            let mut client = Client::new(tls);
+            greeting(config, &mut client).await?;
+            poll_over(config, client, cursor).await
+        }
+        ImapTls::StartTls => {
+            let mut client = Client::new(tcp);
+            greeting(config, &mut client).await?;
+            client
+                .run_command_and_check_ok("STARTTLS", None)
                 .await
-                .map_err(|error| network(config, error))?;
-            poll_over(config, tls, cursor).await
+                .map_err(|error| network(config, format!("STARTTLS refused: {error}")))?;
+            // No greeting after the upgrade (RFC 3501 §6.2.1).
+            let tls = tls_handshake(config, client.into_inner()).await?;
+            poll_over(config, Client::new(tls), cursor).await
         }
     }
 }
 
-fn tls_client_config() -> tokio_rustls::rustls::ClientConfig {
-    let roots = tokio_rustls::rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    tokio_rustls::rustls::ClientConfig::builder_with_provider(Arc::new(
-        tokio_rustls::rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("ring supports the default protocol versions")
-    .with_root_certificates(roots)
-    .with_no_client_auth()
-}
-
-async fn poll_over<T>(
-    config: &ImapConfig,
-    stream: T,
-    cursor: Option<MailboxCursor>,
-) -> Result<MailboxPoll, ConnectorError>
+async fn greeting<T>(config: &ImapConfig, client: &mut Client<T>) -> Result<(), ConnectorError>
 where
     T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
 {
-    let mut client = Client::new(stream);
     client
         .read_response()
         .await
         .map_err(|error| network(config, error))?
         .ok_or_else(|| network(config, "the server closed before its greeting"))?;
+    Ok(())
+}
+
+async fn tls_handshake(
+    config: &ImapConfig,
+    tcp: TcpStream,
+) -> Result<tokio_rustls::client::TlsStream<TcpStream>, ConnectorError> {
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(tls_client_config(config)?));
+    let server_name = tokio_rustls::rustls::pki_types::ServerName::try_from(config.host.clone())
+        .map_err(|error| network(config, format!("bad TLS server name: {error}")))?;
+    connector
+        .connect(server_name, tcp)
+        .await
+        .map_err(|error| network(config, format!("TLS: {error}")))
+}
+
+fn tls_client_config(
+    config: &ImapConfig,
+) -> Result<tokio_rustls::rustls::ClientConfig, ConnectorError> {
+    use tokio_rustls::rustls::pki_types::{pem::PemObject, CertificateDer};
+    let mut roots = tokio_rustls::rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    if let Some(path) = &config.ca_file {
+        let unreadable = |error: &dyn std::fmt::Display| {
+            ConnectorError::Network(format!(
+                "{}: ca_file {}: {error}",
+                config.origin(),
+                path.display()
+            ))
+        };
+        let mut added = 0;
+        for certificate in CertificateDer::pem_file_iter(path).map_err(|error| unreadable(&error))? {
+            let certificate = certificate.map_err(|error| unreadable(&error))?;
+            roots.add(certificate).map_err(|error| unreadable(&error))?;
+            added += 1;
+        }
+        if added == 0 {
+            return Err(unreadable(&"no PEM certificate in it"));
+        }
+    }
+    Ok(tokio_rustls::rustls::ClientConfig::builder_with_provider(Arc::new(
+        tokio_rustls::rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("ring supports the default protocol versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth())
+}
+
+async fn poll_over<T>(
+    config: &ImapConfig,
+    client: Client<T>,
+    cursor: Option<MailboxCursor>,
+) -> Result<MailboxPoll, ConnectorError>
+where
+    T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
+{
     let mut session = client
         .login(&config.username, &config.password)
         .await

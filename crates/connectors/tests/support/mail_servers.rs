@@ -66,12 +66,46 @@ pub struct Dovecot {
     config: PathBuf,
     _dir: tempfile::TempDir,
     pub port: u16,
+    /// The IMAPS port and the CA that signed the server's certificate (PEM), when started
+    /// with TLS ([`Dovecot::start_tls`]).
+    pub imaps_port: Option<u16>,
+    pub ca_file: Option<PathBuf>,
     pub username: &'static str,
     pub password: &'static str,
 }
 
+/// A throwaway CA and a certificate for `localhost` / 127.0.0.1 signed by it (OpenSSL's
+/// command line): `(ca.pem, server.pem, server.key)`.
+fn make_certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let run = |args: &[&str]| {
+        let status = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("openssl");
+        assert!(status.success(), "openssl {args:?}");
+    };
+    run(&["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=Comptoir test CA"]);
+    run(&["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"]);
+    std::fs::write(dir.join("server.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n").unwrap();
+    run(&["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "server.ext"]);
+    (dir.join("ca.pem"), dir.join("server.pem"), dir.join("server.key"))
+}
+
 impl Dovecot {
     pub fn start() -> Option<Dovecot> {
+        Dovecot::start_with(false)
+    }
+
+    /// With TLS: STARTTLS on the IMAP port and IMAPS on another, with a certificate signed
+    /// by a throwaway CA ([`Dovecot::ca_file`]).
+    pub fn start_tls() -> Option<Dovecot> {
+        Dovecot::start_with(true)
+    }
+
+    fn start_with(tls: bool) -> Option<Dovecot> {
         let Some(binary) = dovecot_binary() else {
             unavailable("dovecot (apt-get install dovecot-imapd)")?;
             unreachable!()
@@ -107,6 +141,21 @@ impl Dovecot {
                 .unwrap();
         }
         let port = free_port();
+        let (ssl, imaps_port, ca_file) = if tls {
+            let (ca, cert, key) = make_certificates(root);
+            let imaps = free_port();
+            (
+                format!("ssl = yes\nssl_cert = <{}\nssl_key = <{}\n", cert.display(), key.display()),
+                Some(imaps),
+                Some(ca),
+            )
+        } else {
+            ("ssl = no\n".to_string(), None, None)
+        };
+        let imaps_listener = match imaps_port {
+            Some(imaps) => format!("  inet_listener imaps {{\n    address = 127.0.0.1\n    port = {imaps}\n    ssl = yes\n  }}\n"),
+            None => "  inet_listener imaps {\n    port = 0\n  }\n".to_string(),
+        };
         let unprivileged = if as_root {
             String::new()
         } else {
@@ -117,12 +166,12 @@ impl Dovecot {
         let root_text = root.display();
         let config = format!(
             "base_dir = {root_text}/run\nstate_dir = {root_text}/run\nlog_path = {root_text}/dovecot.log\n\
-             protocols = imap\nlisten = 127.0.0.1\nssl = no\ndisable_plaintext_auth = no\n\
+             protocols = imap\nlisten = 127.0.0.1\n{ssl}disable_plaintext_auth = no\n\
              auth_mechanisms = plain login\nfirst_valid_uid = 1\n{unprivileged}\
              passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {root_text}/passwd\n}}\n\
              userdb {{\n  driver = static\n  args = uid={mail_user} gid={mail_user} home={root_text}/home/%u\n}}\n\
              mail_location = maildir:~/Maildir\n\
-             service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\n\
+             service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n{imaps_listener}}}\n\
              service anvil {{\n  chroot =\n}}\n"
         );
         let config_path = root.join("dovecot.conf");
@@ -136,12 +185,17 @@ impl Dovecot {
             .spawn()
             .unwrap();
         wait_for_port(port, &mut child, "dovecot");
+        if let Some(imaps) = imaps_port {
+            wait_for_port(imaps, &mut child, "dovecot (IMAPS)");
+        }
         Some(Dovecot {
             child,
             binary,
             config: config_path,
             _dir: dir,
             port,
+            imaps_port,
+            ca_file,
             username: "ann",
             password: "secret",
         })
