@@ -23,6 +23,8 @@
       if (field.type === "radio") { if (field.checked) body[field.name] = field.value; continue; }
       if (field.value === "") continue;
       if (field.dataset.type === "json") { body[field.name] = JSON.parse(field.value); continue; }
+      // A datetime-local field is the browser's local time: the API wants an instant.
+      if (field.dataset.type === "datetime") { body[field.name] = new Date(field.value).toISOString(); continue; }
       if (field.dataset.type === "list") {
         body[field.name] = field.value.split(",").map(function (item) { return item.trim(); }).filter(Boolean);
         continue;
@@ -89,7 +91,13 @@
         return;
       }
       let target = form.dataset.redirect || window.location.pathname + window.location.search;
-      if (answer.json && answer.json.id !== undefined) target = target.replace("{id}", encodeURIComponent(answer.json.id));
+      // "{id}", "{preview_id}"…: filled from the answer (a preview's page, a new record's).
+      if (answer.json) {
+        target = target.replace(/\{([a-z_]+)\}/g, function (whole, key) {
+          const value = answer.json[key];
+          return typeof value === "number" || typeof value === "string" ? encodeURIComponent(String(value)) : whole;
+        });
+      }
       if (/^\/[^/\\]/.test(target) || target === "/") window.location.assign(target);
     } catch (error) {
       showError(form, String(error));
@@ -517,6 +525,22 @@
     update();
   }
 
+  // --- Crisis broadcast and post composer: one counter per channel the text goes to ---
+  function startChannelCounters(box) {
+    const outputs = box.dataset.counters.split(" ").map(function (id) { return document.getElementById(id); }).filter(Boolean);
+    function update() {
+      const text = box.value.trim();
+      for (const output of outputs) {
+        const limit = Number(output.dataset.limit || 0);
+        const length = text ? channelLength(output.dataset.channel, text) : 0;
+        output.textContent = String(length);
+        output.classList.toggle("over", limit > 0 && length > limit);
+      }
+    }
+    box.addEventListener("input", update);
+    update();
+  }
+
   // --- Case view: who else is here (viewing, typing) ---
   function startPresence(box) {
     const labels = JSON.parse(box.dataset.labels || "{}");
@@ -655,6 +679,7 @@
   const inbox = document.querySelector("[data-case-events]");
   if (inbox) startInbox(inbox);
   for (const box of document.querySelectorAll("textarea[data-counter]")) startCounter(box);
+  for (const box of document.querySelectorAll("textarea[data-counters]")) startChannelCounters(box);
   const presence = document.getElementById("presence");
   if (presence) startPresence(presence);
   const caseLive = document.querySelector("[data-case-live]");
