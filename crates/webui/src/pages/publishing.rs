@@ -17,6 +17,9 @@ use crate::pages::{datetime, mention_row};
 pub const CALENDAR_WEEKS: i64 = 4;
 /// The catalogue's day names, Monday first.
 const WEEKDAYS: [&str; 7] = ["weekday_monday", "weekday_tuesday", "weekday_wednesday", "weekday_thursday", "weekday_friday", "weekday_saturday", "weekday_sunday"];
+/// How a calendar day and a post's time are written.
+const DAY_FORMAT: &str = "%d/%m";
+const TIME_FORMAT: &str = "%H:%M";
 /// Characters of a post shown in a calendar day.
 const EXCERPT_CHARS: usize = 80;
 
@@ -97,13 +100,13 @@ fn calendar(viewer: &Viewer, view: &PublishingPageView) -> Markup {
                         @for day in week {
                             @let posts: Vec<&PostRow> = view.posts.iter().filter(|post| calendar_day(post) == Some(*day)).collect();
                             td.today[*day == today].past[*day < today] data-day=(day.to_string()) {
-                                span.day { (day.format("%d/%m")) }
+                                span.day { (day.format(DAY_FORMAT)) }
                                 @if !posts.is_empty() {
                                     ul.day-posts {
                                         @for post in posts {
                                             li data-post-id=(post.id) data-status=(post.status) {
                                                 @let at = post.scheduled_at.or(post.published_at);
-                                                @if let Some(at) = at { time datetime=(at.to_rfc3339()) { (at.format("%H:%M")) } " " }
+                                                @if let Some(at) = at { time datetime=(at.to_rfc3339()) { (at.format(TIME_FORMAT)) } " " }
                                                 span.source { (post.channel.as_str()) } " " (status_badge(viewer, &post.status)) br;
                                                 bdi dir="auto" { (excerpt(&post.text)) }
                                             }
