@@ -189,6 +189,8 @@ async fn the_bulk_reply_is_previewed_whole_then_sent_as_shown() {
     assert!(page.text.contains("data-channel=\"x\" data-rate=\"30\""), "the channel's rate");
     assert!(page.text.contains(&format!("name=\"digest\" value=\"{digest}\"")), "send is bound to the digest");
     assert!(page.text.contains(&format!("data-action=\"/api/v1/incidents/{incident}/bulk-reply\"")));
+    assert!(page.text.contains("id=\"preview-again\""), "a refused send is one click from a new preview");
+    assert!(page.text.contains("name=\"template\" value=\"Bonjour {name}, la panne est connue"), "with the same template");
 
     // A stale preview (another digest) is refused with words, not a crash.
     let stale = test.api(Method::POST, &format!("/api/v1/incidents/{incident}/bulk-reply"), &boss, Some(json!({"preview_id": preview_id, "digest": "0123456789abcdef"}))).await;

@@ -17,6 +17,9 @@ use service::publishing::{channel_length, BrandAccount, BulkPreview, CrisisView,
 use crate::layout::{page, Section, Viewer};
 use crate::pages::datetime;
 
+/// How the service records a notice previewed without a template of its own.
+const DEFAULT_TEMPLATE: &str = "(default)";
+
 /// The template a new bulk reply starts from (the people's names are filled per author).
 const BULK_TEMPLATE_HINT: &str = "{name}, {handle}";
 
@@ -164,7 +167,9 @@ fn bulk_form(viewer: &Viewer, view: &CrisisPageView) -> Markup {
             p.hint { (t("crisis_bulk_what")) }
             form.api-form.composer #bulk-reply data-method="POST" data-action=(api_path(view.incident, "bulk-reply/preview")) data-redirect=(redirect) {
                 label for="bulk-template" { (t("crisis_bulk_template")) }
-                textarea #bulk-template name="template" rows="3" maxlength="5000" required aria-describedby="bulk-template-hint" {}
+                textarea #bulk-template name="template" rows="3" maxlength="5000" required aria-describedby="bulk-template-hint" {
+                    @if let Some(preview) = view.preview.filter(|preview| preview.kind == "bulk_reply") { (preview.template) }
+                }
                 p.hint #bulk-template-hint { (t("crisis_bulk_template_hint")) " " code { (BULK_TEMPLATE_HINT) } }
                 button type="submit" #bulk-preview-button { (t("crisis_bulk_preview")) }
             }
@@ -257,6 +262,20 @@ fn messages(viewer: &Viewer, preview: &BulkPreview) -> Markup {
     }
 }
 
+/// The same template previewed again: what a refused send (someone answered meanwhile,
+/// too old) needs, in one click.
+fn preview_again(viewer: &Viewer, incident: &Incident, preview: &BulkPreview) -> Markup {
+    let t = |key: &str| -> &'static str { viewer.t(key) };
+    let preview_path = if preview.kind == "notify" { "notify/preview" } else { "bulk-reply/preview" };
+    html! {
+        form.api-form #preview-again-form data-method="POST" data-action=(api_path(incident, preview_path))
+            data-redirect={(incident_path(incident)) "?preview={preview_id}#preview"} {
+            @if preview.template != DEFAULT_TEMPLATE { input type="hidden" name="template" value=(preview.template); }
+            button type="submit" #preview-again { (t("crisis_preview_again")) }
+        }
+    }
+}
+
 fn preview_section(viewer: &Viewer, view: &CrisisPageView, preview: &BulkPreview) -> Markup {
     let t = |key: &str| -> &'static str { viewer.t(key) };
     let incident = view.incident;
@@ -288,18 +307,20 @@ fn preview_section(viewer: &Viewer, view: &CrisisPageView, preview: &BulkPreview
                 None if !matches!(preview.kind.as_str(), "bulk_reply" | "notify") => {}
                 None if view.preview_expired => {
                     p.notice #preview-expired role="alert" { (t("crisis_preview_expired")) }
+                    (preview_again(viewer, incident, preview))
                 }
                 None if preview.ready == 0 => {
                     p.notice #preview-nothing { (t("crisis_nothing_to_send")) }
                 }
                 None => {
                     form.api-form #send-preview data-method="POST" data-action=(api_path(incident, send_path))
-                        data-redirect={(incident_path(incident)) "?preview=" (preview.preview_id) "#preview"} {
+                        data-redirect={(incident_path(incident)) "?preview={preview_id}&sent=1#send-result"} {
                         input type="hidden" name="preview_id" value=(preview.preview_id) data-type="number";
                         input type="hidden" name="digest" value=(preview.digest);
                         p.hint { (t("crisis_send_exactly")) }
                         button.danger type="submit" #send-button { (t("crisis_send")) " (" (preview.ready) ")" }
                     }
+                    (preview_again(viewer, incident, preview))
                 }
             }
             (messages(viewer, preview))

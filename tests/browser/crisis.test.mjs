@@ -1,0 +1,216 @@
+// Crisis mode and the publishing calendar in real Chromium, during the demo's simulated
+// spike: the spike's incident appears and its page explains it; its crisis page turns
+// crisis mode on (the publishing calendar shows the pause and why); the bulk reply shows
+// a preview of every message (signed, within its channel's limit) before anything is
+// sent; a tampered digest is refused with the server's reason; the send reports its
+// result; the resolved outage's notice is previewed then sent the same way. axe-core on
+// both pages; screenshots for the README. Started by run.sh with the demo's credentials.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const base = process.env.COMPTOIR_URL;
+const token = process.env.COMPTOIR_TOKEN;
+const email = process.env.COMPTOIR_EMAIL;
+const password = process.env.COMPTOIR_PASSWORD;
+const screenshotDir = process.env.SCREENSHOT_DIR;
+/// The demo administrator's signature (service::demo).
+const SIGNATURE = "^DA";
+
+let profileDir;
+let context;
+let page;
+let incident;
+
+async function api(method, path, body) {
+  const response = await fetch(base + path, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, ...(body ? { "Content-Type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+  return { status: response.status, json, text };
+}
+
+async function screenshot(name, fullPage = false) {
+  if (!screenshotDir) return;
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage });
+}
+
+async function checkAccessibility(label) {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const results = await window.axe.run(document, { resultTypes: ["violations"] });
+    return results.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+  });
+  assert.deepEqual(violations, [], `axe-core on ${label}`);
+}
+
+/// Clicks "send" and waits for the result; the server's refusal, if any, as the error.
+async function send() {
+  await page.locator("#send-preview .form-error").evaluateAll((errors) => errors.forEach((error) => error.remove()));
+  await page.locator("#send-button").click();
+  await page.locator("#send-result, #send-preview .form-error").first().waitFor();
+  const refused = page.locator("#send-preview .form-error");
+  if (await refused.count()) throw new Error(`the send was refused: ${await refused.textContent()}`);
+}
+
+async function visit(path) {
+  const response = await page.goto(base + path);
+  assert.ok(response.ok(), `${path} answered ${response.status()}`);
+}
+
+before(async () => {
+  assert.ok(base && token && email && password, "run through run.sh (it starts the demo)");
+  profileDir = mkdtempSync(join(tmpdir(), "comptoir-chromium-"));
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    locale: "en-GB",
+    viewport: { width: 1280, height: 900 },
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  await page.goto(base + "/login");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((url) => url.pathname === "/app");
+  const me = await api("GET", "/api/v1/me");
+  if (me.json?.language === "fr") await api("PUT", "/api/v1/me/language", { language: "en" });
+});
+
+after(async () => {
+  // Leave the demo as it was: crisis mode off (the later journeys publish nothing, but a
+  // person watching the demo would wonder why the schedule is held).
+  if (incident) await api("POST", `/api/v1/incidents/${incident.id}/crisis`, { active: false });
+  await context?.close();
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+});
+
+test("during the spike, crisis mode answers the incident's mentions in bulk exactly as previewed", { timeout: 300_000 }, async () => {
+  for (let attempt = 0; attempt < 240 && !incident; attempt++) {
+    incident = (await api("GET", "/api/v1/incidents")).json?.items?.find((item) => item.mention_count > 0) ?? null;
+    if (!incident) await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  assert.ok(incident, "the demo's spike opened an incident");
+
+  // The incident's page explains it and leads to crisis mode.
+  await visit(`/app/incidents/${incident.id}`);
+  await page.locator("#incident-summary").waitFor();
+  await page.locator("#crisis-mode").click();
+  await page.waitForURL((url) => url.pathname === `/app/incidents/${incident.id}/crisis`);
+  await page.locator('#crisis-state[data-active="false"]').waitFor();
+  // The broadcast composer counts the text per channel as it is typed.
+  await page.getByLabel("Update", { exact: true }).fill("Network outage in Lyon: our teams are on it. Next update at 18:00.");
+  assert.equal(await page.locator("#broadcast-count-x").textContent(), "66");
+  await checkAccessibility("the crisis page");
+  await screenshot("crisis");
+
+  // Crisis mode on: the publishing calendar shows the pause and why.
+  await page.getByRole("button", { name: "Turn crisis mode on" }).click();
+  await page.locator('#crisis-state[data-active="true"]').waitFor();
+  await visit("/app/publishing");
+  await page.locator('#publishing-pause[data-paused="true"]').waitFor();
+  await page.locator(`#pause-reasons li[data-reason="crisis"][data-incident-id="${incident.id}"]`).waitFor();
+  await page.locator("#calendar td.today").waitFor();
+  await checkAccessibility("the publishing calendar");
+  await screenshot("publishing");
+
+  // The bulk reply: every message previewed before anything is sent.
+  await visit(`/app/incidents/${incident.id}/crisis`);
+  await page.getByLabel("Reply template").fill("Hello {name}, the outage is known and our teams are on it.");
+  await page.getByRole("button", { name: "Preview every message" }).click();
+  await page.waitForURL((url) => url.searchParams.has("preview"));
+  const firstPreviewId = new URL(page.url()).searchParams.get("preview");
+  const preview = (await api("GET", `/api/v1/incidents/${incident.id}/bulk/${firstPreviewId}`)).json;
+  assert.ok(preview && preview.messages.length > 0, "the preview has messages");
+  const rows = page.locator("#preview-messages tr.preview-message");
+  assert.equal(await rows.count(), preview.messages.length, "one row per related author, as the API stored it");
+  const authors = new Set(preview.messages.map((message) => `${message.channel}/${message.recipient}`));
+  assert.equal(authors.size, preview.messages.length, "each author once");
+  const ready = page.locator('#preview-messages tr.preview-message[data-status="ready"]');
+  assert.equal(await ready.count(), preview.ready);
+  assert.ok(preview.ready > 0, "someone to answer");
+  for (const row of (await ready.all()).slice(0, 20)) {
+    const text = (await row.locator(".message-text").textContent()).trim();
+    assert.ok(text.endsWith(SIGNATURE), `signed: ${text}`);
+    const length = row.locator("td.length");
+    const limit = await length.getAttribute("data-limit");
+    if (limit) assert.ok(Number(await length.getAttribute("data-length")) <= Number(limit), "within the channel's limit");
+  }
+  await page.locator("#preview-rates tr[data-rate]").first().waitFor();
+  await checkAccessibility("the bulk reply's preview");
+  await screenshot("crisis-preview");
+
+  // A digest that is not the preview's is refused, with the server's reason shown.
+  const digest = page.locator('#send-preview input[name="digest"]');
+  const realDigest = await digest.getAttribute("value");
+  await digest.evaluate((input) => { input.value = "0000"; });
+  await page.locator("#send-button").click();
+  await page.locator("#send-preview .form-error", { hasText: "preview again" }).waitFor();
+  await digest.evaluate((input, value) => { input.value = value; }, realDigest);
+
+  // Send: exactly the previewed messages, then the result. While the spike lasts, crisis
+  // mode acknowledges the authors of new related mentions, and an author acknowledged
+  // after the preview makes the send refuse it ("answered since the preview"): the page
+  // offers the same template again, as a person would use it.
+  let previewId = firstPreviewId;
+  for (let attempt = 1; ; attempt++) {
+    assert.ok(await page.locator("#send-button").count(), "the preview has messages to send");
+    try {
+      await send();
+      break;
+    } catch (error) {
+      if (!/answered since the preview/.test(error.message) || attempt >= 20) throw error;
+      const refused = page.url();
+      await page.locator("#preview-again").click();
+      await page.waitForURL((url) => url.href !== refused);
+      previewId = new URL(page.url()).searchParams.get("preview");
+    }
+  }
+  const result = (await api("GET", `/api/v1/incidents/${incident.id}/bulk/${previewId}`)).json;
+  assert.ok(result.sent_at, "the preview was sent");
+  const counted = async (status) => Number(await page.locator(`#send-progress li[data-status="${status}"] strong`).textContent());
+  assert.equal((await counted("sent")) + (await counted("queued")), result.ready, "every ready message was queued or sent");
+  assert.ok(result.messages.every((message) => message.status !== "ready"), "nothing left unsent");
+  const sentIds = result.messages.filter((message) => message.outbox_id).map((message) => message.outbox_id);
+  if (sentIds.length > 0) {
+    const after = Math.min(...sentIds) - 1;
+    const outbox = (await api("GET", `/api/v1/outbox?after=${after}&limit=1000`)).json;
+    const row = outbox.find((item) => item.id === Math.min(...sentIds));
+    assert.ok(row, "the sent messages are in the outbox (the sandbox sink)");
+  }
+  await screenshot("crisis-sent");
+
+  // Crisis mode off: the hold is lifted.
+  await page.getByRole("button", { name: "Turn crisis mode off" }).click();
+  await page.locator('#crisis-state[data-active="false"]').waitFor();
+});
+
+test("the resolved outage's notice is previewed, then sent as shown", { timeout: 120_000 }, async () => {
+  assert.ok(incident, "the first test found the incident");
+  await visit(`/app/incidents/${incident.id}/crisis`);
+  await page.getByRole("button", { name: "Mark as an outage and resolve it" }).click();
+  await page.locator('#notify[data-ready="true"]').waitFor();
+  await page.getByRole("button", { name: "Preview the notices" }).click();
+  await page.waitForURL((url) => url.searchParams.has("preview"));
+  await page.locator('#preview[data-kind="notify"]').waitFor();
+  const notices = await page.locator("#preview-messages tr.preview-message").count();
+  assert.ok(notices > 0, "every affected author is listed");
+  if (await page.locator("#send-button").count()) {
+    await send();
+  }
+});
