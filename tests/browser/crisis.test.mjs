@@ -1,10 +1,11 @@
 // Crisis mode and the publishing calendar in real Chromium, during the demo's simulated
-// spike: the spike's incident appears and its page explains it; its crisis page turns
-// crisis mode on (the publishing calendar shows the pause and why); the bulk reply shows
-// a preview of every message (signed, within its channel's limit) before anything is
-// sent; a tampered digest is refused with the server's reason; the send reports its
-// result; the resolved outage's notice is previewed then sent the same way. axe-core on
-// both pages; screenshots for the README. Started by run.sh with the demo's credentials.
+// spike: the spike's incident appears and its page explains it; its crisis page shows a
+// preview of every message of the bulk reply (signed, within its channel's limit) before
+// anything is sent; a tampered digest is refused with the server's reason; the send
+// reports its result. A post scheduled from the calendar is held while crisis mode is on
+// (the calendar says why), the broadcast reaches each brand account, and the resolved
+// outage's notice is previewed then sent the same way. axe-core on both pages;
+// screenshots for the README. Started by run.sh with the demo's URL and credentials.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -100,7 +101,7 @@ after(async () => {
   if (profileDir) rmSync(profileDir, { recursive: true, force: true });
 });
 
-test("during the spike, crisis mode answers the incident's mentions in bulk exactly as previewed", { timeout: 300_000 }, async () => {
+test("during the spike, the incident's bulk reply is previewed whole, then sent exactly as shown", { timeout: 300_000 }, async () => {
   for (let attempt = 0; attempt < 240 && !incident; attempt++) {
     incident = (await api("GET", "/api/v1/incidents")).json?.items?.find((item) => item.mention_count > 0) ?? null;
     if (!incident) await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -119,18 +120,7 @@ test("during the spike, crisis mode answers the incident's mentions in bulk exac
   await checkAccessibility("the crisis page");
   await screenshot("crisis");
 
-  // Crisis mode on: the publishing calendar shows the pause and why.
-  await page.getByRole("button", { name: "Turn crisis mode on" }).click();
-  await page.locator('#crisis-state[data-active="true"]').waitFor();
-  await visit("/app/publishing");
-  await page.locator('#publishing-pause[data-paused="true"]').waitFor();
-  await page.locator(`#pause-reasons li[data-reason="crisis"][data-incident-id="${incident.id}"]`).waitFor();
-  await page.locator("#calendar td.today").waitFor();
-  await checkAccessibility("the publishing calendar");
-  await screenshot("publishing");
-
   // The bulk reply: every message previewed before anything is sent.
-  await visit(`/app/incidents/${incident.id}/crisis`);
   await page.getByLabel("Reply template").fill("Hello {name}, the outage is known and our teams are on it.");
   await page.getByRole("button", { name: "Preview every message" }).click();
   await page.waitForURL((url) => url.searchParams.has("preview"));
@@ -143,7 +133,8 @@ test("during the spike, crisis mode answers the incident's mentions in bulk exac
   assert.equal(authors.size, preview.messages.length, "each author once");
   const ready = page.locator('#preview-messages tr.preview-message[data-status="ready"]');
   assert.equal(await ready.count(), preview.ready);
-  assert.ok(preview.ready > 0, "someone to answer");
+  const reasons = [...new Set(preview.messages.map((message) => message.reason).filter(Boolean))];
+  assert.ok(preview.ready > 0, `someone to answer (incident ${incident.id} "${incident.slice}", ${preview.messages.length} authors, skipped: ${reasons.join("; ")})`);
   for (const row of (await ready.all()).slice(0, 20)) {
     const text = (await row.locator(".message-text").textContent()).trim();
     assert.ok(text.endsWith(SIGNATURE), `signed: ${text}`);
@@ -163,10 +154,9 @@ test("during the spike, crisis mode answers the incident's mentions in bulk exac
   await page.locator("#send-preview .form-error", { hasText: "preview again" }).waitFor();
   await digest.evaluate((input, value) => { input.value = value; }, realDigest);
 
-  // Send: exactly the previewed messages, then the result. While the spike lasts, crisis
-  // mode acknowledges the authors of new related mentions, and an author acknowledged
-  // after the preview makes the send refuse it ("answered since the preview"): the page
-  // offers the same template again, as a person would use it.
+  // Send: exactly the previewed messages, then the result. Someone answered after the
+  // preview (an agent, or crisis mode's acknowledgement of a new mention) makes the send
+  // refuse it: the page offers the same template again, as a person would use it.
   let previewId = firstPreviewId;
   for (let attempt = 1; ; attempt++) {
     assert.ok(await page.locator("#send-button").count(), "the preview has messages to send");
@@ -179,6 +169,7 @@ test("during the spike, crisis mode answers the incident's mentions in bulk exac
       await page.locator("#preview-again").click();
       await page.waitForURL((url) => url.href !== refused);
       previewId = new URL(page.url()).searchParams.get("preview");
+      console.log(`send ${attempt} refused (${error.message}); previewed again as #${previewId}`);
     }
   }
   const result = (await api("GET", `/api/v1/incidents/${incident.id}/bulk/${previewId}`)).json;
@@ -194,10 +185,53 @@ test("during the spike, crisis mode answers the incident's mentions in bulk exac
     assert.ok(row, "the sent messages are in the outbox (the sandbox sink)");
   }
   await screenshot("crisis-sent");
+});
+
+test("crisis mode holds the publishing calendar, and its broadcast reaches every brand account", { timeout: 120_000 }, async () => {
+  assert.ok(incident, "the first test found the incident");
+  // A post composed, scheduled for tomorrow and approved from the calendar.
+  await visit("/app/publishing");
+  const tomorrow = new Date(Date.now() + 86_400_000);
+  const local = (date) => new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  const when = local(new Date(tomorrow.setHours(10, 0, 0, 0)));
+  await page.getByLabel("Channel", { exact: true }).selectOption("x");
+  await page.getByLabel("Text", { exact: true }).fill("New routes to Lisbon and Porto this summer!");
+  assert.equal(await page.locator("#post-count-x").textContent(), "43");
+  await page.getByLabel("Publish at (optional)").fill(when);
+  await page.getByRole("button", { name: "Create the post" }).click();
+  const postRow = page.locator('#posts tr[data-status="pending_approval"]', { hasText: "New routes to Lisbon" }).first();
+  await postRow.waitFor();
+  const postId = await postRow.getAttribute("data-post-id");
+  await postRow.getByRole("button", { name: "Approve" }).click();
+  await page.locator(`#posts tr[data-post-id="${postId}"][data-status="scheduled"]`).waitFor();
+  const day = new Date(when).toISOString().slice(0, 10);
+  await page.locator(`#calendar td[data-day="${day}"] li[data-post-id="${postId}"]`).waitFor();
+
+  // Crisis mode on: the calendar shows the pause and why; the post waits.
+  await visit(`/app/incidents/${incident.id}/crisis`);
+  await page.getByRole("button", { name: "Turn crisis mode on" }).click();
+  await page.locator('#crisis-state[data-active="true"]').waitFor();
+  await page.locator('#crisis-publishing[data-paused="true"]').waitFor();
+  // The broadcast: written once, published to each account at once (not held by the pause).
+  const update = `Network outage: our teams are on it (${Date.now().toString(36)}).`;
+  await page.getByLabel("Update", { exact: true }).fill(update);
+  await page.getByRole("button", { name: "Publish to every account" }).click();
+  const broadcasts = page.locator('#broadcasts li[data-status="published"]', { hasText: update });
+  await broadcasts.first().waitFor();
+  assert.equal(await broadcasts.count(), 3, "one post per brand account (X, Bluesky, Mastodon)");
+  await visit("/app/publishing");
+  await page.locator('#publishing-pause[data-paused="true"]').waitFor();
+  await page.locator(`#pause-reasons li[data-reason="crisis"][data-incident-id="${incident.id}"]`).waitFor();
+  await page.locator(`#calendar li[data-post-id="${postId}"][data-status="scheduled"]`).waitFor();
+  await checkAccessibility("the publishing calendar");
+  await screenshot("publishing");
 
   // Crisis mode off: the hold is lifted.
+  await visit(`/app/incidents/${incident.id}/crisis`);
   await page.getByRole("button", { name: "Turn crisis mode off" }).click();
   await page.locator('#crisis-state[data-active="false"]').waitFor();
+  await visit("/app/publishing");
+  await page.locator('#publishing-pause[data-paused="false"]').waitFor();
 });
 
 test("the resolved outage's notice is previewed, then sent as shown", { timeout: 120_000 }, async () => {
