@@ -248,3 +248,60 @@ test("the resolved outage's notice is previewed, then sent as shown", { timeout:
     await send();
   }
 });
+
+test("care administration: an SLA policy and a routing rule made from form fields, not JSON", { timeout: 120_000 }, async () => {
+  const team = await api("POST", "/api/v1/teams", { name: `Night shift ${Date.now().toString(36)}`, members: [] });
+  assert.equal(team.status, 201, team.text);
+  await visit("/app/admin/sla");
+  const form = page.locator("#new-policy");
+  const name = `Montreal ${Date.now().toString(36)}`;
+  await form.getByLabel("Name", { exact: true }).fill(name);
+  await form.getByLabel("Team", { exact: true }).selectOption(String(team.json.id));
+  await form.getByLabel("urgent · First response due (minutes)").fill("45");
+  await form.getByLabel("Time zone", { exact: true }).selectOption("America/Montreal");
+  await form.getByLabel("Monday", { exact: true }).fill("08:00-12:00, 13:00-17:00");
+  await form.getByLabel("Sunday", { exact: true }).fill("");
+  await form.getByLabel("Holidays (YYYY-MM-DD, separated by commas)").fill("2026-12-25, 2027-01-01");
+  await checkAccessibility("the SLA policies with their fields");
+  await form.getByRole("button", { name: "Add a policy" }).click();
+  const card = page.locator("section.policy", { hasText: name });
+  await card.waitFor();
+  const policies = (await api("GET", "/api/v1/sla-policies")).json;
+  const policy = (policies.items ?? policies).find((item) => item.name === name);
+  assert.ok(policy, "the policy is stored");
+  assert.equal(policy.calendar.time_zone, "America/Montreal");
+  assert.deepEqual(policy.calendar.opening_hours.monday, ["08:00-12:00", "13:00-17:00"]);
+  assert.deepEqual(policy.calendar.opening_hours.sunday ?? [], []);
+  assert.deepEqual(policy.calendar.holidays, ["2026-12-25", "2027-01-01"]);
+  assert.equal(policy.targets.urgent.first_response_minutes, 45);
+  // A broken interval is refused with the server's words.
+  await form.getByLabel("Name", { exact: true }).fill(`${name} bis`);
+  await form.getByLabel("Monday", { exact: true }).fill("25:00-26:00");
+  await form.getByRole("button", { name: "Add a policy" }).click();
+  await form.locator(".form-error").waitFor();
+  await api("DELETE", `/api/v1/sla-policies/${policy.id}`);
+
+  await visit("/app/admin/routing");
+  const rule = page.locator("#new-rule");
+  const ruleName = `Angry VIPs ${Date.now().toString(36)}`;
+  await rule.getByLabel("Name", { exact: true }).fill(ruleName);
+  await rule.getByLabel("Team", { exact: true }).selectOption(String(team.json.id));
+  await rule.getByLabel("Language", { exact: true }).fill("fr, en");
+  await rule.getByLabel("complaint", { exact: true }).check();
+  await rule.getByLabel("x", { exact: true }).check();
+  await rule.getByLabel("VIP", { exact: true }).selectOption("true");
+  await checkAccessibility("the routing rules with their fields");
+  await screenshot("admin-routing-fields");
+  await rule.getByRole("button", { name: "Add a rule" }).click();
+  const row = page.locator("tbody tr.item", { hasText: ruleName });
+  await row.waitFor();
+  const rules = (await api("GET", "/api/v1/routing-rules")).json;
+  const stored = (rules.items ?? rules).find((item) => item.name === ruleName);
+  assert.ok(stored, "the rule is stored");
+  const when = typeof stored.conditions === "string" ? JSON.parse(stored.conditions) : (stored.when ?? stored.conditions);
+  assert.deepEqual(when.languages, ["fr", "en"]);
+  assert.deepEqual(when.intents, ["complaint"]);
+  assert.deepEqual(when.sources, ["x"]);
+  assert.equal(when.vip, true);
+  await api("DELETE", `/api/v1/routing-rules/${stored.id}`);
+});

@@ -15,8 +15,9 @@
       if (!field.name || field.hasAttribute("data-skip") || field.disabled) continue;
       const asNumber = field.dataset.type === "number";
       if (field.hasAttribute("data-array")) {
-        if (!(field.name in body)) body[field.name] = [];
-        if (field.checked) body[field.name].push(asNumber ? Number(field.value) : field.value);
+        const [holder, key] = slot(body, field.name);
+        if (!Array.isArray(holder[key])) holder[key] = [];
+        if (field.checked) holder[key].push(asNumber ? Number(field.value) : field.value);
         continue;
       }
       if (field.type === "checkbox") { body[field.name] = field.checked; continue; }
@@ -32,16 +33,22 @@
       let value = asNumber ? Number(field.value) : field.value;
       // data-split="," turns "a, b" into ["a", "b"]; a dotted name ("channel.url") nests.
       if (field.dataset.split) value = value.split(field.dataset.split).map(function (part) { return part.trim(); }).filter(Boolean);
-      const path = field.name.split(".");
-      let target = body;
-      while (path.length > 1) {
-        const key = path.shift();
-        if (typeof target[key] !== "object" || target[key] === null) target[key] = {};
-        target = target[key];
-      }
-      target[path[0]] = value;
+      const [target, key] = slot(body, field.name);
+      target[key] = value;
     }
     return body;
+  }
+
+  // The object a dotted name ("calendar.opening_hours.monday") lands in, and its last key.
+  function slot(body, name) {
+    const path = name.split(".");
+    let target = body;
+    while (path.length > 1) {
+      const key = path.shift();
+      if (typeof target[key] !== "object" || target[key] === null || Array.isArray(target[key])) target[key] = {};
+      target = target[key];
+    }
+    return [target, path[0]];
   }
 
   function showError(form, message) {
