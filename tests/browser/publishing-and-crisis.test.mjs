@@ -294,6 +294,8 @@ test("care administration: an SLA policy and a routing rule made from form field
   await screenshot("admin-routing-fields");
   await rule.getByRole("button", { name: "Add a rule" }).click();
   const row = page.locator("tbody tr.item", { hasText: ruleName });
+  await page.locator(`tbody tr.item:has-text("${ruleName}"), #new-rule .form-error`).first().waitFor();
+  if (await rule.locator(".form-error").count()) assert.fail(`the rule was refused: ${await rule.locator(".form-error").textContent()}`);
   await row.waitFor();
   const rules = (await api("GET", "/api/v1/routing-rules")).json;
   const stored = (rules.items ?? rules).find((item) => item.name === ruleName);

@@ -20,20 +20,21 @@
         if (field.checked) holder[key].push(asNumber ? Number(field.value) : field.value);
         continue;
       }
-      if (field.type === "checkbox") { body[field.name] = field.checked; continue; }
-      if (field.type === "radio") { if (field.checked) body[field.name] = field.value; continue; }
+      // A dotted name ("channel.url", "when.vip") nests, whatever the field's type.
+      const [target, key] = slot(body, field.name);
+      if (field.type === "checkbox") { target[key] = field.checked; continue; }
+      if (field.type === "radio") { if (field.checked) target[key] = field.value; continue; }
       if (field.value === "") continue;
-      if (field.dataset.type === "json") { body[field.name] = JSON.parse(field.value); continue; }
+      if (field.dataset.type === "json") { target[key] = JSON.parse(field.value); continue; }
       // A datetime-local field is the browser's local time: the API wants an instant.
-      if (field.dataset.type === "datetime") { body[field.name] = new Date(field.value).toISOString(); continue; }
+      if (field.dataset.type === "datetime") { target[key] = new Date(field.value).toISOString(); continue; }
       if (field.dataset.type === "list") {
-        body[field.name] = field.value.split(",").map(function (item) { return item.trim(); }).filter(Boolean);
+        target[key] = field.value.split(",").map(function (item) { return item.trim(); }).filter(Boolean);
         continue;
       }
       let value = asNumber ? Number(field.value) : field.value;
-      // data-split="," turns "a, b" into ["a", "b"]; a dotted name ("channel.url") nests.
+      // data-split="," turns "a, b" into ["a", "b"].
       if (field.dataset.split) value = value.split(field.dataset.split).map(function (part) { return part.trim(); }).filter(Boolean);
-      const [target, key] = slot(body, field.name);
       target[key] = value;
     }
     return body;
