@@ -169,6 +169,7 @@ async fn the_bulk_reply_is_previewed_whole_then_sent_as_shown() {
     assert!(calendar.text.contains("id=\"publishing-pause\" data-paused=\"true\""));
     assert!(calendar.text.contains(&format!("data-reason=\"crisis\" data-incident-id=\"{incident}\"")), "the pause names the incident in crisis");
     assert!(calendar.text.contains("id=\"resume\""), "a supervisor may resume");
+    assert!(calendar.text.contains("Last changed by <bdi>supervisor user</bdi>"), "who held it, by name");
 
     // The preview: one message per author, shown whole before anything is sent.
     let template = "Bonjour {name}, la panne est connue, nos équipes sont dessus.";
@@ -181,6 +182,7 @@ async fn the_bulk_reply_is_previewed_whole_then_sent_as_shown() {
     let page = test.page(&path, &boss).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text);
     assert_nothing_injected(&page.text, &path);
+    assert!(!page.text.contains("[?]"), "every text of the page is in the catalogue");
     assert_eq!(page.text.matches("class=\"preview-message\"").count(), 3, "every author's message is shown");
     assert!(page.text.contains("Bonjour &lt;script&gt;window.__xss=1&lt;/script&gt;"), "the stranger's name, personalised and escaped");
     assert!(page.text.contains("dessus. ^MC"), "signed with the caller's signature");
@@ -202,6 +204,7 @@ async fn the_bulk_reply_is_previewed_whole_then_sent_as_shown() {
     assert_eq!(sent.json()["queued"], 2);
     let page = test.page(&path, &boss).await;
     assert!(page.text.contains("data-sent=\"true\""));
+    assert!(!page.text.contains("[?]"), "the sent and queued statuses are in the catalogue");
     assert!(page.text.contains("id=\"send-result\""));
     assert!(!page.text.contains("id=\"send-preview\""), "a sent preview is not offered again");
     let again = test.api(Method::POST, &format!("/api/v1/incidents/{incident}/bulk-reply"), &boss, Some(json!({"preview_id": preview_id, "digest": digest}))).await;
@@ -273,6 +276,7 @@ async fn roles_without_run_crisis_or_approve_posts_are_refused_and_csrf_is_enfor
     assert_eq!(approved.status, StatusCode::OK, "{}", approved.text);
     let calendar = test.page("/app/publishing", &boss).await;
     assert!(calendar.text.contains(&format!("data-publish-post=\"{post}\"")), "an approved post may be published now");
+    assert!(!calendar.text.contains("[?]"), "every status is in the catalogue");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,10 +4,12 @@
 //! comes from the same service calls as `/api/v1/incidents/{id}/crisis`, `…/bulk/{preview}`
 //! and `/api/v1/publishing`; every change goes through that API (with the CSRF token).
 
+use std::collections::BTreeMap;
+
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::{Duration, Utc};
-use domain::{Action, MentionId};
+use domain::{Action, MentionId, UserId};
 use serde::Deserialize;
 use service::publishing::{PostQuery, PostRow};
 use service::ServiceError;
@@ -70,12 +72,28 @@ fn calendar_posts(recent: Vec<PostRow>, scheduled: &[PostRow]) -> Vec<PostRow> {
     posts
 }
 
+/// People's names for the audit actors a page shows (`user:3` → "Marie Curie"); other
+/// actors (tokens, the system) and unknown users stay as they are.
+fn actor_names<'a>(app: &service::App, actors: impl Iterator<Item = &'a str>) -> BTreeMap<String, String> {
+    let mut names = BTreeMap::new();
+    for actor in actors {
+        if names.contains_key(actor) {
+            continue;
+        }
+        let user = actor.strip_prefix("user:").and_then(|id| id.parse::<i64>().ok()).and_then(|id| app.get_user(UserId(id)).ok());
+        if let Some(user) = user {
+            names.insert(actor.to_string(), user.display_name);
+        }
+    }
+    names
+}
+
 pub async fn calendar(State(state): State<AppState>, caller: PageCaller, Query(query): Query<PublishingQuery>) -> Response {
     let page = async {
         caller.require(Action::ReadPosts)?;
         let mention_id = query.mention.filter(|mention| !mention.is_empty()).map(|mention| parse_id(&mention, "mention")).transpose()?;
         let app = state.app.clone();
-        let (publishing, posts, amplify) = blocking(move || {
+        let (publishing, posts, amplify, names) = blocking(move || {
             let publishing = app.publishing()?;
             let recent = app.list_posts(&PostQuery { status: None, cursor: None, limit: Some(RECENT_POSTS) })?.items;
             let posts = calendar_posts(recent, &publishing.scheduled);
@@ -83,7 +101,9 @@ pub async fn calendar(State(state): State<AppState>, caller: PageCaller, Query(q
                 Some(id) => Some(app.store().get_mention(MentionId(id))?.ok_or_else(|| ServiceError::NotFound(format!("no mention {id}")))?),
                 None => None,
             };
-            Ok((publishing, posts, amplify))
+            let actors = posts.iter().flat_map(|post| std::iter::once(post.created_by.as_str()).chain(post.reviewed_by.as_deref()));
+            let names = actor_names(&app, actors.chain(publishing.pause.changed_by.as_deref()));
+            Ok((publishing, posts, amplify, names))
         })
         .await?;
         let view = publishing::PublishingPageView {
@@ -93,6 +113,7 @@ pub async fn calendar(State(state): State<AppState>, caller: PageCaller, Query(q
             may_propose: caller.may(Action::ProposePosts),
             may_approve: caller.may(Action::ApprovePosts),
             amplify: amplify.as_ref(),
+            names: &names,
         };
         Ok(publishing::show(&caller.viewer, &view))
     };

@@ -4,6 +4,8 @@
 //! (submit, approve, reject, publish now), the composer, and amplifying a customer's
 //! post (repost or quote). Post texts and notes are people's words: maud escapes them.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use domain::StoredMention;
 use maud::{html, Markup};
@@ -33,6 +35,14 @@ pub struct PublishingPageView<'a> {
     pub may_approve: bool,
     /// The customer's mention to amplify (`?mention=…`).
     pub amplify: Option<&'a StoredMention>,
+    /// People's names for audit actors (`user:3`); others are shown as they are.
+    pub names: &'a BTreeMap<String, String>,
+}
+
+impl PublishingPageView<'_> {
+    fn who<'a>(&'a self, actor: &'a str) -> &'a str {
+        self.names.get(actor).map_or(actor, String::as_str)
+    }
 }
 
 /// The day a post belongs to in the calendar: when it is (or was) due, else when it went out.
@@ -67,7 +77,7 @@ fn pause(viewer: &Viewer, view: &PublishingPageView) -> Markup {
                 }
             }
             @if let (Some(by), Some(at)) = (&pause.changed_by, pause.changed_at) {
-                p.hint #pause-changed { (t("publishing_changed_by")) " " bdi { (by) } " · " (datetime(viewer, at)) }
+                p.hint #pause-changed { (t("publishing_changed_by")) " " bdi { (view.who(by)) } " · " (datetime(viewer, at)) }
             }
             p.hint { (t("publishing_pause_what")) }
             @if view.may_approve {
@@ -164,7 +174,7 @@ fn posts(viewer: &Viewer, view: &PublishingPageView) -> Markup {
                 @for post in view.posts {
                     tr data-post-id=(post.id) data-status=(post.status) {
                         td {
-                            div.meta { "#" (post.id) " · " span.source { (post.channel.as_str()) } " @" bdi { (post.account) }
+                            div.meta { "#" (post.id) " · " span.source { (post.channel.as_str()) } " @" bdi { (post.account) } " · " bdi.author { (view.who(&post.created_by)) }
                                 @if post.kind != "post" { " · " (t(&format!("publishing_kind_{}", post.kind))) }
                                 @if let Some(incident) = post.incident_id { " · " a href={"/app/incidents/" (incident) "/crisis"} { (t("incident")) " #" (incident) } } }
                             p.text dir="auto" { bdi { (post.text) } }
@@ -176,7 +186,7 @@ fn posts(viewer: &Viewer, view: &PublishingPageView) -> Markup {
                             @else { (t("publishing_unscheduled")) }
                         }
                         td {
-                            @if let Some(by) = &post.reviewed_by { bdi { (by) } }
+                            @if let Some(by) = &post.reviewed_by { bdi { (view.who(by)) } }
                             @if let Some(note) = &post.review_note { br; bdi.review-note { (note) } }
                         }
                         td.actions { (review_actions(viewer, view, post)) }
