@@ -235,7 +235,7 @@ fn messages(viewer: &Viewer, preview: &BulkPreview) -> Markup {
     let t = |key: &str| -> &'static str { viewer.t(key) };
     html! {
         table.data #preview-messages {
-            caption { (t("crisis_preview_messages")) }
+            caption { (if preview.sent_at.is_some() { t("crisis_sent_messages") } else { t("crisis_preview_messages") }) }
             thead { tr {
                 th scope="col" { (t("crisis_recipient")) } th scope="col" { (t("crisis_channel")) } th scope="col" { (t("crisis_message")) }
                 th scope="col" { (t("crisis_length")) } th scope="col" { (t("crisis_message_status")) }
