@@ -263,6 +263,8 @@ test("care administration: an SLA policy and a routing rule made from form field
   await form.getByLabel("Sunday", { exact: true }).fill("");
   await form.getByLabel("Holidays (YYYY-MM-DD, separated by commas)").fill("2026-12-25, 2027-01-01");
   await checkAccessibility("the SLA policies with their fields");
+  await form.locator("fieldset.sla-calendar").scrollIntoViewIfNeeded();
+  await screenshot("admin-sla-fields");
   await form.getByRole("button", { name: "Add a policy" }).click();
   const card = page.locator("section.policy", { hasText: name });
   await card.waitFor();
