@@ -136,7 +136,7 @@ fn calendar_fields(viewer: &Viewer, prefix: &str, calendar: &Value) -> Markup {
                     tr {
                         th scope="row" { label for={(prefix) "-" (day)} { (t(&format!("weekday_{day}"))) } }
                         td { input id={(prefix) "-" (day)} name={"calendar.opening_hours." (day)} data-split="," maxlength="200"
-                            placeholder="09:00-18:00" value=(strings(&calendar["opening_hours"][day])) aria-describedby=(hint); }
+                            placeholder=(t("calendar_closed")) value=(strings(&calendar["opening_hours"][day])) aria-describedby=(hint); }
                     }
                 } }
             }
