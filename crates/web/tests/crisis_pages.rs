@@ -76,12 +76,16 @@ impl TestApp {
     }
 
     fn add_user(&self, email: &str, role: Role, signature: &str) {
+        self.add_user_in(email, role, signature, domain::Language::En);
+    }
+
+    fn add_user_in(&self, email: &str, role: Role, signature: &str, language: domain::Language) {
         let request = UserRequest {
             email: email.into(),
             password: PASSWORD.into(),
             role,
             display_name: Some(format!("{} user", role.as_str())),
-            language: domain::Language::En,
+            language,
             signature: Some(signature.into()),
             expertise: vec![],
             capacity: None,
@@ -306,4 +310,23 @@ async fn the_calendar_places_scheduled_posts_on_their_day_and_offers_amplify() {
     assert_eq!(test.page("/app/publishing?mention=abc", &boss).await.status, StatusCode::BAD_REQUEST);
     assert_eq!(test.page("/app/publishing?mention=999999", &boss).await.status, StatusCode::NOT_FOUND);
     let _ = incident;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_pages_read_in_french() {
+    let test = test_app();
+    test.add_user_in("mc@example.com", Role::Supervisor, "^MC", domain::Language::Fr);
+    let boss = test.sign_in("mc@example.com").await;
+    let incident = test.incident().await;
+    let preview = test.api(Method::POST, &format!("/api/v1/incidents/{incident}/bulk-reply/preview"), &boss, Some(json!({"template": "Bonjour {name}"}))).await.json();
+    let page = test.page(&format!("/app/incidents/{incident}/crisis?preview={}", preview["preview_id"]), &boss).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(page.text.contains("<html lang=\"fr\""));
+    for french in ["Activer le mode crise", "Prévisualiser chaque message", "Chaque message, tel qu'il partira", "écarté", "Cadence d'envoi par canal"] {
+        assert!(page.text.contains(&french.replace('\'', "&#39;")) || page.text.contains(french), "{french} on the crisis page");
+    }
+    assert!(!page.text.contains("[?]"));
+    let calendar = test.page("/app/publishing", &boss).await;
+    assert!(calendar.text.contains("La publication est active") && calendar.text.contains("Lundi"), "the calendar in French");
+    assert!(!calendar.text.contains("[?]"));
 }
