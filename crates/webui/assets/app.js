@@ -15,31 +15,41 @@
       if (!field.name || field.hasAttribute("data-skip") || field.disabled) continue;
       const asNumber = field.dataset.type === "number";
       if (field.hasAttribute("data-array")) {
-        if (!(field.name in body)) body[field.name] = [];
-        if (field.checked) body[field.name].push(asNumber ? Number(field.value) : field.value);
+        const [holder, key] = slot(body, field.name);
+        if (!Array.isArray(holder[key])) holder[key] = [];
+        if (field.checked) holder[key].push(asNumber ? Number(field.value) : field.value);
         continue;
       }
-      if (field.type === "checkbox") { body[field.name] = field.checked; continue; }
-      if (field.type === "radio") { if (field.checked) body[field.name] = field.value; continue; }
+      // A dotted name ("channel.url", "when.vip") nests, whatever the field's type.
+      const [target, key] = slot(body, field.name);
+      if (field.type === "checkbox") { target[key] = field.checked; continue; }
+      if (field.type === "radio") { if (field.checked) target[key] = field.value; continue; }
       if (field.value === "") continue;
-      if (field.dataset.type === "json") { body[field.name] = JSON.parse(field.value); continue; }
+      if (field.dataset.type === "json") { target[key] = JSON.parse(field.value); continue; }
+      // A datetime-local field is the browser's local time: the API wants an instant.
+      if (field.dataset.type === "datetime") { target[key] = new Date(field.value).toISOString(); continue; }
       if (field.dataset.type === "list") {
-        body[field.name] = field.value.split(",").map(function (item) { return item.trim(); }).filter(Boolean);
+        target[key] = field.value.split(",").map(function (item) { return item.trim(); }).filter(Boolean);
         continue;
       }
       let value = asNumber ? Number(field.value) : field.value;
-      // data-split="," turns "a, b" into ["a", "b"]; a dotted name ("channel.url") nests.
+      // data-split="," turns "a, b" into ["a", "b"].
       if (field.dataset.split) value = value.split(field.dataset.split).map(function (part) { return part.trim(); }).filter(Boolean);
-      const path = field.name.split(".");
-      let target = body;
-      while (path.length > 1) {
-        const key = path.shift();
-        if (typeof target[key] !== "object" || target[key] === null) target[key] = {};
-        target = target[key];
-      }
-      target[path[0]] = value;
+      target[key] = value;
     }
     return body;
+  }
+
+  // The object a dotted name ("calendar.opening_hours.monday") lands in, and its last key.
+  function slot(body, name) {
+    const path = name.split(".");
+    let target = body;
+    while (path.length > 1) {
+      const key = path.shift();
+      if (typeof target[key] !== "object" || target[key] === null || Array.isArray(target[key])) target[key] = {};
+      target = target[key];
+    }
+    return [target, path[0]];
   }
 
   function showError(form, message) {
@@ -89,7 +99,13 @@
         return;
       }
       let target = form.dataset.redirect || window.location.pathname + window.location.search;
-      if (answer.json && answer.json.id !== undefined) target = target.replace("{id}", encodeURIComponent(answer.json.id));
+      // "{id}", "{preview_id}"…: filled from the answer (a preview's page, a new record's).
+      if (answer.json) {
+        target = target.replace(/\{([a-z_]+)\}/g, function (whole, key) {
+          const value = answer.json[key];
+          return typeof value === "number" || typeof value === "string" ? encodeURIComponent(String(value)) : whole;
+        });
+      }
       if (/^\/[^/\\]/.test(target) || target === "/") window.location.assign(target);
     } catch (error) {
       showError(form, String(error));
@@ -517,6 +533,22 @@
     update();
   }
 
+  // --- Crisis broadcast and post composer: one counter per channel the text goes to ---
+  function startChannelCounters(box) {
+    const outputs = box.dataset.counters.split(" ").map(function (id) { return document.getElementById(id); }).filter(Boolean);
+    function update() {
+      const text = box.value.trim();
+      for (const output of outputs) {
+        const limit = Number(output.dataset.limit || 0);
+        const length = text ? channelLength(output.dataset.channel, text) : 0;
+        output.textContent = String(length);
+        output.classList.toggle("over", limit > 0 && length > limit);
+      }
+    }
+    box.addEventListener("input", update);
+    update();
+  }
+
   // --- Case view: who else is here (viewing, typing) ---
   function startPresence(box) {
     const labels = JSON.parse(box.dataset.labels || "{}");
@@ -655,6 +687,7 @@
   const inbox = document.querySelector("[data-case-events]");
   if (inbox) startInbox(inbox);
   for (const box of document.querySelectorAll("textarea[data-counter]")) startCounter(box);
+  for (const box of document.querySelectorAll("textarea[data-counters]")) startChannelCounters(box);
   const presence = document.getElementById("presence");
   if (presence) startPresence(presence);
   const caseLive = document.querySelector("[data-case-live]");

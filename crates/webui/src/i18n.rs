@@ -98,6 +98,8 @@ mod tests {
             include_str!("pages/reports.rs"),
             include_str!("pages/incidents.rs"),
             include_str!("pages/alerting.rs"),
+            include_str!("pages/crisis.rs"),
+            include_str!("pages/publishing.rs"),
             include_str!("pages/listening/topics.rs"),
             include_str!("pages/listening/search.rs"),
             include_str!("pages/listening/dashboard.rs"),

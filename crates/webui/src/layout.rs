@@ -20,6 +20,8 @@ pub enum Section {
     Reports,
     Incidents,
     Alerts,
+    /// The publishing calendar and its pause.
+    Publishing,
 }
 
 /// Who is looking, in which language.
@@ -66,6 +68,7 @@ fn navigation(viewer: &Viewer, current: Section) -> Markup {
                 (nav_link(viewer, current, Section::Incidents, "/app/incidents", "nav_incidents"))
                 (nav_link(viewer, current, Section::Reports, "/app/reports", "nav_reports"))
                 (nav_link(viewer, current, Section::Alerts, "/app/alerts", "nav_alerts"))
+                (nav_link(viewer, current, Section::Publishing, "/app/publishing", "nav_publishing"))
                 @if may_administer {
                     (nav_link(viewer, current, Section::Admin, "/app/admin/users", "nav_admin"))
                 }

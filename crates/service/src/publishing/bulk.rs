@@ -74,6 +74,9 @@ pub struct BulkPreview {
     pub preview_id: i64,
     pub incident_id: i64,
     pub kind: String,
+    /// The template the messages were written from (`(default)`: the notice's default),
+    /// so a refused send can be previewed again as it was.
+    pub template: String,
     pub digest: String,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
@@ -111,6 +114,7 @@ fn preview_of(batch: &BulkBatchRow, messages: &[BulkMessageRow]) -> BulkPreview 
         preview_id: batch.id,
         incident_id: batch.incident_id,
         kind: batch.kind.clone(),
+        template: batch.template.clone(),
         digest: batch.digest.clone(),
         created_at: batch.created_at,
         sent_at: batch.sent_at,

@@ -31,6 +31,13 @@ pub use posts::{AmplifyRequest, NewPost, PostPage, PostPatch, PostQuery, ReviewR
 
 static TICK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// How `channel` counts `text` (X's weighted characters, graphemes…) and its limit
+/// (`None`: no limit): what the pages show beside each previewed message and post.
+pub fn channel_length(channel: Source, text: &str) -> (usize, Option<usize>) {
+    let rules = care::channel::ChannelRules::for_source(channel);
+    (rules.length(text), rules.limit)
+}
+
 /// The key of the pause in the store's `state` table.
 const PAUSE_KEY: &str = "publishing.pause";
 /// Bulk messages per minute per channel, unless `[publishing.messages_per_minute]` says.

@@ -29,7 +29,11 @@ pub async fn routing(State(state): State<AppState>, caller: PageCaller) -> Respo
     let page = async {
         caller.require(Action::ManageCare)?;
         let app = state.app.clone();
-        let (rules, teams) = blocking(move || Ok((app.list_routing_rules()?, team_names(app.list_teams()?)))).await?;
+        let (rules, teams, topics) = blocking(move || {
+            let topics: Vec<(i64, String)> = app.list_topics()?.into_iter().map(|topic| (topic.id.0, topic.topic.name)).collect();
+            Ok((app.list_routing_rules()?, team_names(app.list_teams()?), topics))
+        })
+        .await?;
         let rules: Vec<_> = rules
             .into_iter()
             .map(|rule| {
@@ -37,7 +41,7 @@ pub async fn routing(State(state): State<AppState>, caller: PageCaller) -> Respo
                 (rule.id, rule.position, rule.name, conditions, rule.team_id)
             })
             .collect();
-        Ok(care_admin::routing_rules(&caller.viewer, &rules, &teams))
+        Ok(care_admin::routing_rules(&caller.viewer, &rules, &teams, &topics))
     };
     respond(&caller.viewer, page.await)
 }

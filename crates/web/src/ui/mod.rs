@@ -7,6 +7,7 @@ mod admin;
 mod care_admin;
 mod cases;
 mod contacts;
+mod crisis;
 mod incidents;
 mod listening;
 mod live;
@@ -65,6 +66,8 @@ pub fn routes() -> Router<AppState> {
         .route("/app/incidents", get(incidents::list))
         .route("/app/incidents/{id}", get(incidents::show))
         .route("/app/alerts", get(incidents::alerts))
+        .route("/app/incidents/{id}/crisis", get(crisis::show))
+        .route("/app/publishing", get(crisis::calendar))
 }
 
 /// Only our own files, no framing, no MIME sniffing, no referrer to other sites.

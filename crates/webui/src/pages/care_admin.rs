@@ -2,7 +2,8 @@
 //! calendar, routing rules, canned responses, and the agents' expertise tags and capacity.
 //! Every change is a call to the care settings API (`/api/v1/sla-policies`,
 //! `/routing-rules`, `/canned-responses`, `/agents`), which checks and audits it; nested
-//! settings (targets, calendar, routing conditions) are edited as JSON, shown as tables.
+//! settings (targets, calendar, routing conditions) are form fields with dotted names
+//! (`calendar.opening_hours.monday`) that `app.js` nests into the API's JSON.
 
 use maud::{html, Markup};
 use serde_json::Value;
@@ -12,6 +13,8 @@ use crate::layout::Viewer;
 use crate::pages::admin::{admin_page, Tab};
 
 const PRIORITIES: [&str; 4] = ["urgent", "high", "normal", "low"];
+/// A policy's three targets and their column titles.
+const TARGET_FIELDS: [(&str, &str); 3] = [("first_response_minutes", "sla_first_response"), ("next_response_minutes", "sla_next_response"), ("resolution_minutes", "sla_resolution")];
 const WEEKDAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 
 fn team_name(teams: &[(i64, String)], id: Option<i64>) -> Option<&str> {
@@ -26,10 +29,6 @@ fn team_select(viewer: &Viewer, id: &str, chosen: Option<i64>, teams: &[(i64, St
             @for (team, name) in teams { option value=(team) selected[chosen == Some(*team)] { (name) } }
         }
     }
-}
-
-fn pretty(value: &Value) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_default()
 }
 
 /// One policy's targets per priority, in minutes, as a table.
@@ -86,10 +85,66 @@ fn policy_fields(viewer: &Viewer, prefix: &str, policy: Option<&Value>, teams: &
             input id={(prefix) "-name"} name="name" required maxlength="200" value=[policy.and_then(|policy| policy["name"].as_str())]; }
         p { label for={(prefix) "-team"} { (t("sla_policy_team")) }
             (team_select(viewer, &format!("{prefix}-team"), policy.and_then(|policy| policy["team_id"].as_i64()), teams, Some("sla_policy_default"))) }
-        p { label for={(prefix) "-targets"} { (t("sla_policy_targets")) }
-            textarea id={(prefix) "-targets"} name="targets" data-type="json" rows="8" spellcheck="false" { (pretty(&source["targets"])) } }
-        p { label for={(prefix) "-calendar"} { (t("sla_policy_calendar")) }
-            textarea id={(prefix) "-calendar"} name="calendar" data-type="json" rows="8" spellcheck="false" { (pretty(&source["calendar"])) } }
+        (target_fields(viewer, prefix, &source["targets"]))
+        (calendar_fields(viewer, prefix, &source["calendar"]))
+    }
+}
+
+/// The targets as number fields, one per priority and target (`targets.urgent.first_response_minutes`).
+fn target_fields(viewer: &Viewer, prefix: &str, targets: &Value) -> Markup {
+    let t = |key: &str| -> &'static str { viewer.t(key) };
+    html! {
+        fieldset.sla-targets {
+            legend { (t("sla_targets_legend")) }
+            table.data.compact {
+                thead { tr {
+                    th scope="col" { (t("case_priority")) }
+                    @for (_, key) in TARGET_FIELDS { th scope="col" { (t(key)) } }
+                } }
+                tbody { @for priority in PRIORITIES {
+                    tr {
+                        th scope="row" { (t(&format!("priority_{priority}"))) }
+                        @for (field, key) in TARGET_FIELDS {
+                            td { input id={(prefix) "-" (priority) "-" (field)} type="number" min="1" max="525600" required data-type="number"
+                                name={"targets." (priority) "." (field)} value=[targets[priority][field].as_u64()]
+                                aria-label={(t(&format!("priority_{priority}"))) " · " (t(key)) " (" (t("sla_minutes")) ")"}; }
+                        }
+                    }
+                } }
+            }
+        }
+    }
+}
+
+/// The calendar as fields: a time zone select, the opening intervals of each weekday
+/// (`09:00-12:00, 14:00-18:00`; empty is closed), the holidays (`2026-12-25, …`).
+fn calendar_fields(viewer: &Viewer, prefix: &str, calendar: &Value) -> Markup {
+    let t = |key: &str| -> &'static str { viewer.t(key) };
+    let zone = calendar["time_zone"].as_str().unwrap_or("Europe/Paris");
+    let strings = |value: &Value| -> String { value.as_array().map(|list| list.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")).unwrap_or_default() };
+    let hint = format!("{prefix}-hours-hint");
+    html! {
+        fieldset.sla-calendar {
+            legend { (t("sla_calendar_legend")) }
+            p { label for={(prefix) "-zone"} { (t("sla_time_zone")) }
+                select id={(prefix) "-zone"} name="calendar.time_zone" {
+                    @for name in chrono_tz::TZ_VARIANTS.iter().map(|zone| zone.name()) { option selected[name == zone] { (name) } }
+                } }
+            table.data.compact {
+                caption { (t("calendar_hours")) }
+                tbody { @for day in WEEKDAYS {
+                    tr {
+                        th scope="row" { label for={(prefix) "-" (day)} { (t(&format!("weekday_{day}"))) } }
+                        td { input id={(prefix) "-" (day)} name={"calendar.opening_hours." (day)} data-split="," maxlength="200"
+                            placeholder=(t("calendar_closed")) value=(strings(&calendar["opening_hours"][day])) aria-describedby=(hint); }
+                    }
+                } }
+            }
+            p.hint id=(hint) { (t("sla_hours_hint")) }
+            p { label for={(prefix) "-holidays"} { (t("sla_holidays")) }
+                input id={(prefix) "-holidays"} name="calendar.holidays" data-split="," maxlength="4000" placeholder="2026-12-25, 2027-01-01"
+                    value=(strings(&calendar["holidays"])); }
+        }
     }
 }
 
@@ -154,8 +209,43 @@ fn conditions_text(viewer: &Viewer, conditions: &Value) -> Markup {
     }
 }
 
+/// A new rule's conditions as fields (`when.languages`…): an empty field matches anything.
+fn condition_fields(viewer: &Viewer, topics: &[(i64, String)]) -> Markup {
+    let t = |key: &str| -> &'static str { viewer.t(key) };
+    html! {
+        fieldset #rule-when aria-describedby="rule-when-hint" {
+            legend { (t("routing_when")) }
+            p.hint #rule-when-hint { (t("routing_fields_hint")) }
+            p { label for="rule-languages" { (t("filter_language")) }
+                input #rule-languages name="when.languages" data-split="," maxlength="200" placeholder="fr, en"; }
+            fieldset.inline { legend { (t("filter_intent")) }
+                @for intent in domain::Intent::ALL {
+                    label.check { input type="checkbox" name="when.intents" data-array value=(intent.as_str()); " " (t(&format!("intent_{}", intent.as_str()))) }
+                } }
+            p { label for="rule-reasons" { (t("filter_reason")) }
+                input #rule-reasons name="when.reasons" data-split="," maxlength="500" placeholder="delay, refund"; }
+            fieldset.inline { legend { (t("case_source")) }
+                @for source in domain::Source::ALL {
+                    label.check { input type="checkbox" name="when.sources" data-array value=(source.as_str()); " " (source.as_str()) }
+                } }
+            @if !topics.is_empty() {
+                fieldset.inline { legend { (t("filter_topic")) }
+                    @for (id, name) in topics {
+                        label.check { input type="checkbox" name="when.topics" data-array data-type="number" value=(id); " " bdi { (name) } }
+                    } }
+            }
+            p { label for="rule-vip" { (t("routing_vip")) }
+                select #rule-vip name="when.vip" data-type="json" {
+                    option value="" { (t("routing_vip_any")) }
+                    option value="true" { (t("routing_vip_only")) }
+                    option value="false" { (t("routing_vip_not")) }
+                } }
+        }
+    }
+}
+
 /// `/app/admin/routing`: the rules in the order they are tried, and a form for a new one.
-pub fn routing_rules(viewer: &Viewer, rules: &[(i64, i64, String, Value, i64)], teams: &[(i64, String)]) -> Markup {
+pub fn routing_rules(viewer: &Viewer, rules: &[(i64, i64, String, Value, i64)], teams: &[(i64, String)], topics: &[(i64, String)]) -> Markup {
     let t = |key: &str| -> &'static str { viewer.t(key) };
     let body = html! {
         p { (t("routing_intro")) }
@@ -184,11 +274,7 @@ pub fn routing_rules(viewer: &Viewer, rules: &[(i64, i64, String, Value, i64)], 
                 p { label for="rule-name" { (t("routing_name")) } input #rule-name name="name" required maxlength="200"; }
                 p { label for="rule-position" { (t("routing_position")) } input #rule-position name="position" type="number" value="0" data-type="number"; }
                 p { label for="rule-team" { (t("routing_team")) } (team_select(viewer, "rule-team", None, teams, None)) }
-                p { label for="rule-when" { (t("routing_when")) }
-                    textarea #rule-when name="when" data-type="json" rows="6" spellcheck="false" aria-describedby="rule-when-hint" {
-                        "{\"languages\": [\"fr\"], \"intents\": [], \"reasons\": [], \"sources\": [], \"vip\": null}"
-                    }
-                    span.hint #rule-when-hint { (t("routing_when_hint")) } }
+                (condition_fields(viewer, topics))
                 button type="submit" { (t("routing_create")) }
             }
         }

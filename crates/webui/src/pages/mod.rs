@@ -5,8 +5,10 @@ pub mod care_admin;
 pub mod alerting;
 pub mod cases;
 pub mod contacts;
+pub mod crisis;
 pub mod general;
 pub mod incidents;
+pub mod publishing;
 pub mod reports;
 pub mod listening;
 
