@@ -487,6 +487,14 @@ pub fn the_care_report_roll_ups_follow_every_case_write(test_store: &mut TestSto
         assert!(store.update_case(&case).unwrap());
     }
     let cases: Vec<CaseRow> = ids.iter().map(|id| store.get_case(*id).unwrap().unwrap()).collect();
+    // The agents' workloads come from the same roll-up.
+    let mut loads: BTreeMap<i64, u32> = BTreeMap::new();
+    for case in cases.iter().filter(|case| store::ACTIVE_STATUSES.contains(&case.status.as_str())) {
+        if let Some(agent) = case.assignee_id {
+            *loads.entry(agent).or_default() += 1;
+        }
+    }
+    assert_eq!(store.agent_workloads().unwrap(), loads.into_iter().collect::<Vec<_>>());
 
     // What a scan of the cases counts.
     let expected = |filter: &CareReportFilter, grouping: CareGrouping| -> Vec<CareHourCounts> {
