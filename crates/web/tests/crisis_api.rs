@@ -184,12 +184,25 @@ async fn the_demo_spike_is_answered_in_bulk_in_crisis_mode_exactly_as_previewed(
     // Sending needs the preview as shown, once.
     let uri = format!("/api/v1/incidents/{incident}/bulk-reply");
     let preview_id = preview["preview_id"].as_i64().unwrap();
+    // A second preview of the same template, sent after the first one: its authors have
+    // been answered since, so they are skipped (never answered twice), not refused.
+    let (status, earlier) = test.call("POST", &format!("/api/v1/incidents/{incident}/bulk-reply/preview"), Some(json!({"template": template}))).await;
+    assert_eq!(status, StatusCode::CREATED, "{earlier}");
     assert_eq!(test.call("POST", &uri, Some(json!({"preview_id": preview_id, "digest": "0000"}))).await.0, StatusCode::CONFLICT);
     assert_eq!(test.call_as(&test.agent_token.clone(), "POST", &uri, Some(json!({"preview_id": preview_id}))).await.0, StatusCode::FORBIDDEN);
     let (status, sent) = test.call("POST", &uri, Some(json!({"preview_id": preview_id, "digest": preview["digest"]}))).await;
     assert_eq!(status, StatusCode::OK, "{sent}");
     assert_eq!(sent["queued"].as_u64(), Some(ready.len() as u64));
     assert_eq!(test.call("POST", &uri, Some(json!({"preview_id": preview_id}))).await.0, StatusCode::CONFLICT, "sent once");
+    let (status, late) = test.call("POST", &uri, Some(json!({"preview_id": earlier["preview_id"], "digest": earlier["digest"]}))).await;
+    assert_eq!(status, StatusCode::OK, "{late}");
+    assert_eq!((late["queued"].as_u64(), late["skipped_since_preview"].as_u64()), (Some(0), Some(ready.len() as u64)), "{late}");
+    let (_, late_progress) = test.call("GET", &format!("/api/v1/incidents/{incident}/bulk/{}", earlier["preview_id"]), None).await;
+    assert!(
+        late_progress["messages"].as_array().unwrap().iter().all(|message| message["status"] == "skipped"),
+        "{late_progress}"
+    );
+    assert!(late_progress.to_string().contains("answered since the preview"), "{late_progress}");
     let (_, progress) = test.call("GET", &format!("/api/v1/incidents/{incident}/bulk/{preview_id}"), None).await;
     let sent_on_x = progress["messages"].as_array().unwrap().iter().filter(|message| message["channel"] == "x" && message["status"] == "sent").count();
     let ready_on_x = ready.iter().filter(|message| message["channel"] == "x").count();

@@ -93,7 +93,13 @@ pub struct BulkSent {
     /// Delivered at once; the rest wait for the channel's rate on later ticks.
     pub sent: usize,
     pub waiting: usize,
+    /// Previewed authors answered meanwhile (by another batch or the crisis-mode
+    /// acknowledgement): skipped, with the reason on their message.
+    pub skipped_since_preview: usize,
 }
+
+/// Why a previewed message was not sent.
+const ANSWERED_SINCE_PREVIEW: &str = "answered since the preview";
 
 fn view(message: &BulkMessageRow) -> BulkMessageView {
     BulkMessageView {
@@ -347,25 +353,27 @@ impl App {
         if now - batch.created_at > Duration::minutes(PREVIEW_TTL_MINUTES) {
             return Err(ServiceError::Conflict(format!("preview {} is older than {PREVIEW_TTL_MINUTES} minutes: preview again", batch.id)));
         }
-        // Somebody answered meanwhile (another preview sent, an acknowledgement): what
-        // was shown is no longer what would be right to send.
+        // Somebody answered some of them meanwhile (another batch, the crisis-mode
+        // acknowledgement of an author who wrote again): those are skipped, never answered
+        // twice; the others go out as previewed (a subset of what was approved).
         let skip_kinds: &[&str] = if kind == NOTIFY { &[NOTIFY] } else { &[BULK_REPLY, ACKNOWLEDGEMENT] };
         let answered: BTreeSet<(Source, String)> = self.store().bulk_recipients(incident_id, skip_kinds)?.into_iter().collect();
-        let stale = messages.iter().filter(|message| message.status == "preview" && answered.contains(&(message.channel, message.recipient.clone()))).count();
-        if stale > 0 {
-            return Err(ServiceError::Conflict(format!("{stale} of the previewed authors were answered since the preview: preview again")));
-        }
-        if !self.store().queue_bulk_batch(batch.id, now)? {
+        let stale: Vec<(i64, &str)> = messages
+            .iter()
+            .filter(|message| message.status == "preview" && answered.contains(&(message.channel, message.recipient.clone())))
+            .map(|message| (message.id, ANSWERED_SINCE_PREVIEW))
+            .collect();
+        if !self.store().queue_bulk_batch(batch.id, now, &stale)? {
             return Err(ServiceError::Conflict(format!("preview {} was sent already", batch.id)));
         }
-        let queued = messages.iter().filter(|message| message.status == "preview").count();
+        let queued = messages.iter().filter(|message| message.status == "preview").count() - stale.len();
         let label = if kind == NOTIFY { "resolution notice" } else { "bulk reply" };
         self.add_incident_event(incident_id, kind, format!("{}: {label} to {queued} authors (preview {})", principal.actor, batch.id))?;
         self.audit(&principal.actor, &format!("incident.{kind}"), "incident", incident_id, None, Some(json!({"preview_id": batch.id, "digest": batch.digest, "queued": queued})))?;
         self.drain_bulk_queue(now)?;
         let (_, after) = self.store().get_bulk_batch(batch.id)?.unwrap_or((batch.clone(), Vec::new()));
         let sent = after.iter().filter(|message| message.status == "sent").count();
-        Ok(BulkSent { preview_id: batch.id, queued, sent, waiting: queued.saturating_sub(sent) })
+        Ok(BulkSent { preview_id: batch.id, queued, sent, waiting: queued.saturating_sub(sent), skipped_since_preview: stale.len() })
     }
 
     /// Delivers queued messages, per channel, within its messages per minute.
@@ -453,7 +461,7 @@ impl App {
             if !ready.is_empty() {
                 let template = crisis.ack_template.as_deref().unwrap_or("(default)");
                 let (batch, _) = self.store_batch(crisis.incident_id, ACKNOWLEDGEMENT, template, &crisis.changed_by, &ready)?;
-                self.store().queue_bulk_batch(batch.id, Utc::now())?;
+                self.store().queue_bulk_batch(batch.id, Utc::now(), &[])?;
             }
         }
         Ok(())

@@ -40,9 +40,9 @@ pub trait PublishingStore: Send + Sync {
     /// Stores a batch and its messages in one transaction; returns them with their ids.
     fn create_bulk_batch(&self, batch: &BulkBatchRow, messages: &[BulkMessageRow]) -> Result<(BulkBatchRow, Vec<BulkMessageRow>)>;
     fn get_bulk_batch(&self, id: i64) -> Result<Option<(BulkBatchRow, Vec<BulkMessageRow>)>>;
-    /// Marks the batch sent and queues its previewed messages, once: `false` when it was
-    /// sent already.
-    fn queue_bulk_batch(&self, id: i64, now: DateTime<Utc>) -> Result<bool>;
+    /// Marks the batch sent and queues its previewed messages, once, but for the `skip`
+    /// ones (message id, reason), marked skipped: `false` when it was sent already.
+    fn queue_bulk_batch(&self, id: i64, now: DateTime<Utc>, skip: &[(i64, &str)]) -> Result<bool>;
     /// The (channel, recipient) of every message queued or sent for the incident in a
     /// batch of one of these kinds, sorted, each once.
     fn bulk_recipients(&self, incident_id: i64, kinds: &[&str]) -> Result<Vec<(Source, String)>>;
@@ -106,8 +106,8 @@ macro_rules! impl_publishing_store {
             fn get_bulk_batch(&self, id: i64) -> $crate::Result<Option<($crate::BulkBatchRow, Vec<$crate::BulkMessageRow>)>> {
                 self.read_db(|db| $crate::publishing::sql::get_bulk_batch(db, id))
             }
-            fn queue_bulk_batch(&self, id: i64, now: chrono::DateTime<chrono::Utc>) -> $crate::Result<bool> {
-                self.write_tx(|db| $crate::publishing::sql::queue_bulk_batch(db, id, now))
+            fn queue_bulk_batch(&self, id: i64, now: chrono::DateTime<chrono::Utc>, skip: &[(i64, &str)]) -> $crate::Result<bool> {
+                self.write_tx(|db| $crate::publishing::sql::queue_bulk_batch(db, id, now, skip))
             }
             fn bulk_recipients(&self, incident_id: i64, kinds: &[&str]) -> $crate::Result<Vec<(domain::Source, String)>> {
                 self.read_db(|db| $crate::publishing::sql::bulk_recipients(db, incident_id, kinds))

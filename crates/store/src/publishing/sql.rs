@@ -319,10 +319,16 @@ pub(crate) fn get_bulk_batch(db: &mut dyn Db, id: i64) -> Result<Option<(BulkBat
     Ok(Some((batch, messages)))
 }
 
-pub(crate) fn queue_bulk_batch(db: &mut dyn Db, id: i64, at: DateTime<Utc>) -> Result<bool> {
+pub(crate) fn queue_bulk_batch(db: &mut dyn Db, id: i64, at: DateTime<Utc>, skip: &[(i64, &str)]) -> Result<bool> {
     let changed = db.execute("UPDATE bulk_batches SET sent_at = ?2 WHERE id = ?1 AND sent_at IS NULL", &[Param::Int(id), Param::Time(at)])?;
     if changed == 0 {
         return Ok(false);
+    }
+    for (message, reason) in skip {
+        db.execute(
+            "UPDATE bulk_messages SET status = 'skipped', reason = ?3 WHERE id = ?1 AND batch_id = ?2 AND status = 'preview'",
+            &[Param::Int(*message), Param::Int(id), Param::Text(reason)],
+        )?;
     }
     db.execute("UPDATE bulk_messages SET status = 'queued' WHERE batch_id = ?1 AND status = 'preview'", &[Param::Int(id)])?;
     Ok(true)

@@ -135,8 +135,8 @@ pub fn a_bulk_batch_is_sent_once_and_each_message_delivered_once(test_store: &mu
     assert!(store.bulk_recipients(incident_id, &["bulk_reply"]).unwrap().is_empty(), "a preview answers nobody");
     assert!(store.queued_channels().unwrap().is_empty());
 
-    assert!(store.queue_bulk_batch(stored.id, at(60, 0)).unwrap());
-    assert!(!store.queue_bulk_batch(stored.id, at(61, 0)).unwrap(), "sent once");
+    assert!(store.queue_bulk_batch(stored.id, at(60, 0), &[]).unwrap());
+    assert!(!store.queue_bulk_batch(stored.id, at(61, 0), &[]).unwrap(), "sent once");
     assert_eq!(store.queued_channels().unwrap(), vec![Source::X]);
     let queued = store.queued_bulk_messages(Source::X, 10).unwrap();
     assert_eq!(queued.iter().map(|message| message.recipient.as_str()).collect::<Vec<_>>(), vec!["someone", "other"]);
