@@ -31,7 +31,7 @@ use domain::{
 };
 
 pub use cases::{
-    CallbackRow, CannedRow, duration_step_floor, CareDuration, CareGrouping, CareHourCounts, CareReportFilter, CareStore, CustomersServed, EXACT_CUSTOMERS_UP_TO, CaseEventRow, CaseFile, CaseFilter, CaseIntake, CaseJoin, CaseKey, CaseRow, CaseSort, CsatRow, CsatTotals, DueTarget, NewCase, NewCaseEvent, OutboxRow, priority_rank, RoutingRuleRow, SlaPolicyRow, TeamCareSettings, ACTIVE_STATUSES, CASE_FILE_CALLBACKS,
+    CallbackRow, CannedRow, duration_step_floor, CareDuration, CareGrouping, CareHourCounts, CareReportFilter, CareStore, CustomersServed, EXACT_CUSTOMERS_UP_TO, in_customer_sample, CUSTOMER_SAMPLE_ONE_IN, CaseEventRow, CaseFile, CaseFilter, CaseIntake, CaseJoin, CaseKey, CaseRow, CaseSort, CsatRow, CsatTotals, DueTarget, NewCase, NewCaseEvent, OutboxRow, priority_rank, RoutingRuleRow, SlaPolicyRow, TeamCareSettings, ACTIVE_STATUSES, CASE_FILE_CALLBACKS,
 };
 pub use early_warning::{AlertRow, AlertRuleRow, IncidentRow};
 pub use publishing::{BulkBatchRow, BulkMessageRow, CrisisRow, OutboundRow, PostFilter, PostRow, PublishingStore};

@@ -309,7 +309,9 @@ impl<C: postgres::GenericClient> Db for PgDb<'_, C> {
     }
 
     fn minutes_between(&self, end: &str, start: &str) -> String {
-        format!("CAST(FLOOR(EXTRACT(EPOCH FROM ({end} - {start})) / 60) AS BIGINT)")
+        // Whole seconds subtracted, then divided, as SQLite's `unixepoch` does it (and the
+        // care roll-ups, which must take back exactly what they added).
+        format!("((CAST(FLOOR(EXTRACT(EPOCH FROM {end})) AS BIGINT) - CAST(FLOOR(EXTRACT(EPOCH FROM {start})) AS BIGINT)) / 60)")
     }
 
     fn indexed_by(&self, _index: &str) -> String {

@@ -15,7 +15,7 @@ store_suite! {
     cases::the_sla_sweep_reads_cases_by_due_time_window,
     cases::the_care_report_counts_a_period_per_hour_team_and_agent,
     cases::the_care_report_roll_ups_follow_every_case_write,
-    cases::customers_served_are_counted_exactly_or_estimated_from_the_sketch,
+    cases::customers_served_are_counted_exactly_or_estimated_from_the_sample,
     cases::an_incident_links_to_the_cases_holding_its_mentions,
     inbox::every_order_pages_through_each_case_once,
     inbox::each_inbox_filter_keeps_only_its_cases,

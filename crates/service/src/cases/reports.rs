@@ -61,7 +61,7 @@ pub struct CareTotals {
     /// Distinct contacts among the cases received.
     pub customers_served: u64,
     /// `true` when the period holds more than 100,000 cases: then `customers_served` is a
-    /// HyperLogLog estimate (within about 3 %), not an exact count.
+    /// estimate from a sample of one contact in sixteen, not an exact count.
     pub customers_served_estimated: bool,
     pub first_responded: u64,
     pub resolved: u64,

@@ -1,6 +1,6 @@
 -- Issue #6, the inbox's sentiment filter at a million cases: the case keeps the sentiment
--- of its first message (kept in step by triggers when the case is opened, when its first
--- message changes, and when that message's sentiment is corrected or re-enriched), so the
+-- of its first message (written with the case by the store, kept in step by triggers when
+-- its first message changes and when that message's sentiment is corrected or re-enriched), so the
 -- filter is a column read and, in the SLA order, one range of its own index, instead of a
 -- lookup of the message for every case walked.
 ALTER TABLE cases ADD COLUMN sentiment TEXT;
@@ -16,8 +16,6 @@ BEGIN
     RETURN NEW;
 END;
 $$;
-CREATE TRIGGER cases_sentiment_on_insert BEFORE INSERT ON cases
-FOR EACH ROW WHEN (NEW.first_mention_id IS NOT NULL) EXECUTE FUNCTION cases_take_first_mention_sentiment();
 CREATE TRIGGER cases_sentiment_on_first_mention BEFORE UPDATE OF first_mention_id ON cases
 FOR EACH ROW WHEN (OLD.first_mention_id IS DISTINCT FROM NEW.first_mention_id) EXECUTE FUNCTION cases_take_first_mention_sentiment();
 

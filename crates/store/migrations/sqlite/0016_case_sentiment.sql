@@ -1,6 +1,6 @@
 -- Issue #6, the inbox's sentiment filter at a million cases: the case keeps the sentiment
--- of its first message (kept in step by triggers when the case is opened, when its first
--- message changes, and when that message's sentiment is corrected or re-enriched), so the
+-- of its first message (written with the case by the store, kept in step by triggers when
+-- its first message changes and when that message's sentiment is corrected or re-enriched), so the
 -- filter is a column read and, in the SLA order, one range of its own index, instead of a
 -- lookup of the message for every case walked.
 ALTER TABLE cases ADD COLUMN sentiment TEXT;
@@ -9,13 +9,6 @@ WHERE first_mention_id IS NOT NULL;
 CREATE INDEX cases_first_mention ON cases (first_mention_id);
 CREATE INDEX cases_sentiment_sla_due ON cases (sentiment, (CASE WHEN status IN ('resolved', 'closed') THEN 1 ELSE 0 END),
     (CASE WHEN first_response_at IS NULL THEN first_response_due_at ELSE resolution_due_at END), id);
-
-CREATE TRIGGER cases_sentiment_on_insert AFTER INSERT ON cases
-WHEN NEW.first_mention_id IS NOT NULL
-BEGIN
-    UPDATE cases SET sentiment = (SELECT mentions.sentiment FROM mentions WHERE mentions.id = NEW.first_mention_id)
-    WHERE id = NEW.id;
-END;
 
 CREATE TRIGGER cases_sentiment_on_first_mention AFTER UPDATE OF first_mention_id ON cases
 WHEN OLD.first_mention_id IS NOT NEW.first_mention_id

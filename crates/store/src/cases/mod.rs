@@ -6,6 +6,7 @@
 //! these methods.
 
 pub(crate) mod reports;
+pub(crate) mod rollup;
 mod rows;
 pub(crate) mod settings;
 pub(crate) mod sql;
@@ -13,6 +14,7 @@ pub(crate) mod sql;
 use chrono::{DateTime, Utc};
 use domain::Source;
 
+pub use rollup::{in_customer_sample, CUSTOMER_SAMPLE_ONE_IN};
 pub use reports::{duration_step_floor, CareDuration, CareGrouping, CareHourCounts, CareReportFilter, CustomersServed, EXACT_CUSTOMERS_UP_TO};
 pub use rows::*;
 

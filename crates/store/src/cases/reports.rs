@@ -398,45 +398,17 @@ pub(crate) fn care_report_durations(db: &mut dyn Db, filter: &CareReportFilter, 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CustomersServed {
     pub count: u64,
-    /// `true` when read from the HyperLogLog sketch (periods of more than
-    /// [`EXACT_CUSTOMERS_UP_TO`] cases): within about 3 % (1.04 / √1024).
+    /// `true` when estimated from the customer sample (periods of more than
+    /// [`EXACT_CUSTOMERS_UP_TO`] cases): sixteen times the sampled contacts seen.
     pub estimated: bool,
 }
 
 /// Up to this many cases received, customers are counted exactly (one pass over the
-/// period's cases); beyond, from the sketch of migration 0015.
+/// period's cases); beyond, estimated from the sample of migration 0015.
 pub const EXACT_CUSTOMERS_UP_TO: u64 = 100_000;
 
-const SKETCH_REGISTERS: usize = 1024;
-
-/// A contact's register and rank in the sketch, exactly as the triggers of migration 0015
-/// compute them: the id mixed to 32 bits, the low 10 bits choose the register, the
-/// position of the lowest set bit of the other 22 is the rank (23 when none is set).
-fn sketch_slot(contact_id: i64) -> (usize, u8) {
-    // murmur3's finaliser on 32 bits (the SQL splits the second product to stay in i64).
-    const LOW32: u64 = 0xFFFF_FFFF;
-    let mut hash = (contact_id as u64).wrapping_mul(2_654_435_761) & LOW32;
-    hash ^= hash >> 16;
-    hash = hash.wrapping_mul(2_246_822_507) & LOW32;
-    hash ^= hash >> 13;
-    let rest = hash >> 10;
-    let rank = if rest == 0 { 23 } else { rest.trailing_zeros() as u8 + 1 };
-    ((hash & 1023) as usize, rank)
-}
-
-/// The HyperLogLog estimate of a sketch, with linear counting while it is sparse (Flajolet
-/// et al. 2007), which keeps small counts exact or within one.
-fn sketch_estimate(registers: &[u8; SKETCH_REGISTERS]) -> u64 {
-    let m = SKETCH_REGISTERS as f64;
-    let alpha = 0.7213 / (1.0 + 1.079 / m);
-    let sum: f64 = registers.iter().map(|rank| 2f64.powi(-i32::from(*rank))).sum();
-    let zeros = registers.iter().filter(|rank| **rank == 0).count();
-    let raw = alpha * m * m / sum;
-    let estimate = if raw <= 2.5 * m && zeros > 0 { m * (m / zeros as f64).ln() } else { raw };
-    estimate.round() as u64
-}
-
 pub(crate) fn care_report_customers(db: &mut dyn Db, filter: &CareReportFilter, received: u64) -> Result<CustomersServed> {
+    use super::rollup::{in_customer_sample, CUSTOMER_SAMPLE_ONE_IN};
     let whole = whole_part(filter, Duration::days(1)).filter(|_| received > EXACT_CUSTOMERS_UP_TO);
     let Some((start, end)) = whole else {
         let (where_sql, params) = filter_sql(filter, filter.from, filter.to);
@@ -444,60 +416,44 @@ pub(crate) fn care_report_customers(db: &mut dyn Db, filter: &CareReportFilter, 
         let count = db.query_opt(&sql, &params)?.map(|row| row.opt_int(0)).transpose()?.flatten().map_or(0, |value| count(Some(value)));
         return Ok(CustomersServed { count, estimated: false });
     };
-    let mut registers = [0u8; SKETCH_REGISTERS];
+    let mut seen = std::collections::HashSet::new();
     let (start_key, end_key) = (day_key(start), day_key(end));
     let mut params = vec![Param::Text(&start_key), Param::Text(&end_key)];
-    let mut sql = String::from("SELECT register, MAX(rank) FROM care_rollup_customers WHERE day >= ?1 AND day < ?2");
+    let mut sql = String::from("SELECT DISTINCT contact_id FROM care_rollup_customer_sample WHERE day >= ?1 AND day < ?2");
     if let Some(team) = filter.team_id {
         params.push(Param::Int(team));
         sql.push_str(&format!(" AND team_id = ?{}", params.len()));
     }
-    sql.push_str(" GROUP BY register");
     for row in db.query(&sql, &params)?.iter() {
-        if let (Some(register), Some(rank)) = (row.opt_int(0)?, row.opt_int(1)?)
-            && let Some(slot) = usize::try_from(register).ok().and_then(|register| registers.get_mut(register))
-        {
-            *slot = (*slot).max(rank.clamp(0, 23) as u8);
-        }
+        seen.insert(row.int(0)?);
     }
     for (from, to) in live_parts(filter, whole) {
         let (where_sql, params) = filter_sql(filter, from, to);
         let sql = format!("SELECT DISTINCT contact_id FROM cases WHERE {where_sql} AND contact_id IS NOT NULL");
         for row in db.query(&sql, &params)?.iter() {
-            if let Some(contact) = row.opt_int(0)? {
-                let (register, rank) = sketch_slot(contact);
-                registers[register] = registers[register].max(rank);
+            if let Some(contact) = row.opt_int(0)?.filter(|contact| in_customer_sample(*contact)) {
+                seen.insert(contact);
             }
         }
     }
-    Ok(CustomersServed { count: sketch_estimate(&registers), estimated: true })
+    Ok(CustomersServed { count: seen.len() as u64 * CUSTOMER_SAMPLE_ONE_IN, estimated: true })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::super::rollup::{in_customer_sample, CUSTOMER_SAMPLE_ONE_IN};
 
     #[test]
-    fn the_sketch_estimates_within_a_few_percent_and_small_counts_closely() {
-        for (first, n) in [(1i64, 5u64), (1, 500), (10_000, 20_000), (1, 300_000), (7_777_777, 1_000_000)] {
-            let mut registers = [0u8; SKETCH_REGISTERS];
-            for contact in first..first + n as i64 {
-                let (register, rank) = sketch_slot(contact);
-                registers[register] = registers[register].max(rank);
-            }
-            let estimate = sketch_estimate(&registers);
-            let error = (estimate as f64 - n as f64).abs() / n as f64;
-            assert!(error < 0.04, "{n} contacts from {first}: estimated {estimate}");
+    fn the_customer_sample_holds_about_one_contact_in_sixteen() {
+        // Sequential ids, as contacts get them, and a run far from the start.
+        for (first, n) in [(1i64, 100_000u64), (5_000_000, 200_000)] {
+            let sampled = (first..first + n as i64).filter(|id| in_customer_sample(*id)).count() as u64;
+            let estimate = sampled * CUSTOMER_SAMPLE_ONE_IN;
+            let error = estimate.abs_diff(n) as f64 / n as f64;
+            assert!(error < 0.02, "{n} contacts from {first}: estimated {estimate}");
         }
-        assert_eq!(sketch_estimate(&[0; SKETCH_REGISTERS]), 0);
-    }
-
-    #[test]
-    fn slots_match_the_triggers_arithmetic() {
-        // Values checked against migration 0015's SQL on SQLite.
-        assert_eq!(sketch_slot(7), (68, 1));
-        assert_eq!(sketch_slot(8), (970, 4));
-        assert_eq!(sketch_slot(9), (636, 1));
-        assert_eq!(sketch_slot(3_000_000_000), (200, 2));
+        // Matches the triggers' SQL: ((id * 2654435761) & 4294967295) < 268435456.
+        assert!(in_customer_sample(0));
+        assert_eq!(in_customer_sample(7), (7u64 * 2_654_435_761 & 0xFFFF_FFFF) < 268_435_456);
     }
 }

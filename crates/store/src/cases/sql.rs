@@ -64,14 +64,16 @@ fn insert_customer_message(db: &mut dyn Db, case_id: i64, mention: Option<Mentio
 
 pub(crate) fn apply_case_intake(db: &mut dyn Db, intake: &CaseIntake) -> Result<Vec<i64>> {
     let mut ids = Vec::with_capacity(intake.opened.len());
+    let mut contacts = Vec::with_capacity(intake.opened.len());
     for new in &intake.opened {
         let case = &new.case;
         let tags = to_json(&case.tags);
         let row = db.query_opt(
             "INSERT INTO cases (contact_id, status, priority, team_id, assignee_id, tags, language, source, topic, \
-             intent, reason, first_mention_id, subject, opened_at, first_response_due_at, resolution_due_at, updated_at) \
+             intent, reason, first_mention_id, subject, opened_at, first_response_due_at, resolution_due_at, updated_at, sentiment) \
              VALUES ((SELECT contact_id FROM contact_identities WHERE kind = 'handle' AND source = ?1 AND value = ?2), \
-             ?3, ?4, ?5, ?6, ?7, ?8, ?1, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?14) RETURNING id",
+             ?3, ?4, ?5, ?6, ?7, ?8, ?1, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?14, \
+             (SELECT sentiment FROM mentions WHERE mentions.id = ?12)) RETURNING id, contact_id",
             &[
                 Param::Text(case.source.as_str()),
                 Param::Text(&new.author_handle),
@@ -91,11 +93,28 @@ pub(crate) fn apply_case_intake(db: &mut dyn Db, intake: &CaseIntake) -> Result<
                 Param::Time(case.resolution_due_at),
             ],
         )?;
-        let id = row.ok_or_else(|| StoreError::Corrupt("INSERT returned no id".into()))?.int(0)?;
+        let row = row.ok_or_else(|| StoreError::Corrupt("INSERT returned no id".into()))?;
+        let id = row.int(0)?;
+        contacts.push(row.opt_int(1)?);
         insert_thread(db, case.source, &new.external_id, id)?;
         insert_customer_message(db, id, case.first_mention_id, new.mention_at)?;
         ids.push(id);
     }
+    // As inserted: new, not answered, with the due times given.
+    super::rollup::add_new_cases(
+        db,
+        intake.opened.iter().zip(&contacts).map(|(new, contact_id)| super::rollup::NewCaseFacts {
+            opened_at: new.case.opened_at,
+            team_id: new.case.team_id,
+            assignee_id: new.case.assignee_id,
+            contact_id: *contact_id,
+            status: &new.case.status,
+            first_response_at: None,
+            first_response_due_at: new.case.first_response_due_at,
+            resolution_due_at: new.case.resolution_due_at,
+            resolved_at: None,
+        }),
+    )?;
     for join in &intake.joined {
         insert_thread(db, join.source, &join.external_id, join.case_id)?;
         insert_customer_message(db, join.case_id, Some(join.mention_id), join.at)?;
@@ -479,6 +498,20 @@ pub(crate) fn bulk_insert_cases(db: &mut dyn Db, cases: &[CaseRow]) -> Result<()
             &params,
         )?;
     }
+    super::rollup::add_new_cases(
+        db,
+        cases.iter().map(|case| super::rollup::NewCaseFacts {
+            opened_at: case.opened_at,
+            team_id: case.team_id,
+            assignee_id: case.assignee_id,
+            contact_id: case.contact_id,
+            status: &case.status,
+            first_response_at: case.first_response_at,
+            first_response_due_at: case.first_response_due_at,
+            resolution_due_at: case.resolution_due_at,
+            resolved_at: case.resolved_at,
+        }),
+    )?;
     Ok(())
 }
 

@@ -569,13 +569,13 @@ pub fn the_care_report_roll_ups_follow_every_case_write(test_store: &mut TestSto
     }
 }
 
-/// Customers served over a large period come from the HyperLogLog sketch the triggers keep
-/// (migration 0015), merged with the edges of the period read from the cases; the sketch
-/// counts few contacts exactly or within one (linear counting).
-pub fn customers_served_are_counted_exactly_or_estimated_from_the_sketch(test_store: &mut TestStore) {
-    use store::{CareReportFilter, CustomersServed};
+/// Customers served over a large period are estimated from the sample of contacts kept
+/// per day (migration 0015: one contact in 16), merged with the edges of the period read
+/// from the cases; exact otherwise.
+pub fn customers_served_are_counted_exactly_or_estimated_from_the_sample(test_store: &mut TestStore) {
+    use store::{in_customer_sample, CareReportFilter, CustomersServed, CUSTOMER_SAMPLE_ONE_IN};
     let store = test_store.store();
-    let posts: Vec<_> = (0..30)
+    let posts: Vec<_> = (0..60)
         .map(|n| {
             let mut post = short_post(&format!("c{n}"), "toujours pas de réponse");
             post.mention.author.handle = format!("customer{n}");
@@ -584,30 +584,38 @@ pub fn customers_served_are_counted_exactly_or_estimated_from_the_sketch(test_st
         .collect();
     store.insert_mentions(&posts).unwrap();
     let contacts: Vec<i64> = store.list_contacts(None, None, 100).unwrap().iter().map(|contact| contact.id.0).collect();
-    assert_eq!(contacts.len(), 30);
-    // 90 cases over four days, three per contact, one every 61 minutes.
-    let rows: Vec<CaseRow> = (0..90i64)
+    assert_eq!(contacts.len(), 60);
+    // 180 cases over four days, three per contact, one every 31 minutes.
+    let rows: Vec<CaseRow> = (0..180i64)
         .map(|n| {
-            let mut row = case_row("open", None, None, n * 61);
-            row.contact_id = Some(contacts[(n % 30) as usize]);
+            let mut row = case_row("open", None, None, n * 31);
+            row.contact_id = Some(contacts[(n % 60) as usize]);
             row
         })
         .collect();
     store.bulk_insert_cases(&rows).unwrap();
-    let distinct_in = |from: chrono::DateTime<chrono::Utc>, to: chrono::DateTime<chrono::Utc>| {
-        let mut seen: Vec<i64> = rows.iter().filter(|row| row.opened_at >= from && row.opened_at < to).filter_map(|row| row.contact_id).collect();
+    let distinct_in = |from: chrono::DateTime<chrono::Utc>, to: chrono::DateTime<chrono::Utc>, sampled_only: bool| {
+        let mut seen: Vec<i64> = rows
+            .iter()
+            .filter(|row| row.opened_at >= from && row.opened_at < to)
+            .filter_map(|row| row.contact_id)
+            .filter(|contact| !sampled_only || in_customer_sample(*contact))
+            .collect();
         seen.sort_unstable();
         seen.dedup();
         seen.len() as u64
     };
+    assert!(distinct_in(at(0, 0), at(4 * 86_400, 0), true) > 0, "some of these contacts are in the sample");
     for (from, to) in [(at(0, 0), at(4 * 86_400, 0)), (at(7 * 3600 + 3, 0), at(50 * 3600, 0)), (at(30 * 3600, 0), at(34 * 3600, 0))] {
         let filter = CareReportFilter { from, to, team_id: None, assignee_id: None, now: at(5 * 86_400, 0) };
-        let exact = distinct_in(from, to);
-        assert_eq!(store.care_report_customers(&filter, 10).unwrap(), CustomersServed { count: exact, estimated: false });
+        assert_eq!(store.care_report_customers(&filter, 10).unwrap(), CustomersServed { count: distinct_in(from, to, false), estimated: false });
         // As if the period held more cases than are counted exactly.
-        let sketched = store.care_report_customers(&filter, u64::MAX).unwrap();
-        let whole_day = to - from >= Duration::days(1);
-        assert_eq!(sketched.estimated, whole_day, "{from}–{to}: the sketch answers only for whole days");
-        assert!(sketched.count.abs_diff(exact) <= 1, "{from}–{to}: {sketched:?}, exactly {exact}");
+        let estimated = store.care_report_customers(&filter, u64::MAX).unwrap();
+        if to - from >= Duration::days(1) {
+            let expected = distinct_in(from, to, true) * CUSTOMER_SAMPLE_ONE_IN;
+            assert_eq!(estimated, CustomersServed { count: expected, estimated: true }, "{from}–{to}");
+        } else {
+            assert!(!estimated.estimated, "{from}–{to}: no whole day, counted exactly");
+        }
     }
 }
