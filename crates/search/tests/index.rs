@@ -180,7 +180,8 @@ fn dashboard_aggregates_count_buckets_sources_sentiments_reasons_and_intents() {
     assert_eq!(all.per_bucket, [2, 2]);
     assert_eq!(all.by_source, [("x".to_string(), vec![1, 2]), ("bluesky".to_string(), vec![1, 0])]);
     assert_eq!(all.by_sentiment, [("negative".to_string(), vec![2, 0]), ("positive".to_string(), vec![0, 1])]);
-    assert_eq!(all.by_reason, [("late flight".to_string(), 2)]);
+    // Reason values are query words: a label with spaces has its words joined by `_`.
+    assert_eq!(all.by_reason, [("late_flight".to_string(), 2)]);
     assert_eq!(all.by_intent, [("complaint".to_string(), 2), ("praise".to_string(), 1)]);
     let window = search::TimeRange { from: start, to: start + 7200 };
     assert_eq!(index.count(&listen::parse("retard").unwrap(), Some(window)).unwrap(), 2);
