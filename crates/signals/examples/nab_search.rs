@@ -279,6 +279,22 @@ fn report(config: &DetectorConfig, files: &[LabelledFile]) {
                 "    {}/{:40} hit {}/{} FP {:3}",
                 file.category, file.name, outcome.hit, outcome.windows, outcome.false_positives
             );
+            if std::env::var("DETAILS").is_ok_and(|details| details == "rows") {
+                let mut spans: Vec<(usize, usize)> = Vec::new();
+                for (i, &k) in file.window_of.iter().enumerate() {
+                    if k >= 0 {
+                        match spans.last_mut() {
+                            Some(span) if span.1 + 1 == i => span.1 = i,
+                            _ => spans.push((i, i)),
+                        }
+                    }
+                }
+                let detections: Vec<String> = (file.first_scored..file.timestamps.len())
+                    .filter(|&i| file_scores[i] >= global)
+                    .map(|i| format!("{}{}", i, if file.window_of[i] >= 0 { "*" } else { "" }))
+                    .collect();
+                println!("      n {} probation {} windows {:?} detections {}", file.timestamps.len(), file.first_scored, spans, detections.join(" "));
+            }
         }
     }
 }
@@ -309,6 +325,28 @@ fn search(
     let mut best_score = objective(&best);
     if verbose {
         println!("start {best_score:.2}");
+    }
+    // Random combinations first (RANDOM=N), so interacting fields are tried together.
+    let samples: usize = std::env::var("RANDOM").ok().and_then(|n| n.parse().ok()).unwrap_or(0);
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    for _ in 0..samples {
+        let mut trial = best.clone();
+        for (field, candidates) in spec {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            if state % 2 == 0 {
+                trial[field.as_str()] = candidates[(state >> 8) as usize % candidates.len()].clone();
+            }
+        }
+        let score = objective(&trial);
+        if score > best_score + 1e-9 {
+            best_score = score;
+            best = trial;
+            if verbose {
+                println!("  random: {score:.2}");
+            }
+        }
     }
     for _pass in 0..3 {
         let mut improved = false;

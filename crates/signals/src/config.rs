@@ -61,12 +61,32 @@ pub struct DetectorConfig {
     pub likelihood_weight: f64,
     /// Variance floor of the likelihood stage.
     pub likelihood_variance_floor: f64,
+    /// Half-life, in points, of the record of past surprises (0 = no global record).
+    pub record_half_life_points: f64,
+    /// Width of the phase slots remembering the surprises met at each time of
+    /// day and of week (0 = no phase memory).
+    pub phase_slot_seconds: i64,
+    /// Factor by which a phase slot's memory fades per period.
+    pub phase_decay: f64,
+    /// A surprise is news when it exceeds `novelty_margin` times the record of
+    /// recent surprises and `phase_margin` times those met at the same time of
+    /// day and of week...
+    pub novelty_margin: f64,
+    pub phase_margin: f64,
+
+    /// ...below that it is damped by `(surprise / (margin * record))^novelty_power`.
+    pub novelty_power: f64,
+    /// The records never count as lower than this surprise (nats).
+    pub record_floor: f64,
     /// A score at or above this starts a quiet period.
     pub alarm_score: f64,
     /// Length of the quiet period, in points.
     pub quiet_points: u32,
     /// Scores in a quiet period are multiplied by this.
     pub quiet_factor: f64,
+    /// Whether a raw score at or above `alarm_score` inside a quiet period
+    /// restarts it (an event that goes on is still the same event).
+    pub quiet_extends: bool,
 }
 
 impl Default for DetectorConfig {
@@ -93,9 +113,17 @@ impl Default for DetectorConfig {
             likelihood_history_alpha: 0.001,
             likelihood_weight: 0.5,
             likelihood_variance_floor: 1e-6,
+            record_half_life_points: 100.0,
+            phase_slot_seconds: 3600,
+            phase_decay: 0.95,
+            novelty_margin: 1.2,
+            phase_margin: 1.2,
+            novelty_power: 1.0,
+            record_floor: 3.0,
             alarm_score: 0.55,
-            quiet_points: 100,
+            quiet_points: 25,
             quiet_factor: 0.0,
+            quiet_extends: true,
         }
     }
 }
@@ -138,6 +166,23 @@ impl DetectorConfig {
         {
             return Err(SignalsError::InvalidConfig(
                 "seasonal_slot_seconds must divide one day".into(),
+            ));
+        }
+        if self.phase_slot_seconds < 0
+            || (self.phase_slot_seconds > 0 && 86_400 % self.phase_slot_seconds != 0)
+        {
+            return Err(SignalsError::InvalidConfig(
+                "phase_slot_seconds must be 0 or divide one day".into(),
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.phase_decay)
+            || self.novelty_margin.is_nan()
+            || self.novelty_power.is_nan()
+            || self.novelty_power < 0.0
+            || self.record_half_life_points.is_nan()
+        {
+            return Err(SignalsError::InvalidConfig(
+                "phase_decay must be in [0, 1], novelty_power not negative".into(),
             ));
         }
         if !(0.0..=1.0).contains(&self.quiet_factor) || !(0.0..=1.0).contains(&self.alarm_score) {
