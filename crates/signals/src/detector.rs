@@ -310,12 +310,20 @@ impl Detector {
                 (deviation / bar).powf(power)
             }
         };
+        // The models' rough surprises while they learn are not recent events to
+        // measure the next ones against (the demo alarms 5 points after its
+        // warm-up); the phase slots keep them, as they count a day later only.
+        let remembered = if self.points_seen > config.warmup_points {
+            deviation
+        } else {
+            0.0
+        };
         let mut recent = config.record_floor;
         if config.record_half_life_points > 0.0 {
             recent = recent.max(self.surprise_record);
             self.surprise_record = (self.surprise_record
                 * 0.5f64.powf(1.0 / config.record_half_life_points))
-            .max(deviation);
+            .max(remembered);
         }
         let mut phase = 0.0f64;
         for memory in [&mut self.daily_memory, &mut self.weekly_memory].into_iter().flatten() {
