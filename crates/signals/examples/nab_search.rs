@@ -6,6 +6,7 @@
 //! cargo run --release -p signals --example nab_search -- DATA_DIR LABELS_JSON score
 //! cargo run --release -p signals --example nab_search -- DATA_DIR LABELS_JSON search SPEC_JSON
 //! cargo run --release -p signals --example nab_search -- DATA_DIR LABELS_JSON loco SPEC_JSON
+//! cargo run --release -p signals --example nab_search -- throughput [POINTS]
 //!
 //! `SIGNALS_CONFIG` (a partial JSON `DetectorConfig`) is the starting point.
 //! SPEC_JSON maps config fields to candidate values: `{"quiet_points": [50, 100, 200]}`.
@@ -375,8 +376,43 @@ fn search(
     (best, best_score)
 }
 
+/// The series of the service's `bench detector` (a daily wave around 20, noise of
+/// about its square root, an outage ×8 for an hour every ten days), scored with the
+/// default detector: wall-clock points per second (a floor for "per core" on a busy
+/// machine; `comptoir bench detector` measures on-CPU time).
+fn throughput(points: u64) {
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut uniform = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let series: Vec<f64> = (0..points)
+        .map(|index| {
+            let day_phase = (index % 288) as f64 / 288.0 * std::f64::consts::TAU;
+            let level = 20.0 + 12.0 * day_phase.sin();
+            let outage = if index % 2_880 >= 2_000 && index % 2_880 < 2_012 { 8.0 } else { 1.0 };
+            let noise = (uniform() + uniform() + uniform() - 1.5) * 2.0 * level.sqrt();
+            (level * outage + noise).max(0.0).round()
+        })
+        .collect();
+    let mut detector = Detector::default();
+    let start = std::time::Instant::now();
+    let mut alarms = 0u64;
+    for (index, value) in series.iter().enumerate() {
+        alarms += u64::from(detector.update(1_700_000_000 + index as i64 * 300, *value) > 0.5);
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    println!("{points} points in {seconds:.3} s wall: {:.0} points/s ({alarms} above 0.5)", points as f64 / seconds);
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
     let arguments: Vec<String> = std::env::args().collect();
+    if arguments.get(1).is_some_and(|mode| mode == "throughput") {
+        throughput(arguments.get(2).and_then(|n| n.parse().ok()).unwrap_or(5_000_000));
+        return Ok(());
+    }
     let files = load(Path::new(&arguments[1]), Path::new(&arguments[2]))?;
     let base = match std::env::var("SIGNALS_CONFIG") {
         Ok(json) => serde_json::to_value(serde_json::from_str::<DetectorConfig>(&json)?)?,
