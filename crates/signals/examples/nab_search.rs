@@ -85,7 +85,9 @@ fn load(data_dir: &Path, labels: &Path) -> Result<Vec<LabelledFile>, Box<dyn Err
             })
             .collect();
         spans.sort();
-        let live_windows = (0..spans.len()).filter(|&k| spans[k].1 >= first_scored).collect();
+        let live_windows = (0..spans.len())
+            .filter(|&k| spans[k].1 >= first_scored)
+            .collect();
         let (mut window_of, mut position) = (vec![-1i64; n], vec![0.0; n]);
         let (mut next, mut previous): (usize, Option<(usize, usize)>) = (0, None);
         for i in 0..n {
@@ -235,7 +237,11 @@ fn subset<'a>(
     scores: &'a [Vec<f64>],
     keep: impl Fn(&LabelledFile) -> bool,
 ) -> (Vec<&'a LabelledFile>, Vec<&'a Vec<f64>>) {
-    files.iter().zip(scores).filter(|(file, _)| keep(file)).unzip()
+    files
+        .iter()
+        .zip(scores)
+        .filter(|(file, _)| keep(file))
+        .unzip()
 }
 
 fn swept(files: &[&LabelledFile], scores: &[&Vec<f64>], profile: (f64, f64, f64)) -> Outcome {
@@ -261,16 +267,28 @@ fn report(config: &DetectorConfig, files: &[LabelledFile]) {
     }
     let standard = (1.0, 0.11, 1.0);
     let global = sweep(&all_files, &all_scores, standard);
-    println!("per category (standard): at the pooled threshold | swept on the category | threshold swept on the other five");
+    println!(
+        "per category (standard): at the pooled threshold | swept on the category | threshold swept on the other five"
+    );
     for category in categories(files) {
         let (in_files, in_scores) = subset(files, &scores, |file| file.category == category);
         let (out_files, out_scores) = subset(files, &scores, |file| file.category != category);
         let at_global = evaluate(&in_files, &in_scores, standard, global);
         let own = swept(&in_files, &in_scores, standard);
-        let other = evaluate(&in_files, &in_scores, standard, sweep(&out_files, &out_scores, standard));
+        let other = evaluate(
+            &in_files,
+            &in_scores,
+            standard,
+            sweep(&out_files, &out_scores, standard),
+        );
         println!(
             "  {category:24} {:7.2} (hit {:2}/{:2}, FP {:3}) | {:7.2} | {:7.2}",
-            at_global.score, at_global.hit, at_global.windows, at_global.false_positives, own.score, other.score
+            at_global.score,
+            at_global.hit,
+            at_global.windows,
+            at_global.false_positives,
+            own.score,
+            other.score
         );
     }
     if std::env::var("DETAILS").is_ok() {
@@ -294,7 +312,13 @@ fn report(config: &DetectorConfig, files: &[LabelledFile]) {
                     .filter(|&i| file_scores[i] >= global)
                     .map(|i| format!("{}{}", i, if file.window_of[i] >= 0 { "*" } else { "" }))
                     .collect();
-                println!("      n {} probation {} windows {:?} detections {}", file.timestamps.len(), file.first_scored, spans, detections.join(" "));
+                println!(
+                    "      n {} probation {} windows {:?} detections {}",
+                    file.timestamps.len(),
+                    file.first_scored,
+                    spans,
+                    detections.join(" ")
+                );
             }
         }
     }
@@ -317,7 +341,13 @@ fn search(
         }
         let scores: Vec<Vec<f64>> = files
             .iter()
-            .map(|file| if keep(file) { run(&config, file) } else { Vec::new() })
+            .map(|file| {
+                if keep(file) {
+                    run(&config, file)
+                } else {
+                    Vec::new()
+                }
+            })
             .collect();
         let (chosen, chosen_scores) = subset(files, &scores, keep);
         swept(&chosen, &chosen_scores, (1.0, 0.11, 1.0)).score
@@ -328,7 +358,10 @@ fn search(
         println!("start {best_score:.2}");
     }
     // Random combinations first (RANDOM=N), so interacting fields are tried together.
-    let samples: usize = std::env::var("RANDOM").ok().and_then(|n| n.parse().ok()).unwrap_or(0);
+    let samples: usize = std::env::var("RANDOM")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
     let mut state = 0x9E37_79B9_7F4A_7C15u64;
     for _ in 0..samples {
         let mut trial = best.clone();
@@ -336,8 +369,9 @@ fn search(
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
-            if state % 2 == 0 {
-                trial[field.as_str()] = candidates[(state >> 8) as usize % candidates.len()].clone();
+            if state.is_multiple_of(2) {
+                trial[field.as_str()] =
+                    candidates[(state >> 8) as usize % candidates.len()].clone();
             }
         }
         let score = objective(&trial);
@@ -392,7 +426,11 @@ fn throughput(points: u64) {
         .map(|index| {
             let day_phase = (index % 288) as f64 / 288.0 * std::f64::consts::TAU;
             let level = 20.0 + 12.0 * day_phase.sin();
-            let outage = if index % 2_880 >= 2_000 && index % 2_880 < 2_012 { 8.0 } else { 1.0 };
+            let outage = if index % 2_880 >= 2_000 && index % 2_880 < 2_012 {
+                8.0
+            } else {
+                1.0
+            };
             let noise = (uniform() + uniform() + uniform() - 1.5) * 2.0 * level.sqrt();
             (level * outage + noise).max(0.0).round()
         })
@@ -404,13 +442,21 @@ fn throughput(points: u64) {
         alarms += u64::from(detector.update(1_700_000_000 + index as i64 * 300, *value) > 0.5);
     }
     let seconds = start.elapsed().as_secs_f64();
-    println!("{points} points in {seconds:.3} s wall: {:.0} points/s ({alarms} above 0.5)", points as f64 / seconds);
+    println!(
+        "{points} points in {seconds:.3} s wall: {:.0} points/s ({alarms} above 0.5)",
+        points as f64 / seconds
+    );
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
     let arguments: Vec<String> = std::env::args().collect();
     if arguments.get(1).is_some_and(|mode| mode == "throughput") {
-        throughput(arguments.get(2).and_then(|n| n.parse().ok()).unwrap_or(5_000_000));
+        throughput(
+            arguments
+                .get(2)
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(5_000_000),
+        );
         return Ok(());
     }
     let files = load(Path::new(&arguments[1]), Path::new(&arguments[2]))?;
@@ -436,7 +482,8 @@ fn main() -> Result<(), Box<dyn Error>> {
                 let scores = run_all(&config, &files);
                 let (out_files, out_scores) = subset(&files, &scores, keep);
                 let threshold = sweep(&out_files, &out_scores, standard);
-                let (in_files, in_scores) = subset(&files, &scores, |file| file.category == category);
+                let (in_files, in_scores) =
+                    subset(&files, &scores, |file| file.category == category);
                 let held_out = evaluate(&in_files, &in_scores, standard, threshold);
                 let changed: Vec<String> = spec
                     .keys()
@@ -445,7 +492,10 @@ fn main() -> Result<(), Box<dyn Error>> {
                     .collect();
                 println!(
                     "  held out {category:24} tuned-on-5 {tuned:6.2}  held-out {:6.2} (hit {}/{}, FP {})  {}",
-                    held_out.score, held_out.hit, held_out.windows, held_out.false_positives,
+                    held_out.score,
+                    held_out.hit,
+                    held_out.windows,
+                    held_out.false_positives,
                     changed.join(" ")
                 );
             }

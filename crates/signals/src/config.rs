@@ -61,23 +61,23 @@ pub struct DetectorConfig {
     pub likelihood_weight: f64,
     /// Variance floor of the likelihood stage.
     pub likelihood_variance_floor: f64,
-    /// Half-life, in points, of the record of past surprises (0 = no global record).
+    /// The novelty stage compares a point's deviation (`sqrt(2 * surprise)`,
+    /// about `|z|`) with records of earlier deviations. Half-life, in points,
+    /// of the record of recent ones (0 = no recent record).
     pub record_half_life_points: f64,
-    /// Width of the phase slots remembering the surprises met at each time of
-    /// day and of week (0 = no phase memory).
+    /// Width of the phase slots remembering the largest deviation met at each
+    /// time of day and of week in earlier periods (0 = no phase memory).
     pub phase_slot_seconds: i64,
     /// Factor by which a phase slot's memory fades per period.
     pub phase_decay: f64,
-    /// A surprise is news when it exceeds `novelty_margin` times the record of
-    /// recent surprises and `phase_margin` times those met at the same time of
-    /// day and of week...
+    /// A deviation is news when it exceeds `novelty_margin` times the recent
+    /// record...
     pub novelty_margin: f64,
+    /// ...and `phase_margin` times the one met at this time of day and week;
     pub phase_margin: f64,
-
-
-    /// ...below that it is damped by `(surprise / (margin * record))^novelty_power`.
+    /// below a bar, the score is multiplied by `(deviation / bar)^novelty_power`.
     pub novelty_power: f64,
-    /// The records never count as lower than this surprise (nats).
+    /// The recent record never counts as lower than this deviation.
     pub record_floor: f64,
     /// A score at or above this starts a quiet period.
     pub alarm_score: f64,
@@ -178,12 +178,14 @@ impl DetectorConfig {
         }
         if !(0.0..=1.0).contains(&self.phase_decay)
             || self.novelty_margin.is_nan()
+            || self.phase_margin.is_nan()
+            || self.record_floor.is_nan()
             || self.novelty_power.is_nan()
             || self.novelty_power < 0.0
             || self.record_half_life_points.is_nan()
         {
             return Err(SignalsError::InvalidConfig(
-                "phase_decay must be in [0, 1], novelty_power not negative".into(),
+                "phase_decay must be in [0, 1], the margins, the floor and the half-life numbers, novelty_power not negative".into(),
             ));
         }
         if !(0.0..=1.0).contains(&self.quiet_factor) || !(0.0..=1.0).contains(&self.alarm_score) {

@@ -56,7 +56,7 @@ pub struct Detector {
     quiet_points_left: u32,
     likelihood: Likelihood,
     #[serde(default)]
-    surprise_record: f64,
+    recent_record: f64,
     #[serde(default)]
     daily_memory: Option<PhaseMemory>,
     #[serde(default)]
@@ -87,7 +87,7 @@ impl Detector {
             cusum_down: 0.0,
             quiet_points_left: 0,
             likelihood: Likelihood::default(),
-            surprise_record: 0.0,
+            recent_record: 0.0,
             daily_memory: (phase_slot > 0).then(|| PhaseMemory::new(DAY_SECONDS, phase_slot)),
             weekly_memory: (phase_slot > 0).then(|| PhaseMemory::new(WEEK_SECONDS, phase_slot)),
         })
@@ -320,18 +320,24 @@ impl Detector {
         };
         let mut recent = config.record_floor;
         if config.record_half_life_points > 0.0 {
-            recent = recent.max(self.surprise_record);
-            self.surprise_record = (self.surprise_record
+            recent = recent.max(self.recent_record);
+            self.recent_record = (self.recent_record
                 * 0.5f64.powf(1.0 / config.record_half_life_points))
             .max(remembered);
         }
         let mut phase = 0.0f64;
-        for memory in [&mut self.daily_memory, &mut self.weekly_memory].into_iter().flatten() {
+        for memory in [&mut self.daily_memory, &mut self.weekly_memory]
+            .into_iter()
+            .flatten()
+        {
             phase = phase.max(memory.earlier(timestamp, decay));
             memory.learn(timestamp, deviation, decay);
         }
-        damp(recent, config.novelty_margin, config.novelty_power)
-            .min(damp(phase, config.phase_margin, config.novelty_power))
+        damp(recent, config.novelty_margin, config.novelty_power).min(damp(
+            phase,
+            config.phase_margin,
+            config.novelty_power,
+        ))
     }
 
     /// After a strong alarm, damp scores for a while: the first detection of

@@ -86,10 +86,26 @@ mod tests {
     fn remembers_a_slot_from_an_earlier_period_only() {
         let mut memory = PhaseMemory::new(DAY, 900);
         memory.learn(2 * 3600, 20.0, 0.5);
-        assert_eq!(memory.earlier(2 * 3600 + 60, 0.5), 0.0, "same day is not 'before'");
+        assert_eq!(
+            memory.earlier(2 * 3600 + 60, 0.5),
+            0.0,
+            "same day is not 'before'"
+        );
         let next_day = DAY + 2 * 3600 + 900;
-        assert_eq!(memory.earlier(next_day, 0.5), 20.0, "a neighbouring slot the day after");
-        assert_eq!(memory.earlier(DAY + 5 * 3600, 0.5), 0.0, "another time of day");
-        assert_eq!(memory.earlier(3 * DAY + 2 * 3600, 0.5), 5.0, "decayed per period");
+        assert_eq!(
+            memory.earlier(next_day, 0.5),
+            20.0,
+            "a neighbouring slot the day after"
+        );
+        assert_eq!(
+            memory.earlier(DAY + 5 * 3600, 0.5),
+            0.0,
+            "another time of day"
+        );
+        assert_eq!(
+            memory.earlier(3 * DAY + 2 * 3600, 0.5),
+            5.0,
+            "decayed per period"
+        );
     }
 }

@@ -140,15 +140,25 @@ fn the_demo_spike_just_after_a_short_warm_up_is_seen() {
     for run in 0..20 {
         let mut detector = Detector::new(config.clone()).unwrap();
         for bucket in 0..=spike_bucket {
-            let rate = if bucket == spike_bucket { rate * 12.0 } else { rate };
+            let rate = if bucket == spike_bucket {
+                rate * 12.0
+            } else {
+                rate
+            };
             let mean = rate * bucket_seconds as f64;
             let noise: f64 = (0..12).map(|_| rng.random::<f64>()).sum::<f64>() - 6.0;
             let count = (mean + noise * mean.sqrt()).round().max(0.0);
             let score = detector.update(1_700_000_000 + bucket * bucket_seconds, count);
             if bucket < spike_bucket {
-                assert!(score < signals::TUNED_ALERT_THRESHOLD, "run {run}: bucket {bucket} ({count}) scored {score}");
+                assert!(
+                    score < signals::TUNED_ALERT_THRESHOLD,
+                    "run {run}: bucket {bucket} ({count}) scored {score}"
+                );
             } else {
-                assert!(score >= signals::TUNED_ALERT_THRESHOLD, "run {run}: the spike ({count}) scored {score}");
+                assert!(
+                    score >= signals::TUNED_ALERT_THRESHOLD,
+                    "run {run}: the spike ({count}) scored {score}"
+                );
             }
         }
     }
