@@ -61,12 +61,33 @@ pub struct DetectorConfig {
     pub likelihood_weight: f64,
     /// Variance floor of the likelihood stage.
     pub likelihood_variance_floor: f64,
+    /// The novelty stage compares a point's deviation (`sqrt(2 * surprise)`,
+    /// about `|z|`) with records of earlier deviations. Half-life, in points,
+    /// of the record of recent ones (0 = no recent record).
+    pub record_half_life_points: f64,
+    /// Width of the phase slots remembering the largest deviation met at each
+    /// time of day and of week in earlier periods (0 = no phase memory).
+    pub phase_slot_seconds: i64,
+    /// Factor by which a phase slot's memory fades per period.
+    pub phase_decay: f64,
+    /// A deviation is news when it exceeds `novelty_margin` times the recent
+    /// record...
+    pub novelty_margin: f64,
+    /// ...and `phase_margin` times the one met at this time of day and week;
+    pub phase_margin: f64,
+    /// below a bar, the score is multiplied by `(deviation / bar)^novelty_power`.
+    pub novelty_power: f64,
+    /// The recent record never counts as lower than this deviation.
+    pub record_floor: f64,
     /// A score at or above this starts a quiet period.
     pub alarm_score: f64,
     /// Length of the quiet period, in points.
     pub quiet_points: u32,
     /// Scores in a quiet period are multiplied by this.
     pub quiet_factor: f64,
+    /// Whether a raw score at or above `alarm_score` inside a quiet period
+    /// restarts it (an event that goes on is still the same event).
+    pub quiet_extends: bool,
 }
 
 impl Default for DetectorConfig {
@@ -74,7 +95,7 @@ impl Default for DetectorConfig {
         DetectorConfig {
             transform: Transform::Anscombe,
             warmup_points: 150,
-            local_level_alpha: 0.1,
+            local_level_alpha: 0.05,
             residual_variance_alpha: 0.005,
             model_selection_alpha: 0.005,
             model_min_predictions: 100,
@@ -84,18 +105,26 @@ impl Default for DetectorConfig {
             seasonal_min_periods: 1,
             robust_clip_sigmas: 3.0,
             cusum_drift: 0.5,
-            cusum_threshold: 10.0,
+            cusum_threshold: 5.0,
             shift_alpha: 0.3,
-            relative_noise_floor: 0.005,
+            relative_noise_floor: 0.01,
             absolute_noise_floor: 1e-9,
             surprise_scale: 10.0,
-            likelihood_short_points: 3,
-            likelihood_history_alpha: 0.001,
+            likelihood_short_points: 5,
+            likelihood_history_alpha: 0.0003,
             likelihood_weight: 0.5,
             likelihood_variance_floor: 1e-6,
-            alarm_score: 0.55,
-            quiet_points: 100,
+            record_half_life_points: 100.0,
+            phase_slot_seconds: 3600,
+            phase_decay: 0.95,
+            novelty_margin: 1.2,
+            phase_margin: 1.1,
+            novelty_power: 1.5,
+            record_floor: 2.0,
+            alarm_score: 0.45,
+            quiet_points: 25,
             quiet_factor: 0.0,
+            quiet_extends: true,
         }
     }
 }
@@ -138,6 +167,25 @@ impl DetectorConfig {
         {
             return Err(SignalsError::InvalidConfig(
                 "seasonal_slot_seconds must divide one day".into(),
+            ));
+        }
+        if self.phase_slot_seconds < 0
+            || (self.phase_slot_seconds > 0 && 86_400 % self.phase_slot_seconds != 0)
+        {
+            return Err(SignalsError::InvalidConfig(
+                "phase_slot_seconds must be 0 or divide one day".into(),
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.phase_decay)
+            || self.novelty_margin.is_nan()
+            || self.phase_margin.is_nan()
+            || self.record_floor.is_nan()
+            || self.novelty_power.is_nan()
+            || self.novelty_power < 0.0
+            || self.record_half_life_points.is_nan()
+        {
+            return Err(SignalsError::InvalidConfig(
+                "phase_decay must be in [0, 1], the margins, the floor and the half-life numbers, novelty_power not negative".into(),
             ));
         }
         if !(0.0..=1.0).contains(&self.quiet_factor) || !(0.0..=1.0).contains(&self.alarm_score) {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::SignalsError;
 use crate::config::{DetectorConfig, Transform};
 use crate::likelihood::Likelihood;
+use crate::novelty::PhaseMemory;
 use crate::seasonal::SeasonalModel;
 use crate::stats::{two_sided_surprise, warm_start_weight};
 
@@ -54,6 +55,12 @@ pub struct Detector {
     cusum_down: f64,
     quiet_points_left: u32,
     likelihood: Likelihood,
+    #[serde(default)]
+    recent_record: f64,
+    #[serde(default)]
+    daily_memory: Option<PhaseMemory>,
+    #[serde(default)]
+    weekly_memory: Option<PhaseMemory>,
 }
 
 impl Default for Detector {
@@ -66,6 +73,7 @@ impl Detector {
     pub fn new(config: DetectorConfig) -> Result<Self, SignalsError> {
         config.validate()?;
         let slot_seconds = config.seasonal_slot_seconds;
+        let phase_slot = config.phase_slot_seconds;
         Ok(Detector {
             config,
             points_seen: 0,
@@ -79,6 +87,9 @@ impl Detector {
             cusum_down: 0.0,
             quiet_points_left: 0,
             likelihood: Likelihood::default(),
+            recent_record: 0.0,
+            daily_memory: (phase_slot > 0).then(|| PhaseMemory::new(DAY_SECONDS, phase_slot)),
+            weekly_memory: (phase_slot > 0).then(|| PhaseMemory::new(WEEK_SECONDS, phase_slot)),
         })
     }
 
@@ -128,7 +139,8 @@ impl Detector {
         );
         let combined = (1.0 - config.likelihood_weight) * surprise
             + config.likelihood_weight * likelihood_surprise;
-        let raw_score = 1.0 - (-combined / config.surprise_scale).exp();
+        let novelty = self.novelty(timestamp, (2.0 * surprise).sqrt());
+        let raw_score = novelty * (1.0 - (-combined / self.config.surprise_scale).exp());
         let score = self.after_quiet_period(raw_score);
         if self.points_seen <= self.config.warmup_points {
             0.0
@@ -283,6 +295,51 @@ impl Detector {
         );
     }
 
+    /// How new a surprise is, in [0, 1]: 1 when it exceeds the margin times
+    /// the records of earlier surprises (decayed: overall, and at the same
+    /// time of day and of week), less when something as surprising was seen
+    /// recently or at this time in earlier periods. Then learns it.
+    fn novelty(&mut self, timestamp: i64, deviation: f64) -> f64 {
+        let config = &self.config;
+        let decay = config.phase_decay;
+        let damp = |record: f64, margin: f64, power: f64| {
+            let bar = margin * record;
+            if deviation >= bar || bar <= 0.0 {
+                1.0
+            } else {
+                (deviation / bar).powf(power)
+            }
+        };
+        // The models' rough surprises while they learn are not recent events to
+        // measure the next ones against (the demo alarms 5 points after its
+        // warm-up); the phase slots keep them, as they count a day later only.
+        let remembered = if self.points_seen > config.warmup_points {
+            deviation
+        } else {
+            0.0
+        };
+        let mut recent = config.record_floor;
+        if config.record_half_life_points > 0.0 {
+            recent = recent.max(self.recent_record);
+            self.recent_record = (self.recent_record
+                * 0.5f64.powf(1.0 / config.record_half_life_points))
+            .max(remembered);
+        }
+        let mut phase = 0.0f64;
+        for memory in [&mut self.daily_memory, &mut self.weekly_memory]
+            .into_iter()
+            .flatten()
+        {
+            phase = phase.max(memory.earlier(timestamp, decay));
+            memory.learn(timestamp, deviation, decay);
+        }
+        damp(recent, config.novelty_margin, config.novelty_power).min(damp(
+            phase,
+            config.phase_margin,
+            config.novelty_power,
+        ))
+    }
+
     /// After a strong alarm, damp scores for a while: the first detection of
     /// an event is the one that matters, repeats are noise to the reader.
     fn after_quiet_period(&mut self, raw_score: f64) -> f64 {
@@ -291,6 +348,9 @@ impl Detector {
         }
         if self.quiet_points_left > 0 {
             self.quiet_points_left -= 1;
+            if self.config.quiet_extends && raw_score >= self.config.alarm_score {
+                self.quiet_points_left = self.config.quiet_points;
+            }
             return raw_score * self.config.quiet_factor;
         }
         if raw_score >= self.config.alarm_score {

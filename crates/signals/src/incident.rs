@@ -28,7 +28,7 @@ use crate::SignalsError;
 
 /// The alert threshold tuned on NAB's labelled series for [`crate::Detector`] with its
 /// default configuration (docs/evaluation.md, standard profile).
-pub const TUNED_ALERT_THRESHOLD: f64 = 0.569;
+pub const TUNED_ALERT_THRESHOLD: f64 = 0.510;
 
 /// When an incident opens and closes. Scores are those of [`crate::Detector`], in [0, 1].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -32,13 +32,13 @@ fn feed(tracker: &mut IncidentTracker, slice: &str, scores: &[f64]) -> Vec<(usiz
 #[test]
 fn default_opens_at_the_tuned_nab_threshold() {
     let mut tracker = IncidentTracker::default();
-    assert_eq!(tracker.observe("panne", 0, 0.568).unwrap(), None);
+    assert_eq!(tracker.observe("panne", 0, 0.509).unwrap(), None);
     assert_eq!(
-        tracker.observe("panne", 300, 0.569).unwrap(),
+        tracker.observe("panne", 300, 0.510).unwrap(),
         Some(IncidentEvent::Opened {
             slice: "panne".into(),
             started_at: 300,
-            peak: 0.569
+            peak: 0.510
         })
     );
 }

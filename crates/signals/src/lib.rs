@@ -7,6 +7,7 @@ pub mod drivers;
 mod error;
 pub mod incident;
 mod likelihood;
+mod novelty;
 mod seasonal;
 mod stats;
 mod terms;

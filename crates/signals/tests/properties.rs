@@ -120,3 +120,46 @@ fn missing_values_are_skipped_and_an_invalid_config_is_refused() {
     };
     assert!(Detector::new(config).is_err());
 }
+
+/// The demo's compressed setting, with the service's exact draws (service's
+/// `demo_early_warning` and its demo test: 5-second buckets at 3 posts a second,
+/// 8 warm-up buckets, then 12 times more in the 13th bucket): the calm stays
+/// below the alert threshold and the spike reaches it, in all 20 runs. The
+/// novelty records must not hold the warm-up's rough surprises against it.
+#[test]
+fn the_demo_spike_just_after_a_short_warm_up_is_seen() {
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+    let config = DetectorConfig {
+        warmup_points: 8,
+        model_min_predictions: 8,
+        ..DetectorConfig::default()
+    };
+    let (bucket_seconds, rate, spike_bucket) = (5i64, 3.0, 12i64);
+    let mut rng = StdRng::seed_from_u64(11);
+    for run in 0..20 {
+        let mut detector = Detector::new(config.clone()).unwrap();
+        for bucket in 0..=spike_bucket {
+            let rate = if bucket == spike_bucket {
+                rate * 12.0
+            } else {
+                rate
+            };
+            let mean = rate * bucket_seconds as f64;
+            let noise: f64 = (0..12).map(|_| rng.random::<f64>()).sum::<f64>() - 6.0;
+            let count = (mean + noise * mean.sqrt()).round().max(0.0);
+            let score = detector.update(1_700_000_000 + bucket * bucket_seconds, count);
+            if bucket < spike_bucket {
+                assert!(
+                    score < signals::TUNED_ALERT_THRESHOLD,
+                    "run {run}: bucket {bucket} ({count}) scored {score}"
+                );
+            } else {
+                assert!(
+                    score >= signals::TUNED_ALERT_THRESHOLD,
+                    "run {run}: the spike ({count}) scored {score}"
+                );
+            }
+        }
+    }
+}
