@@ -191,7 +191,7 @@ fn dashboard_aggregates_count_buckets_sources_sentiments_reasons_and_intents() {
     let within = SearchRequest { within: Some(window), sort: Sort::Oldest, ..SearchRequest::new(listen::parse("*").unwrap(), 10) };
     let found = index.search(&within).unwrap();
     assert_eq!(found.hits.iter().map(|hit| hit.id.0).collect::<Vec<_>>(), [1, 2]);
-    assert_eq!(found.facets.by_reason, [("late flight".to_string(), 2)]);
+    assert_eq!(found.facets.by_reason, [("late_flight".to_string(), 2)]);
     let hour = 3600;
     let first = chrono::Utc.with_ymd_and_hms(2015, 2, 24, 10, 0, 0).unwrap().timestamp();
     assert_eq!(index.time_span().unwrap(), Some((first + hour, first + 6 * hour)));
