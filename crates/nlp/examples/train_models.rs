@@ -113,7 +113,7 @@ fn main() -> Result<()> {
         dense_scale: 0.3,
         balance_power: 0.5,
         // Each class's own naive-Bayes ratio, bigrams weighing 1.5 times (with the
-        // TweetEval weight: cross-validated airline macro-F1 77.8 → 78.4, docs/understanding.md).
+        // TweetEval weight: cross-validated airline macro-F1 77.8 → 78.2, docs/understanding.md).
         per_class_scaling: true,
         bigram_scale: 1.5,
         ..options(
@@ -202,7 +202,7 @@ fn main() -> Result<()> {
         l2: 1e-4,
         dense_scale: 1.0,
         // Four seeds' weights averaged: the ten-class SGD with rare classes weighted up to
-        // 13 times is noisy (cross-validated macro-F1 57.7 → 58.4, seed 42; 57.6 → 58.0, seed 7).
+        // 13 times is noisy (cross-validated macro-F1 57.7 → 58.4, seed 42; 57.6 → 58.4, seed 7).
         averaged_runs: 4,
         ..options(
             &arguments,

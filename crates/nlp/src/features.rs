@@ -18,7 +18,9 @@
 //! namespace byte then its bytes (parts separated by one zero byte), followed by the
 //! finaliser `h ^= h >> 29; h *= 0xbf58476d1ce4e5b9; h ^= h >> 32`. A word bigram is
 //! not hashed from its bytes again: it combines the FNV states of its two words
-//! ([`combine_bigram`]). The model uses the low bits of the hash as the bucket.
+//! ([`combine_bigram`]). The model uses the low bits of the hash as the bucket; bits
+//! 59–60 then carry the feature's group ([`group`], read by training only) and bit 63
+//! marks a cue ([`PRIOR_BIT`]).
 //!
 //! Feature set 2 (this one) replaced the char 3–5-grams of feature set 1 by 4-grams and
 //! bigrams hashed from bytes by combined word states: 2.5 times fewer features a post.
