@@ -77,7 +77,8 @@ impl Default for Analyzer {
     /// The analyser with the models shipped in `models/` (embedded in the binary).
     /// Their training data is non-commercial: see `models/README.md`.
     fn default() -> Analyzer {
-        Analyzer::with_models(Analyzer::embedded_models()).expect("shipped models have the expected labels")
+        Analyzer::with_models(Analyzer::embedded_models())
+            .expect("shipped models have the expected labels")
     }
 }
 
@@ -132,10 +133,15 @@ impl Analyzer {
     /// the default taxonomy without a reason model.
     pub fn reason_labels(&self) -> Vec<String> {
         let Some(model) = &self.models.reason else {
-            return DEFAULT_REASONS.iter().map(|reason| reason.to_string()).collect();
+            return DEFAULT_REASONS
+                .iter()
+                .map(|reason| reason.to_string())
+                .collect();
         };
         let mut labels = model.labels().to_vec();
-        let default_taxonomy = labels.iter().all(|label| DEFAULT_REASONS.contains(&label.as_str()));
+        let default_taxonomy = labels
+            .iter()
+            .all(|label| DEFAULT_REASONS.contains(&label.as_str()));
         if default_taxonomy {
             labels.extend(DEFAULT_REASONS.iter().map(|reason| reason.to_string()));
             labels.push(OTHER_REASON.to_string());

@@ -18,7 +18,9 @@
 //! namespace byte then its bytes (parts separated by one zero byte), followed by the
 //! finaliser `h ^= h >> 29; h *= 0xbf58476d1ce4e5b9; h ^= h >> 32`. A word bigram is
 //! not hashed from its bytes again: it combines the FNV states of its two words
-//! ([`combine_bigram`]). The model uses the low bits of the hash as the bucket.
+//! ([`combine_bigram`]). The model uses the low bits of the hash as the bucket; bits
+//! 59–60 then carry the feature's group ([`group`], read by training only) and bit 63
+//! marks a cue ([`PRIOR_BIT`]).
 //!
 //! Feature set 2 (this one) replaced the char 3–5-grams of feature set 1 by 4-grams and
 //! bigrams hashed from bytes by combined word states: 2.5 times fewer features a post.
@@ -64,6 +66,31 @@ pub(crate) struct PreparedText {
 /// rare in the training data (`pas mal`) is not scaled away. The model indexes buckets
 /// with the low bits, so this bit changes no bucket.
 pub(crate) const PRIOR_BIT: u64 = 1 << 63;
+
+/// Bits 59–60 of a hash name its feature group ([`group`]): words, bigrams, character
+/// n-grams, cues. The model indexes buckets with the low bits, so they change no bucket.
+pub(crate) const GROUP_SHIFT: u32 = 59;
+const GROUP_MASK: u64 = 3 << GROUP_SHIFT;
+pub(crate) mod group {
+    // Training reads only BIGRAM (`TrainOptions::bigram_scale`); the others name the
+    // rest so that every hash carries its group.
+    #![allow(dead_code)]
+    pub const WORD: u64 = 0;
+    pub const BIGRAM: u64 = 1;
+    pub const CHAR_NGRAM: u64 = 2;
+    pub const CUE: u64 = 3;
+}
+
+#[inline]
+fn tag(hash: u64, group: u64) -> u64 {
+    (hash & !GROUP_MASK) | (group << GROUP_SHIFT)
+}
+
+/// The group a feature hash belongs to (a value of [`group`]).
+#[inline]
+pub(crate) fn group_of(hash: u64) -> u64 {
+    (hash & GROUP_MASK) >> GROUP_SHIFT
+}
 
 /// The phrase lists read in one pass over every post (bits of [`PreparedText::phrases`]):
 /// the lexicon's irony lists and the intent rules' lists.
@@ -170,6 +197,7 @@ impl Collector {
     fn add(&mut self, namespace: u8, parts: &[&[u8]]) {
         let hash = hash_parts(namespace, parts);
         let prior = matches!(namespace, namespace::CUE | namespace::PHRASE);
+        let hash = tag(hash, if prior { group::CUE } else { group::WORD });
         self.hashes
             .push(if prior { hash | PRIOR_BIT } else { hash });
     }
@@ -515,7 +543,7 @@ fn add_char_ngrams(word: &str, collector: &mut Collector) {
         for byte in window {
             hash = fnv_byte(hash, *byte);
         }
-        collector.hashes.push(finish(hash));
+        collector.hashes.push(tag(finish(hash), group::CHAR_NGRAM));
     }
 }
 
@@ -531,7 +559,9 @@ fn add_bigrams(tokens: &[Token], collector: &mut Collector) {
             hash = fnv_byte(hash, *byte);
         }
         if let Some(first) = previous {
-            collector.hashes.push(combine_bigram(first, hash));
+            collector
+                .hashes
+                .push(tag(combine_bigram(first, hash), group::BIGRAM));
         }
         previous = Some(hash);
     }
@@ -624,17 +654,26 @@ mod tests {
         prepared
             .features
             .hashes
-            .contains(&(hash_parts(namespace::CUE, &[name.as_bytes()]) | PRIOR_BIT))
+            .contains(&cue_hash(&[name.as_bytes()]))
+    }
+
+    /// A word feature's hash as `prepare` writes it (tagged with its group).
+    fn word_hash(namespace: u8, word: &[u8]) -> u64 {
+        tag(hash_parts(namespace, &[word]), group::WORD)
+    }
+
+    fn cue_hash(parts: &[&[u8]]) -> u64 {
+        tag(hash_parts(namespace::CUE, parts), group::CUE) | PRIOR_BIT
     }
 
     #[test]
     fn negation_scope_marks_words_until_punctuation() {
         let prepared = prepare("never flying with them, good crew");
         let hashes = &prepared.features.hashes;
-        assert!(hashes.contains(&hash_parts(namespace::NEGATED_WORD, &[b"with"])));
-        assert!(!hashes.contains(&hash_parts(namespace::WORD, &[b"with"])));
-        assert!(hashes.contains(&hash_parts(namespace::WORD, &[b"good"])));
-        assert!(!hashes.contains(&hash_parts(namespace::NEGATED_WORD, &[b"good"])));
+        assert!(hashes.contains(&word_hash(namespace::NEGATED_WORD, b"with")));
+        assert!(!hashes.contains(&word_hash(namespace::WORD, b"with")));
+        assert!(hashes.contains(&word_hash(namespace::WORD, b"good")));
+        assert!(!hashes.contains(&word_hash(namespace::NEGATED_WORD, b"good")));
     }
 
     #[test]
@@ -671,9 +710,10 @@ mod tests {
         let prepared = prepare("trop bien");
         assert_eq!(prepared.positive_cues, 1);
         assert!(
-            prepared.features.hashes.contains(
-                &(hash_parts(namespace::CUE, &[b"intensified", b"positive"]) | PRIOR_BIT)
-            )
+            prepared
+                .features
+                .hashes
+                .contains(&cue_hash(&[b"intensified", b"positive"]))
         );
         assert!(has_flag(
             &prepare("great job losing my bag again 🙄"),
@@ -714,6 +754,22 @@ mod tests {
             let prepared = prepare(text);
             assert!(prepared.features.value.is_finite());
         }
+    }
+
+    #[test]
+    fn every_hash_carries_its_group_and_groups_change_no_bucket() {
+        let prepared = prepare("not a good flight, lost my bag");
+        let hashes = &prepared.features.hashes;
+        let count = |wanted: u64| hashes.iter().filter(|h| group_of(**h) == wanted).count();
+        // Words (7, `not` included, plus any phrase words), bigrams (5: the comma breaks
+        // the chain), character 4-grams of the words of four letters or more, and cues.
+        assert!(count(group::WORD) >= 7);
+        assert_eq!(count(group::BIGRAM), 5);
+        assert!(count(group::CHAR_NGRAM) > 10);
+        assert!(count(group::CUE) >= 3);
+        let raw = hash_parts(namespace::WORD, &[b"good"]);
+        assert_eq!(tag(raw, group::BIGRAM) & 0xffff_ffff, raw & 0xffff_ffff);
+        assert_eq!(tag(raw, group::BIGRAM) & PRIOR_BIT, raw & PRIOR_BIT);
     }
 
     #[test]

@@ -20,23 +20,23 @@ pub struct LanguageGuess {
 /// Words that are frequent in one of the two languages and rare in the other.
 const FRENCH_WORDS: &[&str] = &[
     "le", "la", "les", "un", "une", "des", "du", "de", "et", "est", "je", "tu", "il", "elle",
-    "nous", "vous", "ils", "pas", "ne", "que", "qui", "pour", "avec", "sur", "dans", "mon",
-    "ma", "mes", "ton", "votre", "vos", "notre", "nos", "ce", "cette", "ces", "au", "aux",
-    "mais", "ou", "donc", "car", "tres", "très", "merci", "bonjour", "encore", "toujours",
-    "depuis", "rien", "plus", "sont", "suis", "ai", "avez", "avons", "fait", "été", "ete",
-    "j", "c", "l", "d", "qu", "n", "m", "s", "y", "ça", "ca", "quand", "comme", "aussi",
-    "alors", "sans", "chez", "leur", "leurs", "retard", "annulé", "vol", "colis", "oui",
-    "non", "svp", "bjr", "jamais", "toujours", "aujourd", "hui", "demain", "hier", "trop",
+    "nous", "vous", "ils", "pas", "ne", "que", "qui", "pour", "avec", "sur", "dans", "mon", "ma",
+    "mes", "ton", "votre", "vos", "notre", "nos", "ce", "cette", "ces", "au", "aux", "mais", "ou",
+    "donc", "car", "tres", "très", "merci", "bonjour", "encore", "toujours", "depuis", "rien",
+    "plus", "sont", "suis", "ai", "avez", "avons", "fait", "été", "ete", "j", "c", "l", "d", "qu",
+    "n", "m", "s", "y", "ça", "ca", "quand", "comme", "aussi", "alors", "sans", "chez", "leur",
+    "leurs", "retard", "annulé", "vol", "colis", "oui", "non", "svp", "bjr", "jamais", "toujours",
+    "aujourd", "hui", "demain", "hier", "trop",
 ];
 
 const ENGLISH_WORDS: &[&str] = &[
-    "the", "a", "an", "and", "is", "are", "was", "were", "i", "you", "he", "she", "we",
-    "they", "my", "your", "our", "their", "not", "no", "to", "of", "in", "on", "for", "with",
-    "at", "this", "that", "it", "be", "have", "has", "had", "do", "does", "did", "don",
-    "can", "will", "just", "thanks", "thank", "please", "why", "what", "how", "when", "from",
-    "me", "so", "but", "or", "if", "been", "get", "got", "again", "still", "flight", "now",
-    "t", "im", "ve", "ll", "its", "any", "all", "out", "up", "hour", "hours", "help", "customer",
-    "service", "would", "could", "should", "am", "by", "about", "there", "one", "time",
+    "the", "a", "an", "and", "is", "are", "was", "were", "i", "you", "he", "she", "we", "they",
+    "my", "your", "our", "their", "not", "no", "to", "of", "in", "on", "for", "with", "at", "this",
+    "that", "it", "be", "have", "has", "had", "do", "does", "did", "don", "can", "will", "just",
+    "thanks", "thank", "please", "why", "what", "how", "when", "from", "me", "so", "but", "or",
+    "if", "been", "get", "got", "again", "still", "flight", "now", "t", "im", "ve", "ll", "its",
+    "any", "all", "out", "up", "hour", "hours", "help", "customer", "service", "would", "could",
+    "should", "am", "by", "about", "there", "one", "time",
 ];
 
 /// The cue lists as hash sets, built once, for every word of every mention.
@@ -49,8 +49,11 @@ static ENGLISH_SET: std::sync::LazyLock<WordSet> =
 pub fn detect_language(text: &str) -> Option<LanguageGuess> {
     let (french, english, words) = count_cues(text);
     if french + english >= 2 || (words <= 3 && french + english >= 1) {
-        let (code, winner, loser) =
-            if french > english { ("fr", french, english) } else { ("en", english, french) };
+        let (code, winner, loser) = if french > english {
+            ("fr", french, english)
+        } else {
+            ("en", english, french)
+        };
         // A quarter of the words must be cues: "nos" or "y" alone do not make Spanish French.
         if winner >= loser * 2 && winner > loser && winner * 4 >= words {
             let confidence = (winner as f32 / (winner + loser) as f32).min(0.99);
@@ -66,7 +69,10 @@ fn count_cues(text: &str) -> (u32, u32, u32) {
     let mut french = 0u32;
     let mut english = 0u32;
     let mut words = 0u32;
-    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
         if word.starts_with(|c: char| c.is_ascii_digit()) {
             continue;
         }
@@ -84,7 +90,9 @@ fn count_cues(text: &str) -> (u32, u32, u32) {
         if ENGLISH_SET.contains(word) {
             english += 1;
         }
-        if word.contains(['é', 'è', 'ê', 'à', 'ç', 'ù', 'â', 'î', 'ô', 'û', 'ë', 'ï', 'œ']) {
+        if word.contains([
+            'é', 'è', 'ê', 'à', 'ç', 'ù', 'â', 'î', 'ô', 'û', 'ë', 'ï', 'œ',
+        ]) {
             french += 1;
         }
     }
@@ -92,8 +100,16 @@ fn count_cues(text: &str) -> (u32, u32, u32) {
 }
 
 fn detect_with_trigrams(text: &str) -> Option<LanguageGuess> {
-    const ALLOWED: [Lang; 8] =
-        [Lang::Eng, Lang::Fra, Lang::Spa, Lang::Deu, Lang::Ita, Lang::Por, Lang::Nld, Lang::Jpn];
+    const ALLOWED: [Lang; 8] = [
+        Lang::Eng,
+        Lang::Fra,
+        Lang::Spa,
+        Lang::Deu,
+        Lang::Ita,
+        Lang::Por,
+        Lang::Nld,
+        Lang::Jpn,
+    ];
     let detector = Detector::with_allowlist(ALLOWED.to_vec());
     let info = detector.detect(text)?;
     if info.confidence() < 0.2 {
@@ -110,7 +126,10 @@ fn detect_with_trigrams(text: &str) -> Option<LanguageGuess> {
         Lang::Jpn => "ja",
         _ => return None,
     };
-    Some(LanguageGuess { code, confidence: info.confidence() as f32 })
+    Some(LanguageGuess {
+        code,
+        confidence: info.confidence() as f32,
+    })
 }
 
 #[cfg(test)]

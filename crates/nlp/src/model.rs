@@ -69,6 +69,15 @@ pub struct TrainOptions {
     /// norm 1) against the hashed features (norm 1 together); 0 leaves it out. Folded
     /// into the stored weights, like the naive-Bayes scales.
     pub dense_scale: f32,
+    /// Keep each class's own naive-Bayes ratio for a feature instead of the largest over
+    /// the classes (NB-SVM's one-against-the-rest scaling, in one multinomial model).
+    pub per_class_scaling: bool,
+    /// Multiplies the naive-Bayes scale of word-bigram features while training (1: as
+    /// the other features).
+    pub bigram_scale: f32,
+    /// Fit this many models with different shuffling seeds and average their weights
+    /// (1: one model). The result is one linear model: predicting costs the same.
+    pub averaged_runs: u32,
 }
 
 impl Default for TrainOptions {
@@ -84,6 +93,9 @@ impl Default for TrainOptions {
             feature_scaling: true,
             seed: 42,
             dense_scale: 0.5,
+            per_class_scaling: false,
+            bigram_scale: 1.0,
+            averaged_runs: 1,
         }
     }
 }
@@ -363,6 +375,13 @@ pub fn train_classifier_weighted(
             "need at least two labels, found {}",
             labels.len()
         )));
+    }
+    if !(1..=16).contains(&options.averaged_runs)
+        || !(options.bigram_scale.is_finite() && options.bigram_scale >= 0.0)
+    {
+        return Err(NlpError::InvalidTrainingData(
+            "averaged_runs must be within 1..=16 and bigram_scale finite and non-negative".into(),
+        ));
     }
     if !(8..=24).contains(&options.hash_bits) {
         return Err(NlpError::InvalidTrainingData(

@@ -28,7 +28,10 @@ pub(crate) enum TokenKind {
 /// tokenising a post does not allocate once per token.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) enum TokenText {
-    Inline { length: u8, bytes: [u8; INLINE_TEXT] },
+    Inline {
+        length: u8,
+        bytes: [u8; INLINE_TEXT],
+    },
     Heap(String),
 }
 
@@ -165,7 +168,10 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
             tokens.push(Token::new(TokenKind::Separator, ","));
             index += 1;
         } else if is_emoji(character) {
-            tokens.push(Token::new(TokenKind::Emoji, character.encode_utf8(&mut [0u8; 4])));
+            tokens.push(Token::new(
+                TokenKind::Emoji,
+                character.encode_utf8(&mut [0u8; 4]),
+            ));
             index += 1;
         } else {
             index += 1;
@@ -182,7 +188,11 @@ pub(crate) struct WordHasher(u64);
 
 impl std::hash::Hasher for WordHasher {
     fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for byte in bytes {
             hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3);
         }
@@ -195,8 +205,10 @@ impl std::hash::Hasher for WordHasher {
 }
 
 /// Maps and sets keyed by words, hashed with [`WordHasher`].
-pub(crate) type WordMap<V> = std::collections::HashMap<&'static str, V, std::hash::BuildHasherDefault<WordHasher>>;
-pub(crate) type WordSet = std::collections::HashSet<&'static str, std::hash::BuildHasherDefault<WordHasher>>;
+pub(crate) type WordMap<V> =
+    std::collections::HashMap<&'static str, V, std::hash::BuildHasherDefault<WordHasher>>;
+pub(crate) type WordSet =
+    std::collections::HashSet<&'static str, std::hash::BuildHasherDefault<WordHasher>>;
 
 /// Several phrase lists matched in one pass: [`PhraseSets::matches`] gives a bit per
 /// list (bit `i` for `lists[i]`) whose phrases occur in the words. The intent rules read
@@ -235,7 +247,6 @@ impl PhraseSets {
         found
     }
 }
-
 
 /// Undoes the HTML escaping some sources apply (`&amp;`, `&lt;`, `&#39;`).
 fn unescape_html(text: &str) -> std::borrow::Cow<'_, str> {
@@ -391,7 +402,11 @@ fn push_word(raw: &[char], tokens: &mut Vec<Token>) {
             letters += usize::from(byte.is_ascii_alphabetic());
             uppercase += usize::from(byte.is_ascii_uppercase());
             bytes[index] = byte.to_ascii_lowercase();
-            run = if index > 0 && bytes[index] == bytes[index - 1] { run + 1 } else { 1 };
+            run = if index > 0 && bytes[index] == bytes[index - 1] {
+                run + 1
+            } else {
+                1
+            };
             if run >= 3 {
                 break;
             }
@@ -520,7 +535,10 @@ mod tests {
     use super::*;
 
     fn texts(text: &str) -> Vec<String> {
-        tokenize(text).into_iter().map(|token| token.text.to_string()).collect()
+        tokenize(text)
+            .into_iter()
+            .map(|token| token.text.to_string())
+            .collect()
     }
 
     #[test]

@@ -349,7 +349,12 @@ fn the_airline_reason_model_speaks_the_airline_labels() {
     let mut models = Analyzer::embedded_models();
     models.reason = Some(model);
     let airline = Analyzer::with_models(models).unwrap();
-    assert!(airline.reason_labels().iter().any(|label| label == "Late Flight"));
+    assert!(
+        airline
+            .reason_labels()
+            .iter()
+            .any(|label| label == "Late Flight")
+    );
     let reason = airline
         .analyze(
             "@united flight delayed 3 hours, still sitting at the gate",
@@ -392,9 +397,47 @@ fn arbitrary_text_never_panics() {
         z ^ (z >> 31)
     };
     const SPECIAL: &[&str] = &[
-        "@", "#", "'", "’", "-", "_", ":", ";", "(", ")", "<", "3", "&amp;", "&", "http", "www.",
-        "!", "?", "…", ".", " ", "\n", "\u{200d}", "\u{fe0f}", "\u{301}", "😡", "🙂", "n'", "pas",
-        "not", "ne", "plus", "İ", "ß", "ǅ", "Σ", "中文", "العربية", "😀😀😀", "aaaa", "ÉÉÉ",
+        "@",
+        "#",
+        "'",
+        "’",
+        "-",
+        "_",
+        ":",
+        ";",
+        "(",
+        ")",
+        "<",
+        "3",
+        "&amp;",
+        "&",
+        "http",
+        "www.",
+        "!",
+        "?",
+        "…",
+        ".",
+        " ",
+        "\n",
+        "\u{200d}",
+        "\u{fe0f}",
+        "\u{301}",
+        "😡",
+        "🙂",
+        "n'",
+        "pas",
+        "not",
+        "ne",
+        "plus",
+        "İ",
+        "ß",
+        "ǅ",
+        "Σ",
+        "中文",
+        "العربية",
+        "😀😀😀",
+        "aaaa",
+        "ÉÉÉ",
     ];
     let author = Author::default();
     for case in 0..3_000 {
@@ -447,4 +490,65 @@ fn odd_inputs_get_defined_answers() {
     }
     let empty = analyzer().analyze("", None, &author);
     assert_eq!(empty.intent, Intent::SpamOrNoise);
+}
+
+/// Seed-averaged runs and per-class scaling are deterministic, change the model, and
+/// bad values are refused.
+#[test]
+fn averaged_runs_and_per_class_scaling_train_deterministically() {
+    let examples: Vec<(String, String)> = [
+        ("late again", "delay"),
+        ("flight delayed", "delay"),
+        ("delayed two hours", "delay"),
+        ("lost my bag", "luggage"),
+        ("bag damaged", "luggage"),
+        ("where is my suitcase", "luggage"),
+    ]
+    .iter()
+    .map(|(text, label)| (text.to_string(), label.to_string()))
+    .collect();
+    let base = nlp::TrainOptions {
+        hash_bits: 12,
+        epochs: 30,
+        ..nlp::TrainOptions::default()
+    };
+    let single = nlp::train_classifier(&examples, &base).unwrap().to_bytes();
+    for options in [
+        nlp::TrainOptions {
+            averaged_runs: 3,
+            ..base.clone()
+        },
+        nlp::TrainOptions {
+            per_class_scaling: true,
+            bigram_scale: 1.5,
+            ..base.clone()
+        },
+    ] {
+        let model = nlp::train_classifier(&examples, &options).unwrap();
+        assert_ne!(model.to_bytes(), single);
+        assert_eq!(
+            nlp::train_classifier(&examples, &options)
+                .unwrap()
+                .to_bytes(),
+            model.to_bytes()
+        );
+        assert_eq!(model.predict("my flight is delayed").label, "delay");
+        assert_eq!(model.predict("they lost my bag").label, "luggage");
+    }
+    for bad in [
+        nlp::TrainOptions {
+            averaged_runs: 0,
+            ..base.clone()
+        },
+        nlp::TrainOptions {
+            averaged_runs: 17,
+            ..base.clone()
+        },
+        nlp::TrainOptions {
+            bigram_scale: f32::NAN,
+            ..base.clone()
+        },
+    ] {
+        assert!(nlp::train_classifier(&examples, &bad).is_err());
+    }
 }
