@@ -94,7 +94,18 @@ async function checkNothingExecuted(label) {
 }
 
 async function visit(path) {
-  const response = await page.goto(base + path);
+  let response;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      response = await page.goto(base + path);
+      break;
+    } catch (error) {
+      // A navigation the page started itself (app.js reloading after a form's answer) can
+      // abort ours: let it finish, then go.
+      if (attempt >= 3 || !/ERR_ABORTED|interrupted by another navigation/.test(String(error))) throw error;
+      await page.waitForLoadState("load");
+    }
+  }
   assert.ok(response.ok(), `${path} answered ${response.status()}`);
 }
 
