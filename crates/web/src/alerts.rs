@@ -28,18 +28,18 @@ pub async fn create_rule(
     caller: Caller,
     body: Result<Json<NewAlertRule>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    caller.require(Action::ManageAlerts)?;
+    let actor = caller.require(Action::ManageAlerts)?.actor.clone();
     let Json(rule) = body.map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))?;
     let app = state.app.clone();
-    let created = tokio::task::spawn_blocking(move || app.create_alert_rule(rule)).await??;
+    let created = tokio::task::spawn_blocking(move || app.create_alert_rule_as(&actor, rule)).await??;
     Ok((StatusCode::CREATED, to_json(created)?))
 }
 
 pub async fn delete_rule(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
-    caller.require(Action::ManageAlerts)?;
+    let actor = caller.require(Action::ManageAlerts)?.actor.clone();
     let id = parse_id(&id, "alert rule")?;
     let app = state.app.clone();
-    let deleted = tokio::task::spawn_blocking(move || app.delete_alert_rule(id)).await??;
+    let deleted = tokio::task::spawn_blocking(move || app.delete_alert_rule_as(&actor, id)).await??;
     if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found(format!("no alert rule {id}"))) }
 }
 
@@ -56,11 +56,11 @@ pub async fn patch_rule(
     Path(id): Path<String>,
     body: Result<Json<RulePatch>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(Action::ManageAlerts)?;
+    let actor = caller.require(Action::ManageAlerts)?.actor.clone();
     let id = parse_id(&id, "alert rule")?;
     let Json(patch) = body.map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))?;
     let app = state.app.clone();
-    to_json(tokio::task::spawn_blocking(move || app.set_alert_rule_muted(id, patch.muted)).await??)
+    to_json(tokio::task::spawn_blocking(move || app.set_alert_rule_muted_as(&actor, id, patch.muted)).await??)
 }
 
 pub async fn test_rule(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<(StatusCode, Json<Value>), ApiError> {

@@ -126,7 +126,15 @@ async fn alert_rules_are_created_listed_and_deleted_and_bad_rules_are_refused() 
     let (_, listed) = test.call("GET", "/api/v1/alert-rules", None).await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 2);
     let uri = format!("/api/v1/alert-rules/{}", created["id"]);
+    let (status, muted) = test.call("PATCH", &uri, Some(json!({ "muted": true }))).await;
+    assert_eq!(status, StatusCode::OK, "{muted}");
     assert_eq!(test.call("DELETE", &uri, None).await.0, StatusCode::NO_CONTENT);
+    // Every change to a rule is in the audit log, with who made it.
+    let (_, audit) = test.call("GET", &format!("/api/v1/audit?entity=alert_rule&entity_id={}", created["id"]), None).await;
+    let mut actions: Vec<&str> = audit["items"].as_array().unwrap().iter().map(|entry| entry["action"].as_str().unwrap()).collect();
+    actions.sort_unstable();
+    assert_eq!(actions, ["alert_rule.create", "alert_rule.delete", "alert_rule.mute"], "{audit}");
+    assert!(audit["items"].as_array().unwrap().iter().all(|entry| entry["actor"].as_str().is_some_and(|actor| !actor.is_empty())), "{audit}");
     assert_eq!(test.call("DELETE", &uri, None).await.0, StatusCode::NOT_FOUND);
     assert_eq!(test.call("DELETE", "/api/v1/alert-rules/x", None).await.0, StatusCode::BAD_REQUEST);
     assert_eq!(test.call("POST", "/api/v1/alert-rules/999/test", None).await.0, StatusCode::NOT_FOUND);

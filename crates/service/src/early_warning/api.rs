@@ -139,6 +139,31 @@ impl App {
         Ok(self.store().delete_alert_rule(id)?)
     }
 
+    /// [`App::create_alert_rule`] by a person, in the audit log.
+    pub fn create_alert_rule_as(&self, actor: &str, rule: NewAlertRule) -> Result<AlertRule, ServiceError> {
+        let created = self.create_alert_rule(rule)?;
+        self.audit(actor, "alert_rule.create", "alert_rule", created.id, None, serde_json::to_value(&created).ok())?;
+        Ok(created)
+    }
+
+    /// [`App::set_alert_rule_muted`] by a person, in the audit log.
+    pub fn set_alert_rule_muted_as(&self, actor: &str, id: i64, muted: bool) -> Result<AlertRule, ServiceError> {
+        let rule = self.set_alert_rule_muted(id, muted)?;
+        let action = if muted { "alert_rule.mute" } else { "alert_rule.unmute" };
+        self.audit(actor, action, "alert_rule", id, Some(serde_json::json!({"muted": !muted})), Some(serde_json::json!({"muted": muted})))?;
+        Ok(rule)
+    }
+
+    /// [`App::delete_alert_rule`] by a person, in the audit log (with the rule as it was).
+    pub fn delete_alert_rule_as(&self, actor: &str, id: i64) -> Result<bool, ServiceError> {
+        let before = self.list_alert_rules()?.into_iter().find(|rule| rule.id == id);
+        let deleted = self.delete_alert_rule(id)?;
+        if deleted {
+            self.audit(actor, "alert_rule.delete", "alert_rule", id, before.and_then(|rule| serde_json::to_value(&rule).ok()), None)?;
+        }
+        Ok(deleted)
+    }
+
     /// Raises a sample alert for the rule (stored and delivered, outside the policy).
     pub fn test_alert_rule(&self, id: i64) -> Result<Alert, ServiceError> {
         let rule = self
