@@ -6,19 +6,12 @@
 // credentials in the environment.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
+import { api, base, checkAccessibility, chromiumOptions, email, password, screenshot, token, usePage, visit } from "./support.mjs";
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const base = process.env.COMPTOIR_URL;
-const token = process.env.COMPTOIR_TOKEN;
-const email = process.env.COMPTOIR_EMAIL;
-const password = process.env.COMPTOIR_PASSWORD;
-const screenshotDir = process.env.SCREENSHOT_DIR;
 const runId = Date.now().toString(36);
 const HOSTILE = "<script>window.__xss=1</script><img src=x onerror=alert(1)>";
 
@@ -26,35 +19,6 @@ let profileDir;
 let context;
 let page;
 const dialogs = [];
-
-async function api(method, path, body, contentType = "application/json") {
-  const response = await fetch(base + path, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, ...(body ? { "Content-Type": contentType } : {}) },
-    body,
-  });
-  const text = await response.text();
-  let json = null;
-  try { json = text ? JSON.parse(text) : null; } catch { json = null; }
-  return { status: response.status, json, text, headers: response.headers };
-}
-
-async function screenshot(name) {
-  if (!screenshotDir) return;
-  mkdirSync(screenshotDir, { recursive: true });
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: false });
-}
-
-async function checkAccessibility(label) {
-  await page.evaluate(axeSource); // through the DevTools protocol: the page's CSP stays strict
-  const violations = await page.evaluate(async () => {
-    const results = await window.axe.run(document, { resultTypes: ["violations"] });
-    return results.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
-  });
-  assert.deepEqual(violations, [], `axe-core on ${label}`);
-}
 
 async function checkNothingExecuted(label) {
   const state = await page.evaluate(() => ({
@@ -69,32 +33,13 @@ async function checkNothingExecuted(label) {
   assert.deepEqual(dialogs, [], `a dialog opened on ${label}`);
 }
 
-async function visit(path) {
-  let response;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      response = await page.goto(base + path);
-      break;
-    } catch (error) {
-      // A navigation the page started itself (app.js reloading after a form's answer) can
-      // abort ours: let it finish, then go.
-      if (attempt >= 3 || !/ERR_ABORTED|interrupted by another navigation/.test(String(error))) throw error;
-      await page.waitForLoadState("load");
-    }
-  }
-  assert.ok(response.ok(), `${path} answered ${response.status()}`);
-}
-
 before(async () => {
   assert.ok(base && token && email && password, "run through run.sh (it starts the demo)");
   profileDir = mkdtempSync(join(tmpdir(), "comptoir-chromium-"));
   context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
+    ...chromiumOptions,
     locale: "en-GB",
     viewport: { width: 1280, height: 900 },
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
   });
   await context.addInitScript(() => {
     window.__alerts = [];
@@ -103,6 +48,7 @@ before(async () => {
     }
   });
   page = context.pages()[0] ?? (await context.newPage());
+  usePage(page);
   page.on("dialog", async (dialog) => { dialogs.push(dialog.message()); await dialog.dismiss(); });
   // Hostile text in the stream the dashboard and the search show.
   const hostile = {

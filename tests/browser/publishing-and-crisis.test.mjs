@@ -8,19 +8,12 @@
 // screenshots for the README. Started by run.sh with the demo's URL and credentials.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
+import { api, base, checkAccessibility, chromiumOptions, email, password, screenshot, token, usePage, visit } from "./support.mjs";
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const base = process.env.COMPTOIR_URL;
-const token = process.env.COMPTOIR_TOKEN;
-const email = process.env.COMPTOIR_EMAIL;
-const password = process.env.COMPTOIR_PASSWORD;
-const screenshotDir = process.env.SCREENSHOT_DIR;
 /// The demo administrator's signature (service::demo).
 const SIGNATURE = "^DA";
 
@@ -28,35 +21,6 @@ let profileDir;
 let context;
 let page;
 let incident;
-
-async function api(method, path, body) {
-  const response = await fetch(base + path, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, ...(body ? { "Content-Type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  let json = null;
-  try { json = text ? JSON.parse(text) : null; } catch { json = null; }
-  return { status: response.status, json, text };
-}
-
-async function screenshot(name, fullPage = false) {
-  if (!screenshotDir) return;
-  mkdirSync(screenshotDir, { recursive: true });
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage });
-}
-
-async function checkAccessibility(label) {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const results = await window.axe.run(document, { resultTypes: ["violations"] });
-    return results.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
-  });
-  assert.deepEqual(violations, [], `axe-core on ${label}`);
-}
 
 /// Clicks "send" and waits for the result; the server's refusal, if any, as the error.
 async function send() {
@@ -67,34 +31,16 @@ async function send() {
   if (await refused.count()) throw new Error(`the send was refused: ${await refused.textContent()}`);
 }
 
-async function visit(path) {
-  let response;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      response = await page.goto(base + path);
-      break;
-    } catch (error) {
-      // A navigation the page started itself (app.js reloading after a form's answer) can
-      // abort ours: let it finish, then go.
-      if (attempt >= 3 || !/ERR_ABORTED|interrupted by another navigation/.test(String(error))) throw error;
-      await page.waitForLoadState("load");
-    }
-  }
-  assert.ok(response.ok(), `${path} answered ${response.status()}`);
-}
-
 before(async () => {
   assert.ok(base && token && email && password, "run through run.sh (it starts the demo)");
   profileDir = mkdtempSync(join(tmpdir(), "comptoir-chromium-"));
   context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
+    ...chromiumOptions,
     locale: "en-GB",
     viewport: { width: 1280, height: 900 },
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
   });
   page = context.pages()[0] ?? (await context.newPage());
+  usePage(page);
   await page.goto(base + "/login");
   await page.getByLabel("E-mail").fill(email);
   await page.getByLabel("Password").fill(password);
