@@ -3,8 +3,9 @@
 //! day, days, teams and agents in the team's time zone.
 //!
 //! Every figure is about the cases *received* in the period (`opened_at` in `[from, to)`).
-//! The whole hours and days of a period are read from roll-ups that triggers keep on
-//! `cases` (migration 0015), the partial hours at its edges from the cases themselves, so a
+//! The whole hours and days of a period are read from the roll-ups of migration 0015 (new
+//! cases added by the store per batch, `rollup.rs`; updates and deletes followed by
+//! triggers on `cases`), the partial hours at its edges from the cases themselves, so a
 //! report over a million cases reads a few thousand rows.
 
 use chrono::{DateTime, Duration, Utc};
@@ -308,7 +309,7 @@ fn not_yet_due(
 }
 
 /// The period's counts per group. The whole hours (days, for agents) come from the
-/// roll-ups of migration 0015, kept by triggers on `cases`; the edges of the period and
+/// roll-ups of migration 0015 (see the module's documentation); the edges of the period and
 /// one agent's cases are counted from the cases.
 pub(crate) fn care_report_counts(db: &mut dyn Db, filter: &CareReportFilter, grouping: CareGrouping) -> Result<Vec<CareHourCounts>> {
     let step = match grouping {
