@@ -126,6 +126,12 @@ pub trait Store: CareStore + PublishingStore + Send + Sync {
     /// Applies the migrations not yet applied (idempotent; also done at open).
     fn migrate(&self) -> Result<()>;
 
+    /// Brings the query planner's statistics up to date after a bulk load (PostgreSQL's
+    /// `ANALYZE`, which autovacuum would otherwise run a while later; nothing on SQLite,
+    /// whose planner keeps no statistics here). The benchmarks call it between loading and
+    /// measuring, so they measure the steady state rather than the minute after a load.
+    fn refresh_statistics(&self) -> Result<()>;
+
     /// Writes a batch in one transaction, durably (committed before it returns).
     /// Returns one outcome per input, in order. A mention whose (source, external id) is
     /// already stored, or appears earlier in the same batch, is a `Duplicate`.

@@ -153,6 +153,40 @@ pub(crate) trait Db {
     /// Text to put after a table name in `FROM` so the query reads `index` (SQLite's
     /// `INDEXED BY`, where the planner would pick a worse one); nothing on PostgreSQL.
     fn indexed_by(&self, index: &str) -> String;
+
+    /// A scalar subquery giving `SELECT {columns} FROM {from} ORDER BY {order} [LIMIT
+    /// {limit}]` as JSON text, an array of rows each an array of values (`[]` when there
+    /// are none), read back by [`rows_from_json`]: several lists in one statement.
+    /// `columns` are plain column names; timestamps come back as RFC 3339 text.
+    fn json_rows(&self, columns: &str, from: &str, order: &str, limit: Option<usize>) -> String;
+}
+
+fn limit_clause(limit: Option<usize>) -> String {
+    limit.map(|limit| format!(" LIMIT {limit}")).unwrap_or_default()
+}
+
+/// The rows of a [`Db::json_rows`] column, with the values [`Row`]'s getters expect.
+pub(crate) fn rows_from_json(text: &str) -> Result<Vec<Row>> {
+    let rows: Vec<Vec<serde_json::Value>> =
+        serde_json::from_str(text).map_err(|error| StoreError::Corrupt(format!("JSON rows: {error}")))?;
+    rows.into_iter()
+        .map(|values| {
+            values
+                .into_iter()
+                .map(|value| match value {
+                    serde_json::Value::Null => Ok(Value::Null),
+                    serde_json::Value::Bool(value) => Ok(Value::Bool(value)),
+                    serde_json::Value::String(text) => Ok(Value::Text(text)),
+                    serde_json::Value::Number(number) => number
+                        .as_i64()
+                        .map(Value::Int)
+                        .ok_or_else(|| StoreError::Corrupt(format!("JSON rows: {number} is not an integer"))),
+                    other => Err(StoreError::Corrupt(format!("JSON rows: unexpected value {other}"))),
+                })
+                .collect::<Result<Vec<Value>>>()
+                .map(Row)
+        })
+        .collect()
 }
 
 /// Whether an error is a unique-constraint violation (of either backend).
@@ -207,6 +241,14 @@ impl Db for SqliteDb<'_> {
 
     fn indexed_by(&self, index: &str) -> String {
         format!(" INDEXED BY {index}")
+    }
+
+    fn json_rows(&self, columns: &str, from: &str, order: &str, limit: Option<usize>) -> String {
+        format!(
+            "(SELECT COALESCE(json_group_array(json_array({columns}) ORDER BY {order}), '[]') \
+             FROM (SELECT {columns} FROM {from} ORDER BY {order}{}))",
+            limit_clause(limit)
+        )
     }
 
     fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
@@ -316,6 +358,15 @@ impl<C: postgres::GenericClient> Db for PgDb<'_, C> {
 
     fn indexed_by(&self, _index: &str) -> String {
         String::new()
+    }
+
+    fn json_rows(&self, columns: &str, from: &str, order: &str, limit: Option<usize>) -> String {
+        // json_build_array writes timestamptz as ISO 8601 with its offset (RFC 3339).
+        format!(
+            "(SELECT COALESCE(CAST(json_agg(json_build_array({columns}) ORDER BY {order}) AS TEXT), '[]') \
+             FROM (SELECT {columns} FROM {from} ORDER BY {order}{}) AS listed)",
+            limit_clause(limit)
+        )
     }
 
     fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {

@@ -223,6 +223,11 @@ impl Store for PostgresStore {
         apply_pending_migrations(&mut self.writer())
     }
 
+    fn refresh_statistics(&self) -> Result<()> {
+        self.writer().client.batch_execute("ANALYZE")?;
+        Ok(())
+    }
+
     fn insert_mentions(&self, batch: &[MentionWrite]) -> Result<Vec<WriteOutcome>> {
         mentions::insert_mentions(&mut self.writer(), batch)
     }

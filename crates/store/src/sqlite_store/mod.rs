@@ -176,6 +176,12 @@ impl Store for SqliteStore {
         apply_pending_migrations(&mut self.writer())
     }
 
+    fn refresh_statistics(&self) -> Result<()> {
+        // No `ANALYZE`: the queries here are written (and `INDEXED BY` where needed) for
+        // SQLite's planner without statistics; `sqlite_stat1` could change its choices.
+        Ok(())
+    }
+
     fn insert_mentions(&self, batch: &[MentionWrite]) -> Result<Vec<WriteOutcome>> {
         mentions::insert_mentions(&mut self.writer(), batch)
     }

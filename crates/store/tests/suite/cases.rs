@@ -274,13 +274,28 @@ pub fn replies_callbacks_and_surveys_are_kept(test_store: &mut TestStore) {
     assert!(store.csat_report(Some(&period(400, 500, None))).unwrap().is_empty(), "`to` is excluded");
     assert!(store.csat_report(Some(&period(0, 900, Some(agent.id.0 + 99)))).unwrap().is_empty(), "another agent's");
 
-    // The case file holds the same rows as the single reads, in one trip.
+    // The case file holds the same rows as the single reads, in one trip, whatever a
+    // stranger wrote (its lists travel as JSON inside the statement).
+    store
+        .add_case_event(&NewCaseEvent {
+            case_id,
+            at: at(700, 123),
+            kind: "customer_message".into(),
+            mention_id: None,
+            user_id: None,
+            text: Some("\"]}, [1, null] \\ 'quote'\n\u{1F600} <b>".into()),
+            visibility: None,
+            details: json!({"raw": "[\"x\"]", "n": 9007199254740993i64}),
+        })
+        .unwrap();
+    let second = store.create_callback(&CallbackRow { note: "{\"not\": \"json\"}".into(), created_at: at(800, 0), ..callback.clone() }).unwrap();
     let file = store.case_file(case_id).unwrap().unwrap();
+    assert_eq!((file.events.len(), file.outbox.len()), (2, 2));
+    assert_eq!(file.callbacks.iter().map(|callback| callback.id).collect::<Vec<_>>(), vec![second.id, callback.id], "newest first");
     assert_eq!(file.case, store.get_case(case_id).unwrap().unwrap());
     assert_eq!(file.events, store.list_case_events(case_id).unwrap());
     assert_eq!(file.outbox, store.list_outbox(case_id).unwrap());
     assert_eq!(file.callbacks, store.list_callbacks(None, Some(case_id), None, 100).unwrap());
-    assert_eq!(file.callbacks.len(), 1);
     assert_eq!(file.csat, store.case_csat(case_id).unwrap());
     assert!(store.case_file(case_id + 1000).unwrap().is_none());
 }
