@@ -163,16 +163,16 @@ macro_rules! impl_care_store {
                 self.read_db(|db| $crate::cases::sql::authors_are_vip(db, source, handles))
             }
             fn get_case(&self, id: i64) -> $crate::Result<Option<$crate::CaseRow>> {
-                self.read_db(|db| $crate::cases::sql::get_case(db, id))
+                self.read_db_generic(|db| $crate::cases::sql::get_case(db, id))
             }
             fn add_case_thread(&self, case_id: i64, source: domain::Source, external_id: &str) -> $crate::Result<()> {
                 self.write_tx(|db| $crate::cases::sql::add_case_thread(db, case_id, source, external_id))
             }
             fn case_file(&self, id: i64) -> $crate::Result<Option<$crate::CaseFile>> {
-                self.read_db(|db| $crate::cases::sql::case_file(db, id))
+                self.read_db_generic(|db| $crate::cases::sql::case_file(db, id))
             }
             fn list_cases(&self, filter: &$crate::CaseFilter) -> $crate::Result<Vec<$crate::CaseRow>> {
-                self.read_db(|db| $crate::cases::sql::list_cases(db, filter))
+                self.read_db_generic(|db| $crate::cases::sql::list_cases(db, filter))
             }
             fn update_case(&self, case: &$crate::CaseRow) -> $crate::Result<bool> {
                 self.write_tx(|db| $crate::cases::sql::update_case(db, case))

@@ -98,6 +98,11 @@ impl SqliteStore {
         let connection = self.reader();
         work(&mut SqliteDb(&connection))
     }
+
+    /// As [`SqliteStore::read_db`]: SQLite plans each statement once, when it is prepared.
+    fn read_db_generic<T>(&self, work: impl FnOnce(&mut dyn Db) -> Result<T>) -> Result<T> {
+        self.read_db(work)
+    }
 }
 
 fn configure(connection: &Connection, path: &Path) -> Result<()> {
