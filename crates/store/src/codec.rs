@@ -23,6 +23,76 @@ pub(crate) fn now() -> DateTime<Utc> {
     stored_timestamp(Utc::now())
 }
 
+/// Writes `time` as chrono's serde does (RFC 3339 in UTC with `Z`, and 0, 3, 6 or 9
+/// fraction digits, the fewest that keep it exact) into `buffer`; `None` for what the
+/// short form cannot hold (years outside 0–9999, leap seconds), left to chrono.
+fn write_rfc3339(time: &DateTime<Utc>, buffer: &mut [u8; 30]) -> Option<usize> {
+    use chrono::{Datelike, Timelike};
+    let year = time.year();
+    let nanos = time.nanosecond();
+    if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
+        return None;
+    }
+    let mut at = 0;
+    let mut put = |value: u32, digits: u32| {
+        for place in (0..digits).rev() {
+            buffer[at] = b'0' + (value / 10u32.pow(place) % 10) as u8;
+            at += 1;
+        }
+    };
+    put(year as u32, 4);
+    put(time.month(), 2);
+    put(time.day(), 2);
+    put(time.hour(), 2);
+    put(time.minute(), 2);
+    put(time.second(), 2);
+    let (fraction, digits) = match nanos {
+        0 => (0, 0),
+        _ if nanos % 1_000_000 == 0 => (nanos / 1_000_000, 3),
+        _ if nanos % 1_000 == 0 => (nanos / 1_000, 6),
+        _ => (nanos, 9),
+    };
+    put(fraction, digits);
+    // Digits were written packed; spread them into `YYYY-MM-DDTHH:MM:SS[.fff…]Z`.
+    let packed: [u8; 23] = buffer[..23].try_into().ok()?;
+    let mut length = 0;
+    let mut emit = |byte: u8| {
+        buffer[length] = byte;
+        length += 1;
+    };
+    for (index, digit) in packed[..14 + digits as usize].iter().enumerate() {
+        match index {
+            4 | 6 => emit(b'-'),
+            8 => emit(b'T'),
+            10 | 12 => emit(b':'),
+            14 => emit(b'.'),
+            _ => {}
+        }
+        emit(*digit);
+    }
+    emit(b'Z');
+    Some(length)
+}
+
+/// `#[serde(serialize_with)]` for a timestamp: the same text as chrono's `Serialize`, in
+/// one piece. chrono writes it in a dozen fragments, each escaped separately by
+/// serde_json, which made timestamps the largest cost of an inbox page.
+pub(crate) fn serialize_time<S: serde::Serializer>(time: &DateTime<Utc>, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+    let mut buffer = [0u8; 30];
+    match write_rfc3339(time, &mut buffer) {
+        Some(length) => serializer.serialize_str(std::str::from_utf8(&buffer[..length]).unwrap_or_default()),
+        None => serde::Serialize::serialize(time, serializer),
+    }
+}
+
+/// [`serialize_time`] for an optional timestamp (`null` when absent).
+pub(crate) fn serialize_opt_time<S: serde::Serializer>(time: &Option<DateTime<Utc>>, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+    match time {
+        Some(time) => serialize_time(time, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
 /// SQLite keeps timestamps as fixed-width RFC 3339 text, which sorts chronologically.
 pub(crate) fn timestamp_to_text(timestamp: DateTime<Utc>) -> String {
     timestamp.to_rfc3339_opts(SecondsFormat::Micros, true)
@@ -309,6 +379,36 @@ pub(crate) fn in_requested_order(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_serialise_exactly_as_chrono_does() {
+        #[derive(serde::Serialize)]
+        struct Fast(#[serde(serialize_with = "serialize_time")] DateTime<Utc>);
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut checked = 0;
+        for round in 0..20_000u64 {
+            let seconds = (next() % 320_000_000_000) as i64 - 62_000_000_000; // years ~0035 to ~12100
+            let nanos = match round % 4 {
+                0 => 0,
+                1 => (next() % 1_000) as u32 * 1_000_000,
+                2 => (next() % 1_000_000) as u32 * 1_000,
+                _ => (next() % 1_000_000_000) as u32,
+            };
+            let time = DateTime::from_timestamp(seconds, nanos).unwrap();
+            assert_eq!(serde_json::to_string(&Fast(time)).unwrap(), serde_json::to_string(&time).unwrap(), "{time:?}");
+            checked += 1;
+        }
+        let leap = chrono::NaiveDate::from_ymd_opt(2016, 12, 31).unwrap().and_hms_nano_opt(23, 59, 59, 1_500_000_000).unwrap().and_utc();
+        assert_eq!(serde_json::to_string(&Fast(leap)).unwrap(), serde_json::to_string(&leap).unwrap());
+        assert_eq!(serde_json::to_string(&Fast(DateTime::UNIX_EPOCH)).unwrap(), "\"1970-01-01T00:00:00Z\"");
+        assert_eq!(checked, 20_000);
+    }
 
     #[test]
     fn timestamps_keep_microseconds_as_fixed_width_text() {

@@ -23,11 +23,18 @@ pub struct CaseRow {
     pub first_mention_id: Option<MentionId>,
     /// The first words of the first message, for the inbox.
     pub subject: String,
+    // The inbox writes seven timestamps per case: see `codec::serialize_time`.
+    #[serde(serialize_with = "crate::codec::serialize_time")]
     pub opened_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::codec::serialize_opt_time")]
     pub first_response_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::codec::serialize_time")]
     pub first_response_due_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::codec::serialize_time")]
     pub resolution_due_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::codec::serialize_opt_time")]
     pub resolved_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::codec::serialize_time")]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -35,6 +35,10 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Page cache per connection, in KiB (SQLite's negative `cache_size`). The 2 MiB default
 /// spills a 5,000-mention batch to the WAL before commit, which halves the insert rate.
 const CACHE_KIB: i64 = 64 * 1024;
+/// How much of the database file each reader maps (address space, not memory: the pages
+/// are the operating system's file cache, shared by every reader). SQLite's own ceiling
+/// (`SQLITE_MAX_MMAP_SIZE`); past it, reads go through the page cache as before.
+const READER_MMAP_BYTES: i64 = 0x7fff_0000;
 
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE: usize = 128;
@@ -61,6 +65,7 @@ impl SqliteStore {
         {
             std::fs::create_dir_all(parent).map_err(|error| open_error(error.to_string()))?;
         }
+        turn_off_memory_statistics();
         let writer = Connection::open(path).map_err(|error| open_error(error.to_string()))?;
         configure(&writer, path)?;
         let store = SqliteStore {
@@ -105,6 +110,22 @@ impl SqliteStore {
     }
 }
 
+/// SQLite counts every allocation under one process-wide mutex unless told not to
+/// (`SQLITE_CONFIG_MEMSTATUS`; its documentation recommends turning it off when the
+/// figures are not read, and we never read them). Readers on several threads then stop
+/// queueing on that mutex. Must come before SQLite initialises, i.e. before the first
+/// connection; later (another store opened first in the process) SQLite refuses it and
+/// nothing changes.
+fn turn_off_memory_statistics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: sqlite3_config with SQLITE_CONFIG_MEMSTATUS takes exactly one int, and is
+        // called before any connection of this process (or refused with SQLITE_MISUSE).
+        let code = unsafe { rusqlite::ffi::sqlite3_config(rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS, 0 as std::ffi::c_int) };
+        tracing::debug!(code, "SQLite memory statistics off");
+    });
+}
+
 fn configure(connection: &Connection, path: &Path) -> Result<()> {
     connection.busy_timeout(BUSY_TIMEOUT)?;
     // Room for every statement the store prepares (mentions, people, contacts).
@@ -141,6 +162,9 @@ fn open_reader(path: &Path) -> Result<Connection> {
     reader.pragma_update(None, "foreign_keys", "ON")?;
     reader.pragma_update(None, "cache_size", -CACHE_KIB)?;
     reader.pragma_update(None, "temp_store", "MEMORY")?;
+    // Readers map the file rather than copy each page they visit into their own cache
+    // (opening cases at random across a million of them touches pages everywhere).
+    reader.pragma_update(None, "mmap_size", READER_MMAP_BYTES)?;
     Ok(reader)
 }
 
