@@ -92,6 +92,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "csat_answered_at",
         sql: include_str!("../migrations/sqlite/0017_csat_answered_at.sql"),
     },
+    Migration {
+        version: 18,
+        name: "unassigned_queue",
+        sql: include_str!("../migrations/sqlite/0018_unassigned_queue.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -169,6 +174,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 17,
         name: "csat_answered_at",
         sql: include_str!("../migrations/postgres/0017_csat_answered_at.sql"),
+    },
+    Migration {
+        version: 18,
+        name: "unassigned_queue",
+        sql: include_str!("../migrations/postgres/0018_unassigned_queue.sql"),
     },
 ];
 
