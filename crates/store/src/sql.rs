@@ -295,6 +295,22 @@ pub(crate) struct StatementCache(std::collections::HashMap<String, postgres::Sta
 
 const MAX_CACHED_STATEMENTS: usize = 512;
 
+impl StatementCache {
+    /// The statement for `sql`, written with PostgreSQL's `$N`, prepared on `client` the
+    /// first time.
+    pub(crate) fn prepare_native<C: postgres::GenericClient>(&mut self, client: &mut C, sql: &str) -> Result<postgres::Statement> {
+        if let Some(statement) = self.0.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = client.prepare(sql)?;
+        if self.0.len() >= MAX_CACHED_STATEMENTS {
+            self.0.clear();
+        }
+        self.0.insert(sql.to_string(), statement.clone());
+        Ok(statement)
+    }
+}
+
 /// PostgreSQL through a client or a transaction, with the connection's statement cache.
 pub(crate) struct PgDb<'c, C: postgres::GenericClient> {
     client: &'c mut C,
@@ -307,6 +323,7 @@ impl<'c, C: postgres::GenericClient> PgDb<'c, C> {
     }
 
     fn prepare(&mut self, sql: &str) -> Result<postgres::Statement> {
+        // Keyed by the portable text (no conversion on a hit).
         let cache = &mut *self.statements;
         if let Some(statement) = cache.0.get(sql) {
             return Ok(statement.clone());

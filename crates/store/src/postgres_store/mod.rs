@@ -94,8 +94,21 @@ impl PostgresStore {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn reader(&self) -> crate::pool::Lease<'_, Connection> {
-        self.readers.get()
+    /// A reader with PostgreSQL choosing custom or generic plans (see
+    /// [`PostgresStore::read_db_generic`] for the other kind).
+    fn reader(&self) -> Result<crate::pool::Lease<'_, Connection>> {
+        self.reader_planned(false)
+    }
+
+    fn reader_planned(&self, generic: bool) -> Result<crate::pool::Lease<'_, Connection>> {
+        let mut connection = self.readers.get();
+        if connection.generic_plans != generic {
+            // Applies to the statements already prepared too: PostgreSQL reads it per call.
+            let setting = if generic { "SET plan_cache_mode = force_generic_plan" } else { "SET plan_cache_mode = auto" };
+            connection.client.batch_execute(setting)?;
+            connection.generic_plans = generic;
+        }
+        Ok(connection)
     }
 
     /// Runs `work` in one transaction of the writer client.
@@ -124,13 +137,8 @@ impl PostgresStore {
     }
 
     fn read_db_planned<T>(&self, generic: bool, work: impl FnOnce(&mut dyn Db) -> Result<T>) -> Result<T> {
-        let mut connection = self.reader();
-        let Connection { client, statements, generic_plans } = &mut *connection;
-        if *generic_plans != generic {
-            // Applies to the statements already prepared too: PostgreSQL reads it per call.
-            client.batch_execute(if generic { "SET plan_cache_mode = force_generic_plan" } else { "SET plan_cache_mode = auto" })?;
-            *generic_plans = generic;
-        }
+        let mut connection = self.reader_planned(generic)?;
+        let Connection { client, statements, .. } = &mut *connection;
         work(&mut PgDb::cached(client, statements))
     }
 }
@@ -149,6 +157,12 @@ pub(crate) struct Connection {
 impl Connection {
     fn new(client: Client) -> Connection {
         Connection { client, statements: Default::default(), generic_plans: false }
+    }
+
+    /// The statement for `sql` (PostgreSQL's own `$N` placeholders), prepared once on this
+    /// connection.
+    fn prepared(&mut self, sql: &str) -> Result<postgres::Statement> {
+        self.statements.prepare_native(&mut self.client, sql)
     }
 }
 
@@ -267,7 +281,7 @@ impl Store for PostgresStore {
         after: MentionId,
         limit: usize,
     ) -> Result<Vec<StoredMention>> {
-        mentions::mentions_to_enrich(&mut self.reader(), model_version, after, limit)
+        mentions::mentions_to_enrich(&mut *self.reader()?, model_version, after, limit)
     }
 
     fn correct_enrichment(
@@ -280,11 +294,11 @@ impl Store for PostgresStore {
     }
 
     fn list_corrections(&self) -> Result<Vec<EnrichmentCorrection>> {
-        corrections::list_corrections(&mut self.reader())
+        corrections::list_corrections(&mut *self.reader()?)
     }
 
     fn author_influence(&self, authors: &[(Source, &str)]) -> Result<Vec<Option<AuthorInfluence>>> {
-        influence::author_influence(&mut self.reader(), authors)
+        influence::author_influence(&mut *self.reader()?, authors)
     }
 
     fn upsert_author_influence(&self, rows: &[AuthorInfluence]) -> Result<()> {
@@ -292,7 +306,7 @@ impl Store for PostgresStore {
     }
 
     fn top_authors(&self, limit: usize) -> Result<Vec<AuthorInfluence>> {
-        influence::top_authors(&mut self.reader(), limit)
+        influence::top_authors(&mut *self.reader()?, limit)
     }
 
     fn delete_mention(&self, source: Source, external_id: &str) -> Result<Option<MentionId>> {
@@ -300,27 +314,27 @@ impl Store for PostgresStore {
     }
 
     fn get_mention(&self, id: MentionId) -> Result<Option<StoredMention>> {
-        mentions::get_mention(&mut self.reader(), id)
+        mentions::get_mention(&mut *self.reader()?, id)
     }
 
     fn get_mentions(&self, ids: &[MentionId]) -> Result<Vec<StoredMention>> {
-        mentions::get_mentions(&mut self.reader(), ids)
+        mentions::get_mentions(&mut *self.reader()?, ids)
     }
 
     fn find_mention(&self, source: Source, external_id: &str) -> Result<Option<StoredMention>> {
-        mentions::find_mention(&mut self.reader(), source, external_id)
+        mentions::find_mention(&mut *self.reader()?, source, external_id)
     }
 
     fn count_mentions(&self) -> Result<u64> {
-        records::count(&mut self.reader(), "SELECT COUNT(*) FROM mentions")
+        records::count(&mut *self.reader()?, "SELECT COUNT(*) FROM mentions")
     }
 
     fn changes_since(&self, after_seq: i64, limit: usize) -> Result<Changes> {
-        mentions::changes_since(&mut self.reader(), after_seq, limit)
+        mentions::changes_since(&mut *self.reader()?, after_seq, limit)
     }
 
     fn last_seq(&self) -> Result<i64> {
-        mentions::last_seq(&mut self.reader())
+        mentions::last_seq(&mut *self.reader()?)
     }
 
     fn quarantine(&self, records: &[QuarantineRecord]) -> Result<()> {
@@ -328,11 +342,11 @@ impl Store for PostgresStore {
     }
 
     fn list_quarantine(&self, limit: usize) -> Result<Vec<QuarantinedRecord>> {
-        records::list_quarantine(&mut self.reader(), limit)
+        records::list_quarantine(&mut *self.reader()?, limit)
     }
 
     fn count_quarantine(&self) -> Result<u64> {
-        records::count(&mut self.reader(), "SELECT COUNT(*) FROM quarantine")
+        records::count(&mut *self.reader()?, "SELECT COUNT(*) FROM quarantine")
     }
 
     fn create_topic(&self, topic: &NewListeningTopic) -> Result<ListeningTopic> {
@@ -340,7 +354,7 @@ impl Store for PostgresStore {
     }
 
     fn list_topics(&self) -> Result<Vec<ListeningTopic>> {
-        records::list_topics(&mut self.reader())
+        records::list_topics(&mut *self.reader()?)
     }
 
     fn delete_topic(&self, id: TopicId) -> Result<bool> {
@@ -476,7 +490,7 @@ impl Store for PostgresStore {
     }
 
     fn get_state(&self, key: &str) -> Result<Option<String>> {
-        records::get_state(&mut self.reader(), key)
+        records::get_state(&mut *self.reader()?, key)
     }
 
     fn set_state(&self, key: &str, value: &str) -> Result<()> {
@@ -492,11 +506,11 @@ impl Store for PostgresStore {
     }
 
     fn get_incident(&self, id: i64) -> Result<Option<crate::IncidentRow>> {
-        early_warning::get_incident(&mut self.reader(), id)
+        early_warning::get_incident(&mut *self.reader()?, id)
     }
 
     fn list_incidents(&self, before: Option<i64>, limit: usize) -> Result<Vec<crate::IncidentRow>> {
-        early_warning::list_incidents(&mut self.reader(), before, limit)
+        early_warning::list_incidents(&mut *self.reader()?, before, limit)
     }
 
     fn link_incident_mentions(&self, incident_id: i64, mentions: &[MentionId]) -> Result<()> {
@@ -504,7 +518,7 @@ impl Store for PostgresStore {
     }
 
     fn incident_mentions(&self, incident_id: i64, after: MentionId, limit: usize) -> Result<Vec<MentionId>> {
-        early_warning::incident_mentions(&mut self.reader(), incident_id, after, limit)
+        early_warning::incident_mentions(&mut *self.reader()?, incident_id, after, limit)
     }
 
     fn create_alert_rule(&self, rule: &crate::AlertRuleRow) -> Result<crate::AlertRuleRow> {
@@ -512,7 +526,7 @@ impl Store for PostgresStore {
     }
 
     fn list_alert_rules(&self) -> Result<Vec<crate::AlertRuleRow>> {
-        early_warning::list_alert_rules(&mut self.reader())
+        early_warning::list_alert_rules(&mut *self.reader()?)
     }
 
     fn delete_alert_rule(&self, id: i64) -> Result<bool> {
@@ -528,7 +542,7 @@ impl Store for PostgresStore {
     }
 
     fn list_alerts(&self, limit: usize) -> Result<Vec<crate::AlertRow>> {
-        early_warning::list_alerts(&mut self.reader(), limit)
+        early_warning::list_alerts(&mut *self.reader()?, limit)
     }
 
     fn get_mailbox_cursor(&self, mailbox: &str) -> Result<Option<crate::MailboxCursorRow>> {
