@@ -34,11 +34,12 @@ fn write_rfc3339(time: &DateTime<Utc>, buffer: &mut [u8; 30]) -> Option<usize> {
         return None;
     }
     let mut at = 0;
-    let mut put = |value: u32, digits: u32| {
-        for place in (0..digits).rev() {
-            buffer[at] = b'0' + (value / 10u32.pow(place) % 10) as u8;
-            at += 1;
+    let mut put = |mut value: u32, digits: usize| {
+        for place in (at..at + digits).rev() {
+            buffer[place] = b'0' + (value % 10) as u8;
+            value /= 10;
         }
+        at += digits;
     };
     put(year as u32, 4);
     put(time.month(), 2);
@@ -60,7 +61,7 @@ fn write_rfc3339(time: &DateTime<Utc>, buffer: &mut [u8; 30]) -> Option<usize> {
         buffer[length] = byte;
         length += 1;
     };
-    for (index, digit) in packed[..14 + digits as usize].iter().enumerate() {
+    for (index, digit) in packed[..14 + digits].iter().enumerate() {
         match index {
             4 | 6 => emit(b'-'),
             8 => emit(b'T'),

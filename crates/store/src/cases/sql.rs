@@ -16,22 +16,22 @@ fn source_from(text: &str) -> Result<Source> {
     text.parse().map_err(|_| StoreError::Corrupt(format!("unknown source {text:?}")))
 }
 
-fn case_from_row(row: &Row) -> Result<CaseRow> {
+fn case_from_row(mut row: Row) -> Result<CaseRow> {
     Ok(CaseRow {
         id: row.int(0)?,
         contact_id: row.opt_int(1)?,
-        status: row.text(2)?,
-        priority: row.text(3)?,
+        status: row.take_text(2)?,
+        priority: row.take_text(3)?,
         team_id: row.opt_int(4)?,
         assignee_id: row.opt_int(5)?,
-        tags: from_json("tags", &row.text(6)?)?,
-        language: row.opt_text(7)?,
-        source: source_from(&row.text(8)?)?,
-        topic: row.opt_text(9)?,
-        intent: row.opt_text(10)?,
-        reason: row.opt_text(11)?,
+        tags: from_json("tags", &row.take_text(6)?)?,
+        language: row.take_opt_text(7)?,
+        source: source_from(&row.take_text(8)?)?,
+        topic: row.take_opt_text(9)?,
+        intent: row.take_opt_text(10)?,
+        reason: row.take_opt_text(11)?,
         first_mention_id: row.opt_int(12)?.map(MentionId),
-        subject: row.text(13)?,
+        subject: row.take_text(13)?,
         opened_at: row.time(14)?,
         first_response_at: row.opt_time(15)?,
         first_response_due_at: row.time(16)?,
@@ -161,7 +161,7 @@ pub(crate) fn authors_are_vip(db: &mut dyn Db, source: Source, handles: &[&str])
 
 pub(crate) fn get_case(db: &mut dyn Db, id: i64) -> Result<Option<CaseRow>> {
     db.query_opt(&format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = ?1"), &[Param::Int(id)])?
-        .map(|row| case_from_row(&row))
+        .map(case_from_row)
         .transpose()
 }
 
@@ -178,12 +178,13 @@ pub(crate) fn case_file(db: &mut dyn Db, id: i64) -> Result<Option<CaseFile>> {
     let Some(row) = db.query_opt(&sql, &[Param::Int(id)])? else { return Ok(None) };
     let column = CASE_COLUMNS.split(',').count();
     let list = |offset: usize| -> Result<Vec<Row>> { rows_from_json(&row.text(column + offset)?) };
+    let (events, outbox, callbacks, csat) = (list(0)?, list(1)?, list(2)?, list(3)?);
     Ok(Some(CaseFile {
-        case: case_from_row(&row)?,
-        events: list(0)?.iter().map(event_from_row).collect::<Result<_>>()?,
-        outbox: list(1)?.iter().map(outbox_from_row).collect::<Result<_>>()?,
-        callbacks: list(2)?.iter().map(callback_from_row).collect::<Result<_>>()?,
-        csat: list(3)?.iter().map(csat_from_row).collect::<Result<_>>()?,
+        case: case_from_row(row)?,
+        events: events.iter().map(event_from_row).collect::<Result<_>>()?,
+        outbox: outbox.iter().map(outbox_from_row).collect::<Result<_>>()?,
+        callbacks: callbacks.iter().map(callback_from_row).collect::<Result<_>>()?,
+        csat: csat.iter().map(csat_from_row).collect::<Result<_>>()?,
     }))
 }
 
@@ -204,14 +205,14 @@ pub(crate) fn cases_due_between(
          AND status IN ('new', 'open', 'pending_customer', 'on_hold') ORDER BY {due}, id LIMIT ?3"
     );
     db.query(&sql, &[Param::Time(after), Param::Time(until), Param::Int(limit.clamp(1, 10_000) as i64)])?
-        .iter()
+        .into_iter()
         .map(case_from_row)
         .collect()
 }
 
 pub(crate) fn cases_opened_since(db: &mut dyn Db, since: DateTime<Utc>, limit: usize) -> Result<Vec<CaseRow>> {
     let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE opened_at > ?1 ORDER BY opened_at, id LIMIT ?2");
-    db.query(&sql, &[Param::Time(since), Param::Int(limit.clamp(1, 10_000) as i64)])?.iter().map(case_from_row).collect()
+    db.query(&sql, &[Param::Time(since), Param::Int(limit.clamp(1, 10_000) as i64)])?.into_iter().map(case_from_row).collect()
 }
 
 pub(crate) fn case_event_kinds(db: &mut dyn Db, case_ids: &[i64], kinds: &[&str]) -> Result<Vec<(i64, String)>> {
@@ -364,7 +365,7 @@ fn select_cases(db: &mut dyn Db, conditions: Conditions<'_>, order: &str, limit:
         if where_sql.is_empty() { "TRUE".to_string() } else { where_sql.join(" AND ") },
         params.len()
     );
-    db.query(&sql, &params)?.iter().map(case_from_row).collect()
+    db.query(&sql, &params)?.into_iter().map(case_from_row).collect()
 }
 
 pub(crate) fn update_case(db: &mut dyn Db, case: &CaseRow) -> Result<bool> {
@@ -788,7 +789,7 @@ pub(crate) fn cases_holding_mention(db: &mut dyn Db, mention_id: MentionId) -> R
     let sql = format!(
         "SELECT {CASE_COLUMNS} FROM cases WHERE id IN (SELECT case_id FROM case_events WHERE mention_id = ?1) ORDER BY id"
     );
-    db.query(&sql, &[Param::Int(mention_id.0)])?.iter().map(case_from_row).collect()
+    db.query(&sql, &[Param::Int(mention_id.0)])?.into_iter().map(case_from_row).collect()
 }
 
 pub(crate) fn incident_cases(db: &mut dyn Db, incident_id: i64, before_id: Option<i64>, limit: usize) -> Result<Vec<CaseRow>> {
@@ -797,7 +798,7 @@ pub(crate) fn incident_cases(db: &mut dyn Db, incident_id: i64, before_id: Optio
          (SELECT mention_id FROM incident_mentions WHERE incident_id = ?1)) AND id < ?2 ORDER BY id DESC LIMIT ?3"
     );
     db.query(&sql, &[Param::Int(incident_id), Param::Int(before_id.unwrap_or(i64::MAX)), Param::Int(limit.min(1_000) as i64)])?
-        .iter()
+        .into_iter()
         .map(case_from_row)
         .collect()
 }
