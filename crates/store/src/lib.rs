@@ -126,11 +126,15 @@ pub trait Store: CareStore + PublishingStore + Send + Sync {
     /// Applies the migrations not yet applied (idempotent; also done at open).
     fn migrate(&self) -> Result<()>;
 
-    /// Brings the query planner's statistics up to date after a bulk load (PostgreSQL's
-    /// `ANALYZE`, which autovacuum would otherwise run a while later; nothing on SQLite,
-    /// whose planner keeps no statistics here). The benchmarks call it between loading and
-    /// measuring, so they measure the steady state rather than the minute after a load.
-    fn refresh_statistics(&self) -> Result<()>;
+    /// Brings the database to the state it is in a while after a bulk load of cases
+    /// ([`CareStore::bulk_insert_cases`]), so that the benchmarks (which call it between
+    /// loading and measuring) measure the steady state rather than the minutes after a
+    /// million inserts. PostgreSQL: `VACUUM (ANALYZE)` of the cases and their roll-ups
+    /// (statistics, hint bits and the visibility map, which autovacuum would see to), then
+    /// a `CHECKPOINT` when the role may run one. SQLite: the write-ahead log is copied
+    /// into the database and emptied (`wal_checkpoint(TRUNCATE)`); its planner keeps no
+    /// statistics here.
+    fn settle_after_bulk_load(&self) -> Result<()>;
 
     /// Writes a batch in one transaction, durably (committed before it returns).
     /// Returns one outcome per input, in order. A mention whose (source, external id) is

@@ -258,8 +258,15 @@ impl Store for PostgresStore {
         apply_pending_migrations(&mut self.writer())
     }
 
-    fn refresh_statistics(&self) -> Result<()> {
-        self.writer().client.batch_execute("ANALYZE")?;
+    fn settle_after_bulk_load(&self) -> Result<()> {
+        let mut writer = self.writer();
+        writer.client.batch_execute(
+            "VACUUM (ANALYZE) cases, care_rollup_hour, care_rollup_agent_day, care_rollup_duration, care_rollup_customer_sample",
+        )?;
+        if let Err(error) = writer.client.batch_execute("CHECKPOINT") {
+            // Needs superuser or pg_checkpoint; the checkpointer gets there on its own.
+            tracing::info!(%error, "no CHECKPOINT after the bulk load");
+        }
         Ok(())
     }
 

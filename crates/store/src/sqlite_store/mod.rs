@@ -205,9 +205,10 @@ impl Store for SqliteStore {
         apply_pending_migrations(&mut self.writer())
     }
 
-    fn refresh_statistics(&self) -> Result<()> {
+    fn settle_after_bulk_load(&self) -> Result<()> {
         // No `ANALYZE`: the queries here are written (and `INDEXED BY` where needed) for
         // SQLite's planner without statistics; `sqlite_stat1` could change its choices.
+        self.writer().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
 
