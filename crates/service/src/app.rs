@@ -225,6 +225,9 @@ impl App {
         if topic.name.trim().is_empty() {
             return Err(ServiceError::Invalid("a topic needs a name".into()));
         }
+        if [&topic.name, &topic.owner].iter().any(|text| text.chars().any(char::is_control)) || topic.query.contains('\0') {
+            return Err(ServiceError::Invalid("a topic's name and owner have no control characters, nor its query a NUL".into()));
+        }
         listen::parse(&topic.query)?;
         let created = self.store.create_topic(topic)?;
         self.reload_topics()?;

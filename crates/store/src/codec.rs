@@ -94,6 +94,12 @@ pub(crate) fn serialize_opt_time<S: serde::Serializer>(time: &Option<DateTime<Ut
     }
 }
 
+/// Quarantined input as it can be kept: a NUL character (which PostgreSQL cannot store in
+/// text, and a record that failed to parse may well hold) becomes U+2400 `␀`, visibly.
+pub(crate) fn keepable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\0') { text.replace('\0', "\u{2400}").into() } else { text.into() }
+}
+
 /// SQLite keeps timestamps as fixed-width RFC 3339 text, which sorts chronologically.
 pub(crate) fn timestamp_to_text(timestamp: DateTime<Utc>) -> String {
     timestamp.to_rfc3339_opts(SecondsFormat::Micros, true)

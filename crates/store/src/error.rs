@@ -16,6 +16,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("{0}")]
     NotFound(String),
+    /// Input no backend can store as given (text with a NUL character).
+    #[error("{0}")]
+    Invalid(String),
 }
 
 impl StoreError {
@@ -23,6 +26,7 @@ impl StoreError {
         match self {
             StoreError::Conflict(_) => ErrorKind::Conflict,
             StoreError::NotFound(_) => ErrorKind::NotFound,
+            StoreError::Invalid(_) => ErrorKind::Invalid,
             StoreError::Open { .. } => ErrorKind::Unavailable,
             _ => ErrorKind::Internal,
         }

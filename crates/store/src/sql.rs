@@ -204,6 +204,17 @@ pub(crate) fn rows_from_json(text: &str) -> Result<Vec<Row>> {
         .collect()
 }
 
+/// Refuses text with a NUL character before it reaches either backend: PostgreSQL cannot
+/// store one in `TEXT` (it would answer with an encoding error, a 500 to the caller), and
+/// SQLite would store what C strings then cut short. Mentions have theirs removed when
+/// they are prepared; everything else typed by a person is refused with this error.
+fn check_params(params: &[Param<'_>]) -> Result<()> {
+    if params.iter().any(|param| matches!(param, Param::Text(text) if text.contains('\0'))) {
+        return Err(StoreError::Invalid("text may not contain a NUL character (U+0000)".into()));
+    }
+    Ok(())
+}
+
 /// Whether an error is a unique-constraint violation (of either backend).
 pub(crate) fn is_unique_violation(error: &StoreError) -> bool {
     match error {
@@ -267,12 +278,14 @@ impl Db for SqliteDb<'_> {
     }
 
     fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
+        check_params(params)?;
         let changed = self.0.prepare_cached(sql)?.execute(rusqlite::params_from_iter(params))?;
         Ok(changed as u64)
     }
 
     fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>> {
         use rusqlite::types::ValueRef;
+        check_params(params)?;
         let mut statement = self.0.prepare_cached(sql)?;
         let columns = statement.column_count();
         let mut rows = statement.query(rusqlite::params_from_iter(params))?;
@@ -402,6 +415,7 @@ impl<C: postgres::GenericClient> Db for PgDb<'_, C> {
     }
 
     fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
+        check_params(params)?;
         let statement = self.prepare(sql)?;
         let boxed = postgres_params(params, statement.params());
         let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(|param| param.as_ref() as &(dyn ToSql + Sync)).collect();
@@ -409,6 +423,7 @@ impl<C: postgres::GenericClient> Db for PgDb<'_, C> {
     }
 
     fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>> {
+        check_params(params)?;
         let statement = self.prepare(sql)?;
         let boxed = postgres_params(params, statement.params());
         let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(|param| param.as_ref() as &(dyn ToSql + Sync)).collect();

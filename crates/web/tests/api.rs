@@ -171,6 +171,13 @@ async fn bad_input_gets_a_problem_document_never_a_500() {
         .body(Body::from(r#"{"name":"t","query":"a NEAR/x b"}"#))
         .unwrap();
     assert_eq!(app.send(topic).await.0, StatusCode::BAD_REQUEST);
+    // A NUL, which PostgreSQL cannot store in text: a 400 on every backend, never a 500.
+    let topic = Request::post("/api/v1/topics")
+        .header(header::AUTHORIZATION, format!("Bearer {}", app.token))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"name":"t\u0000","query":"refund"}"#))
+        .unwrap();
+    assert_eq!(app.send(topic).await.0, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]

@@ -281,6 +281,9 @@ async fn care_settings_route_cases_and_bad_input_is_a_4xx() {
         (Method::POST, format!("{uri}/replies"), Some(json!({"text": "x".repeat(40_000)}))),
         (Method::POST, format!("{uri}/presence"), Some(json!({"state": "dancing"}))),
         (Method::POST, format!("{uri}/notes"), Some(json!({"text": "   "}))),
+        // No backend stores a NUL (PostgreSQL refuses it outright): a 400, never a 500.
+        (Method::POST, format!("{uri}/notes"), Some(json!({"text": "a\u{0}b"}))),
+        (Method::POST, format!("{uri}/callback"), Some(json!({"phone": "+33 1 23 45 67 89", "note": "x\u{0}y"}))),
         (Method::POST, format!("{uri}/callback"), Some(json!({"phone": "+1"}))),
         (Method::POST, "/api/v1/callbacks/999/outcome".into(), Some(json!({"outcome": "x"}))),
         (Method::PUT, "/api/v1/case-webhook".into(), Some(json!({"url": "ftp://x", "secret": "short"}))),

@@ -143,8 +143,8 @@ impl NewAlertRule {
     /// Checks the rule and turns it into a row.
     pub(crate) fn into_row(self, now: i64) -> Result<AlertRuleRow, ServiceError> {
         let name = self.name.trim();
-        if name.is_empty() || name.len() > 200 {
-            return Err(ServiceError::Invalid("a rule needs a name of 1 to 200 bytes".into()));
+        if name.is_empty() || name.len() > 200 || name.chars().any(char::is_control) {
+            return Err(ServiceError::Invalid("a rule needs a name of 1 to 200 bytes, without control characters".into()));
         }
         let keyword = self.keyword.map(|keyword| keyword.trim().to_lowercase()).filter(|keyword| !keyword.is_empty());
         if self.kind == AlertKind::Keyword && keyword.is_none() {

@@ -4,7 +4,7 @@ use domain::{ListeningTopic, NewListeningTopic, QuarantineRecord, TopicId};
 use postgres::Client;
 use postgres::error::SqlState;
 
-use crate::codec::{from_json, stored_timestamp, to_json};
+use crate::codec::{from_json, keepable, stored_timestamp, to_json};
 use crate::{QuarantinedRecord, Result, StoreError};
 
 fn is_unique_violation(error: &postgres::Error) -> bool {
@@ -26,11 +26,11 @@ pub(super) fn quarantine(client: &mut Client, records: &[QuarantineRecord]) -> R
         transaction.execute(
             &insert,
             &[
-                &record.format,
-                &record.origin,
+                &keepable(&record.format),
+                &keepable(&record.origin),
                 &record.position,
-                &record.reason,
-                &record.raw,
+                &keepable(&record.reason),
+                &keepable(&record.raw),
                 &stored_timestamp(record.received_at),
             ],
         )?;

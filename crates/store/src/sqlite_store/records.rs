@@ -4,7 +4,7 @@ use domain::{ListeningTopic, NewListeningTopic, QuarantineRecord, TopicId};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 use crate::codec::{
-    from_json, stored_timestamp, timestamp_from_text, timestamp_to_text, to_json,
+    from_json, keepable, stored_timestamp, timestamp_from_text, timestamp_to_text, to_json,
 };
 use crate::{QuarantinedRecord, Result, StoreError};
 
@@ -32,11 +32,11 @@ pub(super) fn quarantine(connection: &mut Connection, records: &[QuarantineRecor
         )?;
         for record in records {
             insert.execute((
-                &record.format,
-                &record.origin,
+                &keepable(&record.format),
+                &keepable(&record.origin),
                 &record.position,
-                &record.reason,
-                &record.raw,
+                &keepable(&record.reason),
+                &keepable(&record.raw),
                 timestamp_to_text(stored_timestamp(record.received_at)),
             ))?;
         }

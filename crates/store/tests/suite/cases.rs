@@ -290,6 +290,10 @@ pub fn replies_callbacks_and_surveys_are_kept(test_store: &mut TestStore) {
             details: json!({"raw": "[\"x\"]", "n": 9007199254740993i64}),
         })
         .unwrap();
+    let refused = store
+        .add_case_event(&NewCaseEvent { case_id, at: at(700, 0), kind: "note".into(), mention_id: None, user_id: None, text: Some("a\u{0}b".into()), visibility: None, details: json!({}) })
+        .unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::Invalid, "a NUL is refused on every backend: {refused}");
     let second = store.create_callback(&CallbackRow { note: "{\"not\": \"json\"}".into(), created_at: at(800, 0), ..callback.clone() }).unwrap();
     let file = store.case_file(case_id).unwrap().unwrap();
     assert_eq!((file.events.len(), file.outbox.len()), (2, 2));

@@ -37,6 +37,14 @@ pub fn quarantine_round_trips_newest_first(test_store: &mut TestStore) {
         [rejected(3, "text over 64 KiB"), rejected(2, "bad date")]
     );
     assert!(listed[0].id > listed[1].id);
+
+    // A record that failed to parse may hold a NUL, which PostgreSQL cannot store in text:
+    // it is kept, visibly (U+2400), rather than failing the whole batch.
+    let mut with_nul = rejected(4, "invalid JSON");
+    with_nul.raw = "{\"text\": \"a\u{0}b\"}".into();
+    store.quarantine(&[with_nul, rejected(5, "beside it")]).unwrap();
+    assert_eq!(store.count_quarantine().unwrap(), 5);
+    assert_eq!(store.list_quarantine(2).unwrap()[1].record.raw, "{\"text\": \"a\u{2400}b\"}");
 }
 
 fn topic(name: &str) -> NewListeningTopic {
