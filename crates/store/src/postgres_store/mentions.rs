@@ -406,22 +406,10 @@ fn mention_from_row(row: &Row) -> Result<(i64, StoredMention)> {
     Ok((seq, mention_row.decode()?))
 }
 
+/// The stored mentions matching `condition` (PostgreSQL's `$N` placeholders), with the
+/// statement prepared once per connection: a read costs one round trip, not two (prepare,
+/// then run), and no planning after the first ones.
 fn query_mentions(
-    client: &mut impl postgres::GenericClient,
-    condition: &str,
-    params: &[&(dyn ToSql + Sync)],
-) -> Result<Vec<(i64, StoredMention)>> {
-    let sql = format!("SELECT {SELECT_COLUMNS} FROM mentions WHERE {condition}");
-    client
-        .query(&sql, params)?
-        .iter()
-        .map(mention_from_row)
-        .collect()
-}
-
-/// [`query_mentions`] with the statement prepared once per connection: a read by key costs
-/// one round trip instead of two (prepare, then run), and no planning after the first ones.
-fn query_mentions_cached(
     connection: &mut Connection,
     condition: &str,
     params: &[&(dyn ToSql + Sync)],
@@ -431,13 +419,13 @@ fn query_mentions_cached(
 }
 
 pub(super) fn get_mention(connection: &mut Connection, id: MentionId) -> Result<Option<StoredMention>> {
-    let found = query_mentions_cached(connection, "id = $1", &[&id.0])?;
+    let found = query_mentions(connection, "id = $1", &[&id.0])?;
     Ok(found.into_iter().next().map(|(_, mention)| mention))
 }
 
 pub(super) fn get_mentions(connection: &mut Connection, ids: &[MentionId]) -> Result<Vec<StoredMention>> {
     let raw_ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
-    let found = query_mentions_cached(connection, "id = ANY($1::bigint[])", &[&raw_ids])?;
+    let found = query_mentions(connection, "id = ANY($1::bigint[])", &[&raw_ids])?;
     Ok(in_requested_order(
         ids,
         found.into_iter().map(|(_, mention)| mention).collect(),
@@ -449,7 +437,7 @@ pub(super) fn find_mention(
     source: Source,
     external_id: &str,
 ) -> Result<Option<StoredMention>> {
-    let found = query_mentions_cached(
+    let found = query_mentions(
         connection,
         "source = $1 AND external_id = $2",
         &[&source.as_str(), &external_id],
@@ -457,24 +445,24 @@ pub(super) fn find_mention(
     Ok(found.into_iter().next().map(|(_, mention)| mention))
 }
 
-pub(super) fn changes_since(client: &mut Client, after_seq: i64, limit: usize) -> Result<Changes> {
+pub(super) fn changes_since(connection: &mut Connection, after_seq: i64, limit: usize) -> Result<Changes> {
     let sql_limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let upserts = connection.prepared(&format!("SELECT {SELECT_COLUMNS} FROM mentions WHERE seq > $1 ORDER BY seq LIMIT $2"))?;
+    let deletes = connection.prepared("SELECT seq, id FROM deleted_mentions WHERE seq > $1 ORDER BY seq LIMIT $2")?;
     // One snapshot for both queries, so a delete between them cannot be half seen.
-    let mut transaction = client
+    let mut transaction = connection
+        .client
         .build_transaction()
         .isolation_level(IsolationLevel::RepeatableRead)
         .read_only(true)
         .start()?;
-    let upserted = query_mentions(
-        &mut transaction,
-        "seq > $1 ORDER BY seq LIMIT $2",
-        &[&after_seq, &sql_limit],
-    )?;
+    let upserted = transaction
+        .query(&upserts, &[&after_seq, &sql_limit])?
+        .iter()
+        .map(mention_from_row)
+        .collect::<Result<Vec<_>>>()?;
     let deleted = transaction
-        .query(
-            "SELECT seq, id FROM deleted_mentions WHERE seq > $1 ORDER BY seq LIMIT $2",
-            &[&after_seq, &sql_limit],
-        )?
+        .query(&deletes, &[&after_seq, &sql_limit])?
         .iter()
         .map(|row| (row.get(0), MentionId(row.get(1))))
         .collect();
@@ -483,14 +471,14 @@ pub(super) fn changes_since(client: &mut Client, after_seq: i64, limit: usize) -
 }
 
 pub(super) fn mentions_to_enrich(
-    client: &mut Client,
+    connection: &mut Connection,
     model_version: Option<&str>,
     after: MentionId,
     limit: usize,
 ) -> Result<Vec<StoredMention>> {
     let sql_limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let found = query_mentions(
-        client,
+        connection,
         "id > $1 AND ($2::text IS NULL OR model_version IS DISTINCT FROM $2::text) \
          ORDER BY id LIMIT $3",
         &[&after.0, &model_version, &sql_limit],
