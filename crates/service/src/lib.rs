@@ -40,7 +40,7 @@ pub use import::{import_records, ImportOptions};
 pub use ingest::{start_ingest_thread, IngestHandle, IngestJob};
 pub use prepare::{prepare, Origin, Prepared, Stages};
 pub use search::Sort;
-pub use store::{AuditEntry, AuditFilter, EnrichmentCorrection, MentionWrite, QuarantinedRecord};
+pub use store::{AuditEntry, AuditFilter, EnrichmentCorrection, MentionWrite, QuarantinedRecord, READ_CONNECTIONS};
 pub use understanding::{
     load_analyzer, train_model, train_options, EnrichmentCorrectionRequest, ReenrichReport, ReenrichScope, TrainReport, TrainRequest, TrainTask,
 };

@@ -381,8 +381,9 @@ pub trait Store: CareStore + PublishingStore + Send + Sync {
     fn save_mailbox_cursor(&self, mailbox: &str, uid_validity: i64, last_uid: i64) -> Result<MailboxCursorRow>;
 }
 
-/// Read connections per store: enough for a busy API on a small machine.
-pub(crate) const READERS: usize = 4;
+/// Read connections per store: enough for a busy API on a small machine. The web server
+/// lets as many reads at a time reach the store, in arrival order.
+pub const READ_CONNECTIONS: usize = 4;
 
 /// Opens a store from a URL: `sqlite://PATH` (or a bare path) or `postgres://…`
 /// (`postgresql://…` too), and applies pending migrations.

@@ -29,7 +29,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller, Query(params): 
         },
     };
     let app = state.app.clone();
-    let authors = tokio::task::spawn_blocking(move || app.top_authors(limit)).await??;
+    let authors = crate::error::blocking(move || app.top_authors(limit)).await?;
     Ok(Json(json!({ "items": authors, "next_cursor": null })))
 }
 
@@ -45,7 +45,7 @@ pub async fn get_one(
     }
     let app = state.app.clone();
     let lookup = handle.clone();
-    let author = tokio::task::spawn_blocking(move || app.author(source, &lookup)).await??;
+    let author = crate::error::blocking(move || app.author(source, &lookup)).await?;
     match author {
         Some(author) => Ok(Json(serde_json::to_value(author).map_err(ApiError::internal)?)),
         None => Err(ApiError::not_found(format!("no author {handle:?} at {}", source.as_str()))),

@@ -74,10 +74,7 @@ pub fn parse_id(text: &str, what: &str) -> Result<i64, ApiError> {
     text.parse().ok().filter(|id| *id > 0).ok_or_else(|| ApiError::bad_request(format!("{text:?} is not a valid {what} id")))
 }
 
-/// Runs a blocking service call (the store is synchronous) off the async threads.
-pub async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, ServiceError> + Send + 'static) -> Result<T, ApiError> {
-    Ok(tokio::task::spawn_blocking(work).await??)
-}
+pub use crate::admission::blocking;
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {

@@ -1,6 +1,7 @@
 //! Comptoir's HTTP server: the REST API under `/api/v1`, the Meta webhooks, metrics and
 //! the web app's pages (`ui`, rendered by the `webui` crate). The only crate that knows HTTP; every route is listed in [`router`].
 
+pub mod admission;
 mod alerts;
 mod auth;
 pub mod bench;
@@ -51,12 +52,22 @@ pub struct AppState {
     /// Case events (created, updated, customer_message, replied, note, presence…) for an
     /// in-process subscriber such as a server-sent-events page: `case_events.subscribe()`.
     pub case_events: tokio::sync::broadcast::Sender<service::cases::CaseEvent>,
+    /// The threads that run reads for the store, in arrival order (see `admission`).
+    pub reads: Arc<admission::ReadThreads>,
 }
 
 impl AppState {
     pub fn new(app: Arc<App>, ingest: IngestHandle, mode: &str) -> AppState {
         let case_events = app.case_events().sender();
-        AppState { app, ingest, mode: mode.into(), login_limiter: Arc::new(LoginLimiter::default()), stopping: ui::Stopping::default(), case_events }
+        AppState {
+            app,
+            ingest,
+            mode: mode.into(),
+            login_limiter: Arc::new(LoginLimiter::default()),
+            stopping: ui::Stopping::default(),
+            case_events,
+            reads: Arc::new(admission::ReadThreads::start(service::READ_CONNECTIONS)),
+        }
     }
 }
 
@@ -159,6 +170,7 @@ pub fn router(state: AppState) -> Router {
         .route("/webhooks/meta", get(webhooks::meta_handshake).post(webhooks::meta_event))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), admission::admit_reads))
         .layer(axum::middleware::from_fn(ui::security_headers))
         .with_state(state)
 }

@@ -35,6 +35,6 @@ pub async fn search(State(state): State<AppState>, caller: Caller, Query(params)
     let limit = params.limit.unwrap_or(20).min(500);
     let offset = params.offset.unwrap_or(0).min(100_000);
     let app = state.app.clone();
-    let output = tokio::task::spawn_blocking(move || app.search(&query, sort, limit, offset)).await??;
+    let output = crate::error::blocking(move || app.search(&query, sort, limit, offset)).await?;
     Ok(Json(serde_json::to_value(output).map_err(ApiError::internal)?))
 }

@@ -15,7 +15,7 @@ use crate::{ApiError, AppState};
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
     caller.require(Action::ReadMentions)?;
     let app = state.app.clone();
-    let topics = tokio::task::spawn_blocking(move || app.list_topics()).await??;
+    let topics = crate::error::blocking(move || app.list_topics()).await?;
     Ok(Json(json!({ "topics": topics })))
 }
 
@@ -27,7 +27,7 @@ pub async fn create(
     caller.require(Action::ManageTopics)?;
     let Json(topic) = body.map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))?;
     let app = state.app.clone();
-    let created = tokio::task::spawn_blocking(move || app.create_topic(&topic)).await??;
+    let created = crate::error::blocking(move || app.create_topic(&topic)).await?;
     Ok((StatusCode::CREATED, Json(serde_json::to_value(created).map_err(ApiError::internal)?)))
 }
 
@@ -35,6 +35,6 @@ pub async fn remove(State(state): State<AppState>, caller: Caller, Path(id): Pat
     caller.require(Action::ManageTopics)?;
     let id: i64 = id.parse().map_err(|_| ApiError::bad_request(format!("{id:?} is not a topic id")))?;
     let app = state.app.clone();
-    let deleted = tokio::task::spawn_blocking(move || app.delete_topic(TopicId(id))).await??;
+    let deleted = crate::error::blocking(move || app.delete_topic(TopicId(id))).await?;
     if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found(format!("no topic {id}"))) }
 }

@@ -234,3 +234,53 @@ async fn authors_are_listed_by_real_influence() {
     let unauthenticated = Request::get("/api/v1/authors").body(Body::empty()).unwrap();
     assert_eq!(app.send(unauthenticated).await.0, StatusCode::UNAUTHORIZED);
 }
+
+/// Reads reach the store in arrival order, as many at a time as it has read connections;
+/// writes do not queue behind them.
+#[tokio::test]
+async fn reads_wait_their_turn_for_the_store_and_writes_do_not() {
+    use std::time::Duration;
+    let dir = tempfile::tempdir().unwrap();
+    let app = Arc::new(App::open(Config { data_dir: dir.path().to_path_buf(), ..Config::default() }).unwrap());
+    let token = app.create_api_token("test").unwrap();
+    let ingest = service::start_ingest_thread(app.clone(), 8);
+    let state = web::AppState::new(app, ingest, "test");
+    // Every reader thread busy, as with reads already running: each holds until its
+    // sender is dropped.
+    let (started, mut running) = tokio::sync::mpsc::unbounded_channel();
+    let mut holds = Vec::new();
+    for _ in 0..service::READ_CONNECTIONS {
+        let (hold, wait) = std::sync::mpsc::channel::<()>();
+        holds.push(hold);
+        let (reads, started) = (state.reads.clone(), started.clone());
+        tokio::spawn(async move {
+            reads
+                .run(move || {
+                    let _ = started.send(());
+                    let _ = wait.recv();
+                    Ok(())
+                })
+                .await
+        });
+    }
+    for _ in 0..service::READ_CONNECTIONS {
+        running.recv().await.unwrap();
+    }
+    let router = web::router(state);
+    let bearer = format!("Bearer {token}");
+    let read = router.clone().oneshot(Request::get("/api/v1/topics").header(header::AUTHORIZATION, &bearer).body(Body::empty()).unwrap());
+    let mut read = Box::pin(read);
+    assert!(tokio::time::timeout(Duration::from_millis(300), &mut read).await.is_err(), "the read waits while every reader thread is busy");
+    let write = Request::post("/api/v1/topics")
+        .header(header::AUTHORIZATION, &bearer)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"name":"Refunds","query":"refund"}"#))
+        .unwrap();
+    let written = tokio::time::timeout(Duration::from_secs(10), router.clone().oneshot(write)).await.expect("a write does not wait for reads");
+    assert_eq!(written.unwrap().status(), StatusCode::CREATED);
+    drop(holds);
+    let answer = tokio::time::timeout(Duration::from_secs(10), read).await.expect("the read runs once a reader is free").unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    let bytes = axum::body::to_bytes(answer.into_body(), usize::MAX).await.unwrap();
+    assert!(String::from_utf8_lossy(&bytes).contains("Refunds"), "the read saw the write made while it waited");
+}

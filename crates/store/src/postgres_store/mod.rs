@@ -81,7 +81,7 @@ impl PostgresStore {
         };
         let store = PostgresStore {
             writer: Mutex::new(Connection::new(open_client()?)),
-            readers: crate::pool::Pool::new((0..crate::READERS).map(|_| open_client().map(Connection::new)).collect::<Result<_>>()?),
+            readers: crate::pool::Pool::new((0..crate::READ_CONNECTIONS).map(|_| open_client().map(Connection::new)).collect::<Result<_>>()?),
         };
         store.migrate()?;
         tracing::debug!(target = %target, "connected to the PostgreSQL store");

@@ -71,7 +71,7 @@ impl SqliteStore {
         let store = SqliteStore {
             writer: Mutex::new(writer),
             // Opened after the writer so that the file exists and is in WAL mode.
-            readers: crate::pool::Pool::new((0..crate::READERS).map(|_| open_reader(path)).collect::<Result<_>>()?),
+            readers: crate::pool::Pool::new((0..crate::READ_CONNECTIONS).map(|_| open_reader(path)).collect::<Result<_>>()?),
         };
         store.migrate()?;
         tracing::debug!(path = %path.display(), "opened the SQLite store");
