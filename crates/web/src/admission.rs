@@ -44,24 +44,30 @@ struct Shared {
 /// handle is dropped.
 pub struct ReadThreads {
     shared: Arc<Shared>,
+    /// How many threads started: with none, reads run on the blocking threads instead.
+    threads: usize,
 }
 
 impl ReadThreads {
     /// Starts `threads` reader threads.
     pub fn start(threads: usize) -> ReadThreads {
         let shared = Arc::new(Shared::default());
+        let mut started = 0;
         for number in 0..threads.max(1) {
             let shared = shared.clone();
-            let started = std::thread::Builder::new().name(format!("comptoir-read-{number}")).spawn(move || serve(&shared));
-            if let Err(error) = started {
-                tracing::error!(%error, "could not start a reader thread");
+            match std::thread::Builder::new().name(format!("comptoir-read-{number}")).spawn(move || serve(&shared)) {
+                Ok(_) => started += 1,
+                Err(error) => tracing::error!(%error, "could not start a reader thread"),
             }
         }
-        ReadThreads { shared }
+        ReadThreads { shared, threads: started }
     }
 
     /// Runs `work` on a reader thread once the reads queued before it have started.
     pub async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> Result<T, ServiceError> + Send + 'static) -> Result<T, ApiError> {
+        if self.threads == 0 {
+            return Ok(tokio::task::spawn_blocking(work).await??);
+        }
         let (done, outcome) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
             // A panic is this request's 500, not the end of a reader thread.
@@ -189,6 +195,12 @@ mod tests {
         let failed = reads.run(|| -> Result<(), ServiceError> { panic!("boom") }).await;
         assert_eq!(failed.unwrap_err().status, axum::http::StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(reads.run(|| Ok(7)).await.unwrap(), 7, "the one reader thread still serves");
+    }
+
+    #[tokio::test]
+    async fn with_no_reader_thread_started_reads_still_run() {
+        let reads = ReadThreads { shared: Arc::new(Shared::default()), threads: 0 };
+        assert_eq!(reads.run(|| Ok("read")).await.unwrap(), "read");
     }
 
     #[test]
