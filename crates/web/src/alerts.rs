@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use crate::error::Query;
+use crate::error::{blocking, Query};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -19,7 +19,7 @@ use crate::{ApiError, AppState};
 pub async fn list_rules(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
     caller.require(Action::ReadIncidents)?;
     let app = state.app.clone();
-    let rules = crate::error::blocking(move || app.list_alert_rules()).await?;
+    let rules = blocking(move || app.list_alert_rules()).await?;
     Ok(Json(json!({ "items": rules })))
 }
 
@@ -31,7 +31,7 @@ pub async fn create_rule(
     let actor = caller.require(Action::ManageAlerts)?.actor.clone();
     let Json(rule) = body.map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))?;
     let app = state.app.clone();
-    let created = crate::error::blocking(move || app.create_alert_rule_as(&actor, rule)).await?;
+    let created = blocking(move || app.create_alert_rule_as(&actor, rule)).await?;
     Ok((StatusCode::CREATED, to_json(created)?))
 }
 
@@ -39,7 +39,7 @@ pub async fn delete_rule(State(state): State<AppState>, caller: Caller, Path(id)
     let actor = caller.require(Action::ManageAlerts)?.actor.clone();
     let id = parse_id(&id, "alert rule")?;
     let app = state.app.clone();
-    let deleted = crate::error::blocking(move || app.delete_alert_rule_as(&actor, id)).await?;
+    let deleted = blocking(move || app.delete_alert_rule_as(&actor, id)).await?;
     if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found(format!("no alert rule {id}"))) }
 }
 
@@ -60,14 +60,14 @@ pub async fn patch_rule(
     let id = parse_id(&id, "alert rule")?;
     let Json(patch) = body.map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))?;
     let app = state.app.clone();
-    to_json(crate::error::blocking(move || app.set_alert_rule_muted_as(&actor, id, patch.muted)).await?)
+    to_json(blocking(move || app.set_alert_rule_muted_as(&actor, id, patch.muted)).await?)
 }
 
 pub async fn test_rule(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require(Action::ManageAlerts)?;
     let id = parse_id(&id, "alert rule")?;
     let app = state.app.clone();
-    let alert = crate::error::blocking(move || app.test_alert_rule(id)).await?;
+    let alert = blocking(move || app.test_alert_rule(id)).await?;
     Ok((StatusCode::ACCEPTED, to_json(alert)?))
 }
 
@@ -79,6 +79,6 @@ pub struct AlertsQuery {
 pub async fn list_alerts(State(state): State<AppState>, caller: Caller, Query(query): Query<AlertsQuery>) -> Result<Json<Value>, ApiError> {
     caller.require(Action::ReadIncidents)?;
     let app = state.app.clone();
-    let alerts = crate::error::blocking(move || app.list_alerts(query.limit.unwrap_or(100))).await?;
+    let alerts = blocking(move || app.list_alerts(query.limit.unwrap_or(100))).await?;
     Ok(Json(json!({ "items": alerts })))
 }

@@ -2,7 +2,7 @@
 //! `GET /api/v1/authors/{source}/{handle}`.
 
 use axum::extract::{Path, State};
-use crate::error::Query;
+use crate::error::{blocking, Query};
 use axum::Json;
 use domain::{Action, Source};
 use serde::Deserialize;
@@ -29,7 +29,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller, Query(params): 
         },
     };
     let app = state.app.clone();
-    let authors = crate::error::blocking(move || app.top_authors(limit)).await?;
+    let authors = blocking(move || app.top_authors(limit)).await?;
     Ok(Json(json!({ "items": authors, "next_cursor": null })))
 }
 
@@ -45,7 +45,7 @@ pub async fn get_one(
     }
     let app = state.app.clone();
     let lookup = handle.clone();
-    let author = crate::error::blocking(move || app.author(source, &lookup)).await?;
+    let author = blocking(move || app.author(source, &lookup)).await?;
     match author {
         Some(author) => Ok(Json(serde_json::to_value(author).map_err(ApiError::internal)?)),
         None => Err(ApiError::not_found(format!("no author {handle:?} at {}", source.as_str()))),

@@ -11,6 +11,7 @@ use service::EnrichmentCorrectionRequest;
 
 use domain::Action;
 
+use crate::error::blocking;
 use crate::auth::Caller;
 use crate::{ApiError, AppState};
 
@@ -26,6 +27,6 @@ pub async fn correct(
     let id: i64 = id.parse().map_err(|_| ApiError::bad_request(format!("{id:?} is not a mention id")))?;
     let Json(request) = body.map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))?;
     let app = state.app.clone();
-    let corrected = crate::error::blocking(move || app.correct_enrichment(MentionId(id), &request)).await?;
+    let corrected = blocking(move || app.correct_enrichment(MentionId(id), &request)).await?;
     Ok(Json(serde_json::to_value(corrected).map_err(ApiError::internal)?))
 }

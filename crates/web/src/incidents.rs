@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use crate::error::{Query, parse_id};
+use crate::error::{blocking, Query, parse_id};
 use domain::TopicId;
 use serde::Deserialize;
 use serde_json::Value;
@@ -27,7 +27,7 @@ pub(crate) fn to_json(value: impl serde::Serialize) -> Result<Json<Value>, ApiEr
 pub async fn list(State(state): State<AppState>, caller: Caller, Query(page): Query<PageQuery>) -> Result<Json<Value>, ApiError> {
     caller.require(Action::ReadIncidents)?;
     let app = state.app.clone();
-    let found = crate::error::blocking(move || app.list_incidents(page.cursor.as_deref(), page.limit.unwrap_or(50))).await?;
+    let found = blocking(move || app.list_incidents(page.cursor.as_deref(), page.limit.unwrap_or(50))).await?;
     to_json(found)
 }
 
@@ -35,7 +35,7 @@ pub async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Pa
     caller.require(Action::ReadIncidents)?;
     let id = parse_id(&id, "incident")?;
     let app = state.app.clone();
-    to_json(crate::error::blocking(move || app.get_incident(id)).await?)
+    to_json(blocking(move || app.get_incident(id)).await?)
 }
 
 pub async fn mentions(
@@ -47,7 +47,7 @@ pub async fn mentions(
     caller.require(Action::ReadIncidents)?;
     let id = parse_id(&id, "incident")?;
     let app = state.app.clone();
-    let found = crate::error::blocking(move || app.incident_mentions(id, page.cursor.as_deref(), page.limit.unwrap_or(100))).await?;
+    let found = blocking(move || app.incident_mentions(id, page.cursor.as_deref(), page.limit.unwrap_or(100))).await?;
     to_json(found)
 }
 
@@ -61,14 +61,14 @@ pub async fn patch(
     let id = parse_id(&id, "incident")?;
     let Json(change) = body.map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))?;
     let app = state.app.clone();
-    to_json(crate::error::blocking(move || app.patch_incident(id, &change)).await?)
+    to_json(blocking(move || app.patch_incident(id, &change)).await?)
 }
 
 pub async fn weak_signals(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     caller.require(Action::ReadIncidents)?;
     let id = parse_id(&id, "topic")?;
     let app = state.app.clone();
-    to_json(crate::error::blocking(move || app.weak_signals(TopicId(id))).await?)
+    to_json(blocking(move || app.weak_signals(TopicId(id))).await?)
 }
 
 /// `GET /api/v1/incidents/{id}/cases`: the cases that hold the incident's mentions.
@@ -82,6 +82,6 @@ pub async fn cases(
     let principal = caller.require(Action::ReadCases)?.clone();
     let id = parse_id(&id, "incident")?;
     let app = state.app.clone();
-    let found = crate::error::blocking(move || app.incident_cases(&principal, id, page.cursor.as_deref(), page.limit)).await?;
+    let found = blocking(move || app.incident_cases(&principal, id, page.cursor.as_deref(), page.limit)).await?;
     to_json(found)
 }

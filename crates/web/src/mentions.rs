@@ -4,7 +4,7 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use crate::error::Query;
+use crate::error::{blocking, Query};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use connectors::Record;
@@ -69,7 +69,7 @@ pub async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Pa
     caller.require(Action::ReadMentions)?;
     let id: i64 = id.parse().map_err(|_| ApiError::bad_request(format!("{id:?} is not a mention id")))?;
     let app = state.app.clone();
-    let mention = crate::error::blocking(move || app.get_mention(MentionId(id))).await?;
+    let mention = blocking(move || app.get_mention(MentionId(id))).await?;
     match mention {
         Some(mention) => Ok(Json(serde_json::to_value(mention).map_err(ApiError::internal)?)),
         None => Err(ApiError::not_found(format!("no mention {id}"))),
@@ -85,7 +85,7 @@ pub async fn quarantine(State(state): State<AppState>, caller: Caller, Query(que
     caller.require(Action::ReadMentions)?;
     let limit = query.limit.unwrap_or(50).min(1000);
     let app = state.app.clone();
-    let (total, records) = crate::error::blocking(move || app.quarantine(limit)).await?;
+    let (total, records) = blocking(move || app.quarantine(limit)).await?;
     let records: Vec<Value> = records
         .into_iter()
         .map(|q| json!({ "id": q.id, "format": q.record.format, "origin": q.record.origin, "position": q.record.position, "reason": q.record.reason, "raw": q.record.raw, "received_at": q.record.received_at }))

@@ -1,7 +1,7 @@
 //! `GET /api/v1/search?q=…&sort=relevance|newest|oldest&limit=&offset=`.
 
 use axum::extract::State;
-use crate::error::Query;
+use crate::error::{blocking, Query};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::Value;
@@ -35,6 +35,6 @@ pub async fn search(State(state): State<AppState>, caller: Caller, Query(params)
     let limit = params.limit.unwrap_or(20).min(500);
     let offset = params.offset.unwrap_or(0).min(100_000);
     let app = state.app.clone();
-    let output = crate::error::blocking(move || app.search(&query, sort, limit, offset)).await?;
+    let output = blocking(move || app.search(&query, sort, limit, offset)).await?;
     Ok(Json(serde_json::to_value(output).map_err(ApiError::internal)?))
 }

@@ -9,13 +9,14 @@ use serde_json::{json, Value};
 
 use domain::Action;
 
+use crate::error::blocking;
 use crate::auth::Caller;
 use crate::{ApiError, AppState};
 
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
     caller.require(Action::ReadMentions)?;
     let app = state.app.clone();
-    let topics = crate::error::blocking(move || app.list_topics()).await?;
+    let topics = blocking(move || app.list_topics()).await?;
     Ok(Json(json!({ "topics": topics })))
 }
 
@@ -27,7 +28,7 @@ pub async fn create(
     caller.require(Action::ManageTopics)?;
     let Json(topic) = body.map_err(|rejection| ApiError::new(rejection.status(), rejection.body_text()))?;
     let app = state.app.clone();
-    let created = crate::error::blocking(move || app.create_topic(&topic)).await?;
+    let created = blocking(move || app.create_topic(&topic)).await?;
     Ok((StatusCode::CREATED, Json(serde_json::to_value(created).map_err(ApiError::internal)?)))
 }
 
@@ -35,6 +36,6 @@ pub async fn remove(State(state): State<AppState>, caller: Caller, Path(id): Pat
     caller.require(Action::ManageTopics)?;
     let id: i64 = id.parse().map_err(|_| ApiError::bad_request(format!("{id:?} is not a topic id")))?;
     let app = state.app.clone();
-    let deleted = crate::error::blocking(move || app.delete_topic(TopicId(id))).await?;
+    let deleted = blocking(move || app.delete_topic(TopicId(id))).await?;
     if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found(format!("no topic {id}"))) }
 }
